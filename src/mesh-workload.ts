@@ -1,0 +1,156 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { IMesh } from './mesh';
+import { checkDns1123Label, checkPort, checkServiceName, invalid, unsupportedMessage } from './private/errors';
+import { proxyQuantities } from './private/proxy-quantities';
+import { ProxyResources } from './proxy';
+
+/**
+ * Props for `MeshWorkload`.
+ */
+export interface MeshWorkloadProps {
+  /**
+   * The mesh the workload joins; decides the injection labels and proxy annotations.
+   */
+  readonly mesh: IMesh;
+
+  /**
+   * The service this workload is a version of: the `app` label shared by all versions, so one
+   * Service selects them all.
+   */
+  readonly serviceName: string;
+
+  /**
+   * The version: the `version` label, which routing uses to tell versions apart.
+   */
+  readonly version: string;
+
+  /**
+   * The container image.
+   */
+  readonly image: string;
+
+  /**
+   * The container port that serves HTTP. It is named `http` so the mesh applies L7 routing.
+   */
+  readonly port: number;
+
+  /**
+   * The namespace of the workload's objects.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * The name of the Deployment.
+   * @default `<serviceName>-<version>`
+   */
+  readonly name?: string;
+
+  /**
+   * Number of pods.
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * Environment variables of the container.
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+
+  /**
+   * CPU and memory of the application container.
+   * @default - cdk8s-plus defaults
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * CPU and memory of the mesh proxy.
+   * @default - production-sized, see `ProxyResources`
+   */
+  readonly proxy?: ProxyResources;
+
+  /**
+   * Whether the workload joins the mesh. `false` opts it out explicitly, even in an injected
+   * namespace: for high-fan-out services where a proxy per call costs more than it gives.
+   * @default true
+   */
+  readonly meshed?: boolean;
+
+  /**
+   * The identity of the workload in the mesh.
+   * @default - a new ServiceAccount named like the Deployment
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
+}
+
+/**
+ * One version of a service in the mesh's data plane: a Deployment with `app` and `version`
+ * labels, a named HTTP port, its own ServiceAccount (the mesh identity), proxy injection and
+ * proxy sizing for the chosen mesh.
+ */
+export class MeshWorkload extends Construct {
+  /** The Deployment. */
+  public readonly deployment: kplus.Deployment;
+  /** The workload's mesh identity. */
+  public readonly serviceAccount: kplus.IServiceAccount;
+  /** The labels that select exactly this workload's pods. */
+  public readonly selectorLabels: { [name: string]: string };
+  /** The version name. */
+  public readonly version: string;
+
+  constructor(scope: Construct, id: string, props: MeshWorkloadProps) {
+    super(scope, id);
+    checkServiceName(this, 'serviceName', props.serviceName);
+    checkDns1123Label(this, 'version', props.version);
+    checkPort(this, 'port', props.port);
+    if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0)) {
+      invalid(this, 'replicas', props.replicas, 'a non-negative integer');
+    }
+    if (props.image.trim() === '') invalid(this, 'image', props.image, 'a non-empty image reference');
+    const name = props.name ?? `${props.serviceName}-${props.version}`;
+    checkDns1123Label(this, 'name', name);
+
+    const dataPlane = props.mesh.provider._dataPlane;
+    const mesh = dataPlane.podMetadata({
+      meshed: props.meshed ?? true,
+      proxy: proxyQuantities(this, 'proxy', props.proxy),
+      proxyExplicit: props.proxy !== undefined,
+    });
+    if (mesh.unsupported.length > 0) {
+      throw new Error(mesh.unsupported.map(u => unsupportedMessage(this, dataPlane.displayName, u.feature, u.instead)).join('\n'));
+    }
+
+    this.version = props.version;
+    this.selectorLabels = { app: props.serviceName, version: props.version };
+    const metadata: ApiObjectMetadata = { name, namespace: props.namespace, labels: this.selectorLabels };
+    this.serviceAccount = props.serviceAccount ?? new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, namespace: props.namespace, labels: { app: props.serviceName } },
+      automountToken: false,
+    });
+
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      metadata,
+      replicas: props.replicas ?? 2,
+      select: false,
+      serviceAccount: this.serviceAccount,
+      containers: [{
+        name: props.serviceName,
+        image: props.image,
+        ports: [{ number: props.port, name: 'http' }],
+        envVariables: Object.fromEntries(Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+        resources: props.resources,
+      }],
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
+    for (const [k, v] of Object.entries({ ...this.selectorLabels, ...mesh.labels })) {
+      this.deployment.podMetadata.addLabel(k, v);
+    }
+    for (const [k, v] of Object.entries(mesh.annotations)) {
+      this.deployment.podMetadata.addAnnotation(k, v);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import { Chart, Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { HostIntent, RouteDefaultsIntent, RouteIntent, VersionIntent } from './intents';
+import { TrafficRenderer } from '../providers/renderer';
+import { invalid, unsupportedMessage } from '../private/errors';
+
+/** What a host needs to know about the provider that renders it. */
+export interface HostBinding {
+  /** equal keys mean the same provider configuration */
+  readonly key: string;
+  readonly traffic: TrafficRenderer;
+}
+
+export interface HostAddress {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly port: number;
+}
+
+const REGISTRY = new WeakMap<IConstruct, Map<string, MeshHost>>();
+
+/**
+ * The intents recorded for one service host, and the single place where they are rendered.
+ * Every construct that targets the same host (namespace + name) in a chart shares one MeshHost,
+ * so the provider emits one object per kind for it. The chart is the scope because it is
+ * cdk8s's unit of output (one file, one apply); charts of one app may target other clusters. Rendering happens once, at synthesis
+ * (during validation, before cdk8s collects the chart's objects).
+ */
+export class MeshHost extends Construct {
+  /**
+   * The host for `address` in the chart of `source`, created by the first construct that names it.
+   */
+  public static obtain(source: IConstruct, binding: HostBinding, address: HostAddress): MeshHost {
+    const chart = Chart.of(source);
+    const namespace = address.namespace ?? chart.namespace;
+    const key = `${namespace ?? ''}/${address.name}`;
+    let hosts = REGISTRY.get(chart);
+    if (!hosts) {
+      hosts = new Map();
+      REGISTRY.set(chart, hosts);
+    }
+    const existing = hosts.get(key);
+    if (existing) {
+      existing.join(source, binding, address.port);
+      return existing;
+    }
+    const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, binding, address);
+    hosts.set(key, host);
+    return host;
+  }
+
+  public readonly hostName: string;
+  public readonly namespace?: string;
+  public readonly binding: HostBinding;
+  private readonly port: number;
+  private readonly owner: IConstruct;
+  private readonly versions = new Map<string, VersionIntent & { source: IConstruct }>();
+  private readonly routes: RouteIntent[] = [];
+  private defaults?: RouteDefaultsIntent;
+  private rendered = false;
+
+  private constructor(scope: Construct, id: string, owner: IConstruct, binding: HostBinding, address: HostAddress) {
+    super(scope, id);
+    this.owner = owner;
+    this.hostName = address.name;
+    this.namespace = address.namespace;
+    this.binding = binding;
+    this.port = address.port;
+    this.node.addValidation({ validate: () => this.renderOnce() });
+  }
+
+  /** Records a version (subset) of the host. */
+  public addVersion(source: IConstruct, version: VersionIntent): void {
+    this.assertOpen(source);
+    const prior = this.versions.get(version.name);
+    if (prior) {
+      invalid(source, 'version', version.name, `unique on host '${this.hostName}' (already declared by ${prior.source.node.path})`);
+    }
+    this.versions.set(version.name, { ...version, source });
+  }
+
+  /** Records a route, after checking that the provider can express it. */
+  public addRoute(route: RouteIntent): void {
+    this.assertOpen(route.source);
+    const problems = this.binding.traffic.unsupported(route);
+    if (problems.length > 0) {
+      throw new Error(problems.map(p => unsupportedMessage(route.source, this.binding.traffic.displayName, p.feature, p.instead)).join('\n'));
+    }
+    for (const b of [...route.backends.map(x => x.version), route.mirror?.version]) {
+      if (b !== undefined && !this.versions.has(b)) {
+        invalid(route.source, 'version', b, `a version declared on host '${this.hostName}' (${[...this.versions.keys()].join(', ') || 'none'})`);
+      }
+    }
+    if (route.matches.length === 0) {
+      const other = this.routes.find(r => r.matches.length === 0);
+      if (other) {
+        throw new Error(`${route.source.node.path}: host '${this.hostName}' already has a default route from ${other.source.node.path}; a host has one default (unmatched) route`);
+      }
+    }
+    this.routes.push(route);
+  }
+
+  /** Records retries/timeouts that apply to every route of the host. */
+  public setRouteDefaults(defaults: RouteDefaultsIntent): void {
+    this.assertOpen(defaults.source);
+    if (this.defaults) {
+      throw new Error(`${defaults.source.node.path}: host '${this.hostName}' already has a route policy from ${this.defaults.source.node.path}; combine them into one`);
+    }
+    const problems = this.binding.traffic.unsupported({ source: defaults.source, name: 'defaults', matches: [], backends: [], retries: defaults.retries, timeout: defaults.timeout });
+    if (problems.length > 0) {
+      throw new Error(problems.map(p => unsupportedMessage(defaults.source, this.binding.traffic.displayName, p.feature, p.instead)).join('\n'));
+    }
+    this.defaults = defaults;
+  }
+
+  /** The merged, ordered view a renderer works from. */
+  public toIntent(): HostIntent {
+    const ordered = [...this.routes.filter(r => r.matches.length > 0), ...this.routes.filter(r => r.matches.length === 0)];
+    if (ordered.length === 0 && this.defaults) {
+      // A policy on a host without routes applies to the host's one implicit route.
+      ordered.push({ source: this.defaults.source, name: 'default', matches: [], backends: [{ weight: 100 }] });
+    }
+    return {
+      name: this.hostName,
+      namespace: this.namespace,
+      port: { name: 'http', number: this.port },
+      versions: [...this.versions.values()].map(({ name, labels, serviceName }) => ({ name, labels, serviceName })),
+      routes: ordered.map(r => this.withDefaults(r)),
+    };
+  }
+
+  private withDefaults(route: RouteIntent): RouteIntent {
+    const d = this.defaults;
+    if (!d) return route;
+    for (const field of ['retries', 'timeout'] as const) {
+      if (route[field] !== undefined && d[field] !== undefined) {
+        throw new Error(`${d.source.node.path}: ${field} for host '${this.hostName}' are set both here and by ${route.source.node.path}; set them in one place`);
+      }
+    }
+    const merged = { ...route, retries: route.retries ?? d.retries, timeout: route.timeout ?? d.timeout };
+    checkPerTry(merged.retries?.perTryTimeout, merged.timeout, d.source, this.hostName);
+    return merged;
+  }
+
+  private join(source: IConstruct, binding: HostBinding, port: number): void {
+    if (binding.key !== this.binding.key) {
+      throw new Error(`${source.node.path}: host '${this.hostName}' is rendered by ${this.binding.traffic.displayName} for ${this.owner.node.path}; every construct on one host must use the same mesh provider`);
+    }
+    if (port !== this.port) {
+      invalid(source, 'port', port, `the port of host '${this.hostName}' as declared by ${this.owner.node.path} (${this.port})`);
+    }
+  }
+
+  private assertOpen(source: IConstruct): void {
+    if (this.rendered) {
+      throw new Error(`${source.node.path}: host '${this.hostName}' was already synthesized; declare every intent before synthesis`);
+    }
+  }
+
+  private renderOnce(): string[] {
+    if (this.rendered) return [];
+    try {
+      const intent = this.toIntent();
+      this.binding.traffic.render(this, intent);
+      this.rendered = true;
+      return [];
+    } catch (e) {
+      return [(e as Error).message];
+    }
+  }
+}
+
+function checkPerTry(perTry: Duration | undefined, timeout: Duration | undefined, source: IConstruct, host: string): void {
+  if (perTry && timeout && perTry.toMilliseconds() > timeout.toMilliseconds()) {
+    invalid(source, 'retries.perTryTimeout', perTry.toHumanString(), `at most the request timeout of host '${host}' (${timeout.toHumanString()})`);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The provider-neutral intents that patterns record on a host. Nothing here knows a CRD:
+ * renderers in src/providers/<name>/ turn these into objects. Internal, not exported.
+ */
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+export type StringMatchKind = 'exact' | 'prefix' | 'regex';
+
+export interface StringMatchIntent {
+  readonly kind: StringMatchKind;
+  readonly value: string;
+}
+
+export interface NamedMatchIntent extends StringMatchIntent {
+  readonly name: string;
+}
+
+/** All conditions of one match must hold (AND). */
+export interface MatchIntent {
+  readonly path?: StringMatchIntent;
+  readonly headers: NamedMatchIntent[];
+  readonly queryParams: NamedMatchIntent[];
+  readonly method?: string;
+}
+
+/** A backend is one version (subset) of the host, or the host itself when `version` is unset. */
+export interface BackendIntent {
+  readonly version?: string;
+  readonly weight: number;
+}
+
+export interface RetryIntent {
+  readonly attempts: number;
+  readonly perTryTimeout?: Duration;
+  readonly retryOn: string[];
+}
+
+export interface MirrorIntent {
+  readonly version: string;
+  readonly percent: number;
+}
+
+/** One HTTP route. Any of `matches` selects it (OR); none means "all requests". */
+export interface RouteIntent {
+  /** the construct that recorded it, named in errors */
+  readonly source: IConstruct;
+  readonly name: string;
+  readonly matches: MatchIntent[];
+  readonly backends: BackendIntent[];
+  readonly mirror?: MirrorIntent;
+  readonly retries?: RetryIntent;
+  readonly timeout?: Duration;
+}
+
+/** Settings applied to every route of a host that does not set them itself. */
+export interface RouteDefaultsIntent {
+  readonly source: IConstruct;
+  readonly retries?: RetryIntent;
+  readonly timeout?: Duration;
+}
+
+export interface VersionIntent {
+  readonly name: string;
+  /** pod labels that select exactly this version's pods (the Istio subset labels) */
+  readonly labels: Record<string, string>;
+  /** the per-version Service, where the data plane created one */
+  readonly serviceName?: string;
+}
+
+export interface PortIntent {
+  readonly name: string;
+  readonly number: number;
+}
+
+/** Everything a renderer needs to know about one host, read-only. */
+export interface HostIntent {
+  readonly name: string;
+  /** undefined: the chart's namespace (or none) */
+  readonly namespace?: string;
+  readonly port: PortIntent;
+  readonly versions: VersionIntent[];
+  /** routes with matches first (in the order recorded), the catch-all route last */
+  readonly routes: RouteIntent[];
+}

@@ -1,0 +1,170 @@
+import { MatchIntent, NamedMatchIntent, StringMatchIntent } from './intents';
+
+/**
+ * HTTP methods for request matching.
+ */
+export enum HttpMethod {
+  GET = 'GET',
+  HEAD = 'HEAD',
+  POST = 'POST',
+  PUT = 'PUT',
+  DELETE = 'DELETE',
+  CONNECT = 'CONNECT',
+  OPTIONS = 'OPTIONS',
+  TRACE = 'TRACE',
+  PATCH = 'PATCH',
+}
+
+/**
+ * A match on the request path.
+ *
+ * Note that prefixes differ between APIs: Istio matches a string prefix (`/api` matches `/apis`),
+ * Gateway API `PathPrefix` matches whole path segments (`/api` matches `/api/x`, not `/apis`).
+ */
+export class PathMatch {
+  /** The path equals `path`. */
+  public static exact(path: string): PathMatch {
+    return new PathMatch({ kind: 'exact', value: path });
+  }
+
+  /** The path starts with `prefix`. */
+  public static prefix(prefix: string): PathMatch {
+    return new PathMatch({ kind: 'prefix', value: prefix });
+  }
+
+  /** The path matches the RE2 regular expression `pattern`. */
+  public static regex(pattern: string): PathMatch {
+    return new PathMatch({ kind: 'regex', value: pattern });
+  }
+
+  private constructor(private readonly intent: StringMatchIntent) {}
+
+  /** @internal */
+  public _toIntent(): StringMatchIntent {
+    return this.intent;
+  }
+}
+
+/**
+ * A match on one request header.
+ */
+export class HeaderMatch {
+  /** The header `name` equals `value`. */
+  public static exact(name: string, value: string): HeaderMatch {
+    return new HeaderMatch({ kind: 'exact', name, value });
+  }
+
+  /** The header `name` starts with `prefix` (Istio only; use `regex` for Gateway API). */
+  public static prefix(name: string, prefix: string): HeaderMatch {
+    return new HeaderMatch({ kind: 'prefix', name, value: prefix });
+  }
+
+  /** The header `name` matches the RE2 regular expression `pattern`. */
+  public static regex(name: string, pattern: string): HeaderMatch {
+    return new HeaderMatch({ kind: 'regex', name, value: pattern });
+  }
+
+  private constructor(private readonly intent: NamedMatchIntent) {}
+
+  /** @internal */
+  public _toIntent(): NamedMatchIntent {
+    return this.intent;
+  }
+}
+
+/**
+ * A match on one query parameter.
+ */
+export class QueryParamMatch {
+  /** The query parameter `name` equals `value`. */
+  public static exact(name: string, value: string): QueryParamMatch {
+    return new QueryParamMatch({ kind: 'exact', name, value });
+  }
+
+  /** The query parameter `name` matches the RE2 regular expression `pattern`. */
+  public static regex(name: string, pattern: string): QueryParamMatch {
+    return new QueryParamMatch({ kind: 'regex', name, value: pattern });
+  }
+
+  private constructor(private readonly intent: NamedMatchIntent) {}
+
+  /** @internal */
+  public _toIntent(): NamedMatchIntent {
+    return this.intent;
+  }
+}
+
+/**
+ * Conditions of a request match; all that are set must hold.
+ */
+export interface RequestMatchOptions {
+  /**
+   * Match on the path.
+   * @default - any path
+   */
+  readonly path?: PathMatch;
+
+  /**
+   * Match on headers (all must match).
+   * @default - no header condition
+   */
+  readonly headers?: HeaderMatch[];
+
+  /**
+   * Match on query parameters (all must match).
+   * @default - no query parameter condition
+   */
+  readonly queryParams?: QueryParamMatch[];
+
+  /**
+   * Match on the HTTP method.
+   * @default - any method
+   */
+  readonly method?: HttpMethod;
+}
+
+/**
+ * Which requests a route applies to. Several `RequestMatch`es on one route are alternatives (OR);
+ * the conditions inside one are all required (AND).
+ */
+export class RequestMatch {
+  /** Requests whose header `name` equals `value` (the classic `end-user: jason` override). */
+  public static header(name: string, value: string): RequestMatch {
+    return new RequestMatch({ headers: [HeaderMatch.exact(name, value)] });
+  }
+
+  /**
+   * Requests that carry the cookie `name=value`. Rendered as a regular expression on the
+   * `cookie` header, which every provider supports.
+   */
+  public static cookie(name: string, value: string): RequestMatch {
+    const pattern = `^(.*?;\\s*)?(${escapeRegex(name)}=${escapeRegex(value)})(;.*)?$`;
+    return new RequestMatch({ headers: [HeaderMatch.regex('cookie', pattern)] });
+  }
+
+  /** Requests whose path starts with `prefix`. */
+  public static pathPrefix(prefix: string): RequestMatch {
+    return new RequestMatch({ path: PathMatch.prefix(prefix) });
+  }
+
+  /** Requests that meet every condition given. */
+  public static of(options: RequestMatchOptions): RequestMatch {
+    return new RequestMatch(options);
+  }
+
+  private constructor(private readonly options: RequestMatchOptions) {}
+
+  /** @internal */
+  public _toIntent(): MatchIntent {
+    return {
+      path: this.options.path?._toIntent(),
+      headers: (this.options.headers ?? []).map(h => h._toIntent()),
+      queryParams: (this.options.queryParams ?? []).map(q => q._toIntent()),
+      method: this.options.method,
+    };
+  }
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,240 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { CanaryVersion } from './canary-version';
+import { IMesh } from '../mesh';
+import { IMeshHost } from '../mesh-host';
+import { MeshWorkload } from '../mesh-workload';
+import { MeshHost } from '../model/host';
+import { MatchIntent, RetryIntent, VersionIntent } from '../model/intents';
+import { RequestMatch } from '../model/match';
+import { HttpRetryPolicy } from '../model/retry';
+import { positiveDuration, retryIntent } from '../private/retry';
+import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
+
+/**
+ * Props for `CanaryRelease`.
+ */
+export interface CanaryReleaseProps {
+  /** The mesh that renders the release. */
+  readonly mesh: IMesh;
+
+  /**
+   * The Service clients call (the host). One Service of this name selects every version.
+   */
+  readonly serviceName: string;
+
+  /**
+   * The namespace of the release's objects.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+
+  /** The Service port, named `http` with `appProtocol: http` so the mesh routes at L7. */
+  readonly port: number;
+
+  /**
+   * The container port behind the Service port.
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
+
+  /** The version that serves traffic today. */
+  readonly stable: CanaryVersion;
+
+  /** The version being rolled out. */
+  readonly canary: CanaryVersion;
+
+  /**
+   * The canary's share of traffic at each step, in percent: strictly increasing integers in
+   * 1..100 that end at 100.
+   * @default [10, 25, 50, 100]
+   */
+  readonly steps?: number[];
+
+  /**
+   * The index in `steps` of the step in force. A pull request that bumps it moves the release
+   * one step.
+   * @default 0
+   */
+  readonly currentStep?: number;
+
+  /**
+   * Requests that always go to the canary, whatever the step (e.g. `RequestMatch.header('end-user', 'jason')`).
+   * @default - none
+   */
+  readonly canaryMatches?: RequestMatch[];
+
+  /**
+   * Percentage of the stable version's traffic that is also copied to the canary; the copies'
+   * responses are discarded.
+   * @default - no mirroring
+   * @see https://istio.io/latest/docs/tasks/traffic-management/mirroring/
+   */
+  readonly mirrorPercent?: number;
+
+  /**
+   * Retries of the release's routes.
+   * @default - the mesh's default
+   */
+  readonly retries?: HttpRetryPolicy;
+
+  /**
+   * Request timeout of the release's routes.
+   * @default - the mesh's default
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Ships a new version safely: the stable and canary workloads, the Service that selects both,
+ * and routing that sends the current step's share of traffic (plus any matched requests) to
+ * the canary.
+ */
+export class CanaryRelease extends Construct implements IMeshHost {
+  /** The Service clients call. */
+  public readonly service: kplus.Service;
+  /** The stable workload, when the release deploys it. */
+  public readonly stableWorkload?: MeshWorkload;
+  /** The canary workload, when the release deploys it. */
+  public readonly canaryWorkload?: MeshWorkload;
+  /** The canary's share of traffic in percent at the current step. */
+  public readonly canaryWeight: number;
+  public readonly mesh: IMesh;
+  public readonly hostName: string;
+  public readonly hostNamespace?: string;
+  public readonly port: number;
+
+  constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
+    super(scope, id);
+    checkServiceName(this, 'serviceName', props.serviceName);
+    if (props.namespace !== undefined) checkDns1123Label(this, 'namespace', props.namespace);
+    checkPort(this, 'port', props.port);
+    const targetPort = props.targetPort ?? props.port;
+    checkPort(this, 'targetPort', targetPort);
+    checkDns1123Label(this, 'stable.name', props.stable.name);
+    checkDns1123Label(this, 'canary.name', props.canary.name);
+    if (props.stable.name === props.canary.name) {
+      invalid(this, 'canary.name', props.canary.name, `different from the stable version's name`);
+    }
+    this.canaryWeight = stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0);
+    if (props.mirrorPercent !== undefined) checkPercent(this, 'mirrorPercent', props.mirrorPercent);
+    if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
+    const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
+    const matches = (props.canaryMatches ?? []).map((m, i) => checkMatch(this, `canaryMatches[${i}]`, m._toIntent()));
+
+    this.mesh = props.mesh;
+    this.hostName = props.serviceName;
+    this.hostNamespace = props.namespace;
+    this.port = props.port;
+    const provider = props.mesh.provider;
+
+    // Versions of one service share one identity, so authorization rules hold during the release.
+    const deploysAny = props.stable._deploy !== undefined || props.canary._deploy !== undefined;
+    const serviceAccount = deploysAny ? new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: props.serviceName, namespace: props.namespace, labels: { app: props.serviceName } },
+      automountToken: false,
+    }) : undefined;
+    const bind = (v: CanaryVersion, id: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
+      if (!v._deploy) return { labels: v._labels ?? {} };
+      const { name: _version, ...deploy } = v._deploy;
+      const workload = new MeshWorkload(this, id, {
+        ...deploy,
+        mesh: props.mesh,
+        serviceName: props.serviceName,
+        version: v.name,
+        port: targetPort,
+        namespace: props.namespace,
+        serviceAccount,
+      });
+      return { labels: workload.selectorLabels, workload };
+    };
+    const stable = bind(props.stable, 'Stable');
+    const canary = bind(props.canary, 'Canary');
+    this.stableWorkload = stable.workload;
+    this.canaryWorkload = canary.workload;
+
+    // One Service selects all versions: the labels the versions have in common.
+    const common = Object.entries(stable.labels).filter(([k, v]) => canary.labels[k] === v);
+    if (common.length === 0) {
+      invalid(this, 'stable/canary labels', { stable: stable.labels, canary: canary.labels },
+        'sharing at least one label (such as app) so one Service can select both versions');
+    }
+    this.service = httpService(this, 'Service', props.serviceName, props.namespace, props.port, targetPort, Object.fromEntries(common));
+
+    const versions: VersionIntent[] = [[props.stable.name, stable.labels], [props.canary.name, canary.labels]]
+      .map(([name, labels]) => ({ name: name as string, labels: labels as Record<string, string> }))
+      .map(v => {
+        if (!provider._traffic.versionServices) return v;
+        const serviceName = `${props.serviceName}-${v.name}`;
+        checkServiceName(this, 'per-version Service name', serviceName);
+        httpService(this, `Service-${v.name}`, serviceName, props.namespace, props.port, targetPort, v.labels);
+        return { ...v, serviceName };
+      });
+
+    const host = MeshHost.obtain(this, { key: provider._key, traffic: provider._traffic },
+      { name: props.serviceName, namespace: props.namespace, port: props.port });
+    versions.forEach(v => host.addVersion(this, v));
+    const routeCommon = { source: this, retries, timeout: props.timeout } as { source: IConstruct; retries?: RetryIntent; timeout?: Duration };
+    if (matches.length > 0) {
+      host.addRoute({ ...routeCommon, name: 'canary-match', matches, backends: [{ version: props.canary.name, weight: 100 }] });
+    }
+    host.addRoute({
+      ...routeCommon,
+      name: 'canary-split',
+      matches: [],
+      backends: [
+        { version: props.stable.name, weight: 100 - this.canaryWeight },
+        { version: props.canary.name, weight: this.canaryWeight },
+      ],
+      mirror: props.mirrorPercent !== undefined ? { version: props.canary.name, percent: props.mirrorPercent } : undefined,
+    });
+  }
+}
+
+/** Validates the steps and returns the canary weight at `current`. */
+function stepWeight(scope: IConstruct, steps: number[], current: number): number {
+  const rule = 'strictly increasing integers in 1..100 ending at 100, e.g. [5, 25, 50, 100]';
+  if (steps.length === 0) invalid(scope, 'steps', steps, rule);
+  steps.forEach((s, i) => {
+    if (!Number.isInteger(s) || s < 1 || s > 100 || (i > 0 && s <= steps[i - 1])) invalid(scope, 'steps', steps, rule);
+  });
+  if (steps[steps.length - 1] !== 100) invalid(scope, 'steps', steps, rule);
+  if (!Number.isInteger(current) || current < 0 || current >= steps.length) {
+    invalid(scope, 'currentStep', current, `an index into steps (0..${steps.length - 1})`);
+  }
+  return steps[current];
+}
+
+function checkMatch(scope: IConstruct, prop: string, m: MatchIntent): MatchIntent {
+  if (!m.path && !m.method && m.headers.length === 0 && m.queryParams.length === 0) {
+    invalid(scope, prop, {}, 'at least one condition (path, header, query parameter or method)');
+  }
+  if (m.path && m.path.kind !== 'regex' && !m.path.value.startsWith('/')) {
+    invalid(scope, `${prop}.path`, m.path.value, `a path that starts with '/'`);
+  }
+  for (const [list, what] of [[m.headers, 'headers'], [m.queryParams, 'queryParams']] as const) {
+    list.forEach((h, i) => {
+      if (h.name.trim() === '') invalid(scope, `${prop}.${what}[${i}].name`, h.name, 'a non-empty name');
+      if (what === 'headers' && !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(h.name)) {
+        invalid(scope, `${prop}.${what}[${i}].name`, h.name, 'a valid HTTP header name (RFC 7230 token)');
+      }
+      if (h.kind !== 'regex' && h.value === '') invalid(scope, `${prop}.${what}[${i}].value`, h.value, 'non-empty');
+    });
+  }
+  return m;
+}
+
+/** A ClusterIP Service with one port named `http` (and appProtocol http), for L7 routing. */
+function httpService(scope: Construct, id: string, name: string, namespace: string | undefined, port: number,
+  targetPort: number, selector: Record<string, string>): kplus.Service {
+  const service = new kplus.Service(scope, id, {
+    metadata: { name, namespace, labels: { app: selector.app ?? name } },
+    ports: [{ name: 'http', port, targetPort }],
+  });
+  for (const [k, v] of Object.entries(selector).sort(([a], [b]) => a.localeCompare(b))) {
+    service.selectLabel(k, v);
+  }
+  ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));
+  return service;
+}

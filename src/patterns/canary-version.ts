@@ -1,0 +1,81 @@
+import * as kplus from 'cdk8s-plus-28';
+import { ProxyResources } from '../proxy';
+
+/**
+ * A version that `CanaryRelease` deploys.
+ */
+export interface CanaryDeploymentOptions {
+  /**
+   * The version name: the `version` label, the subset name and the suffix of the per-version
+   * Service (`<service>-<version>`).
+   */
+  readonly name: string;
+
+  /** The container image. */
+  readonly image: string;
+
+  /**
+   * Number of pods.
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * Environment variables of the container.
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+
+  /**
+   * CPU and memory of the application container.
+   * @default - cdk8s-plus defaults
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * CPU and memory of the mesh proxy.
+   * @default - production-sized, see `ProxyResources`
+   */
+  readonly proxy?: ProxyResources;
+}
+
+/**
+ * One side of a canary release: a version the release deploys, or an existing workload it
+ * routes to without changing it.
+ */
+export class CanaryVersion {
+  /**
+   * A version the release creates (Deployment with mesh settings).
+   */
+  public static deploy(options: CanaryDeploymentOptions): CanaryVersion {
+    return new CanaryVersion(options.name, undefined, options);
+  }
+
+  /**
+   * An existing cdk8s-plus Deployment; its selector labels identify the version's pods.
+   * The Deployment is not modified: its mesh settings stay the owner's.
+   */
+  public static fromDeployment(name: string, deployment: kplus.Deployment): CanaryVersion {
+    return new CanaryVersion(name, deployment.matchLabels);
+  }
+
+  /**
+   * Existing pods identified by `labels` (managed outside this app).
+   */
+  public static fromLabels(name: string, labels: { [key: string]: string }): CanaryVersion {
+    return new CanaryVersion(name, { ...labels });
+  }
+
+  /** The version name. */
+  public readonly name: string;
+  /** @internal labels of existing pods, when the release does not deploy them */
+  public readonly _labels?: { [key: string]: string };
+  /** @internal what to deploy, when it does */
+  public readonly _deploy?: CanaryDeploymentOptions;
+
+  private constructor(name: string, labels?: { [key: string]: string }, deploy?: CanaryDeploymentOptions) {
+    this.name = name;
+    this._labels = labels;
+    this._deploy = deploy;
+  }
+}

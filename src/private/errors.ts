@@ -1,0 +1,48 @@
+import { IConstruct } from 'constructs';
+
+/** Renders a value for an error message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value);
+}
+
+/**
+ * Throws the library's standard input error: `<path>: '<prop>' (<value>) must be <rule>`.
+ * Every rejected input goes through here so messages stay uniform.
+ */
+export function invalid(scope: IConstruct, prop: string, value: unknown, rule: string): never {
+  throw new Error(`${scope.node.path}: '${prop}' (${show(value)}) must be ${rule}`);
+}
+
+/** `<path>: <provider> cannot express <feature>; <instead>` */
+export function unsupportedMessage(scope: IConstruct, provider: string, feature: string, instead: string): string {
+  return `${scope.node.path}: ${provider} cannot express ${feature}; ${instead}`;
+}
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+export function checkDns1123Label(scope: IConstruct, prop: string, value: string): void {
+  if (value.length > 63 || !DNS_1123_LABEL.test(value)) {
+    invalid(scope, prop, value, 'a DNS-1123 label (lower-case letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters)');
+  }
+}
+
+/** Service names are stricter than most names: they must start with a letter. */
+export function checkServiceName(scope: IConstruct, prop: string, value: string): void {
+  if (value.length > 63 || !DNS_1035_LABEL.test(value)) {
+    invalid(scope, prop, value, 'a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, ending with a letter or digit, at most 63 characters)');
+  }
+}
+
+export function checkPort(scope: IConstruct, prop: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    invalid(scope, prop, value, 'an integer in 1..65535');
+  }
+}
+
+export function checkPercent(scope: IConstruct, prop: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0 || value > 100) {
+    invalid(scope, prop, value, 'a number in 0..100');
+  }
+}

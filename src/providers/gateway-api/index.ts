@@ -1,0 +1,2 @@
+export * from './gamma-routing';
+export * from './gateway-api-data-plane';

@@ -1,0 +1,2 @@
+export * from './istio-routing';
+export * from './istio-data-plane';

@@ -1,0 +1,79 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DestinationRuleSpec, HTTPMatchRequest, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
+import { HostIntent, MatchIntent, RouteIntent, StringMatchIntent } from '../../model/intents';
+import { goDuration } from '../../private/duration';
+import { TrafficRenderer, Unsupported } from '../renderer';
+
+/**
+ * Renders a host as Istio's own API: one DestinationRule (subsets by version labels) and one
+ * VirtualService (matched routes first, the weighted default route last).
+ */
+export class IstioRouting implements TrafficRenderer {
+  public readonly displayName: string;
+  public readonly versionServices = false;
+
+  constructor(private readonly apiVersion: string) {
+    this.displayName = `Istio (networking.istio.io/${apiVersion})`;
+  }
+
+  public unsupported(_route: RouteIntent): Unsupported[] {
+    return []; // Istio's VirtualService expresses every route intent of the model.
+  }
+
+  public render(scope: Construct, host: HostIntent): void {
+    const metadata = { name: host.name, namespace: host.namespace };
+    const apiVersion = `networking.istio.io/${this.apiVersion}`;
+    if (host.versions.length > 0) {
+      const spec: DestinationRuleSpec = {
+        host: host.name,
+        subsets: host.versions.map(v => ({ name: v.name, labels: sortKeys(v.labels) })),
+      };
+      new ApiObject(scope, 'DestinationRule', { apiVersion, kind: 'DestinationRule', metadata, spec });
+    }
+    if (host.routes.length > 0) {
+      const spec: VirtualServiceSpec = {
+        hosts: [host.name],
+        http: host.routes.map(r => this.route(host, r)),
+      };
+      new ApiObject(scope, 'VirtualService', { apiVersion, kind: 'VirtualService', metadata, spec });
+    }
+  }
+
+  private route(host: HostIntent, r: RouteIntent): HTTPRoute {
+    const dest = (version?: string) => ({ host: host.name, subset: version });
+    const single = r.backends.length === 1;
+    return {
+      name: r.name,
+      match: r.matches.length > 0 ? r.matches.map(m => match(m)) : undefined,
+      route: r.backends.map(b => ({ destination: dest(b.version), weight: single ? undefined : b.weight })),
+      mirror: r.mirror ? dest(r.mirror.version) : undefined,
+      mirrorPercentage: r.mirror ? { value: r.mirror.percent } : undefined,
+      retries: r.retries ? {
+        attempts: r.retries.attempts,
+        perTryTimeout: r.retries.perTryTimeout ? goDuration(r.retries.perTryTimeout) : undefined,
+        retryOn: r.retries.retryOn.join(','),
+      } : undefined,
+      timeout: r.timeout ? goDuration(r.timeout) : undefined,
+    };
+  }
+}
+
+function match(m: MatchIntent): HTTPMatchRequest {
+  const named = (list: { name: string; kind: StringMatchIntent['kind']; value: string }[]) =>
+    list.length > 0 ? Object.fromEntries(list.map(h => [h.name.toLowerCase(), stringMatch(h)])) : undefined;
+  return {
+    uri: m.path ? stringMatch(m.path) : undefined,
+    method: m.method ? { exact: m.method } : undefined,
+    headers: named(m.headers),
+    queryParams: named(m.queryParams),
+  };
+}
+
+function stringMatch(s: StringMatchIntent): StringMatch {
+  return { [s.kind]: s.value };
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

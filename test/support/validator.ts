@@ -1,0 +1,69 @@
+/**
+ * Runs ../shared/tools/validate-manifests (upstream CRD + Kubernetes schemas, strict, with CEL)
+ * on what the tests synthesize. A clone without ../shared beside it skips these checks and says
+ * why; CI never skips (global-setup fails instead).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+
+export const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared');
+export const VALIDATOR = path.join(SHARED, 'tools', 'validate-manifests');
+
+/** Why schema validation cannot run here, or undefined when it can. */
+export function validatorUnavailable(): string | undefined {
+  if (!fs.existsSync(path.join(VALIDATOR, 'validate.mjs'))) {
+    return `no ${VALIDATOR} beside this clone (the upstream schemas live in ../shared)`;
+  }
+  if (!fs.existsSync(path.join(VALIDATOR, 'node_modules'))) {
+    return `the validator's dependencies are not installed (npm ci --prefix ${VALIDATOR})`;
+  }
+  return undefined;
+}
+
+const why = validatorUnavailable();
+if (why) {
+  // eslint-disable-next-line no-console
+  console.warn(`schema validation tests are skipped: ${why}`);
+}
+
+/** `it` when the validator is available, `it.skip` otherwise. */
+export const itValidates: jest.It = why ? it.skip : it;
+
+export interface ValidationResult {
+  readonly ok: boolean;
+  readonly summary: string;
+  readonly output: string;
+}
+
+/**
+ * Validates named sets of manifests in one validator run. Each set becomes one YAML file,
+ * so a failure names the set.
+ */
+export function validate(sets: Record<string, any[]>): ValidationResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-validate-'));
+  try {
+    for (const [name, docs] of Object.entries(sets)) {
+      fs.writeFileSync(path.join(dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`), Yaml.stringify(...docs));
+    }
+    const run = spawnSync(process.execPath, [path.join(VALIDATOR, 'validate.mjs'), dir], { encoding: 'utf-8' });
+    const output = `${run.stdout}${run.stderr}`;
+    const lines = output.trim().split('\n');
+    const summary = lines.filter(l => l.startsWith('validated ')).pop() ?? lines[lines.length - 1];
+    return { ok: run.status === 0, summary, output };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Asserts that every object passes, showing the validator's complaints otherwise. */
+export function expectValid(sets: Record<string, any[]>): ValidationResult {
+  const result = validate(sets);
+  const problems = result.output.split('\n').filter(l => l.trim() !== '' && !l.startsWith('note') && !l.startsWith('validated'));
+  expect(problems).toEqual([]);
+  expect(result.summary).toMatch(/: 0 invalid, 0 unknown kinds$/);
+  expect(result.ok).toBe(true);
+  return result;
+}
