@@ -122,12 +122,21 @@ export class CanaryRelease extends Construct implements IMeshHost {
     if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
     const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
     const matches = (props.canaryMatches ?? []).map((m, i) => checkMatch(this, `canaryMatches[${i}]`, m._toIntent()));
+    const provider = props.mesh.provider;
+    // Routing APIs that address versions through Services need `<service>-<version>` to be a valid name.
+    const versionServiceName = (version: string) => {
+      if (!provider._traffic.versionServices) return undefined;
+      const name = `${props.serviceName}-${version}`;
+      checkServiceName(this, 'per-version Service name', name);
+      return name;
+    };
+    versionServiceName(props.stable.name);
+    versionServiceName(props.canary.name);
 
     this.mesh = props.mesh;
     this.hostName = props.serviceName;
     this.hostNamespace = props.namespace;
     this.port = props.port;
-    const provider = props.mesh.provider;
 
     // Versions of one service share one identity, so authorization rules hold during the release.
     const deploysAny = props.stable._deploy !== undefined || props.canary._deploy !== undefined;
@@ -165,9 +174,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
     const versions: VersionIntent[] = [[props.stable.name, stable.labels], [props.canary.name, canary.labels]]
       .map(([name, labels]) => ({ name: name as string, labels: labels as Record<string, string> }))
       .map(v => {
-        if (!provider._traffic.versionServices) return v;
-        const serviceName = `${props.serviceName}-${v.name}`;
-        checkServiceName(this, 'per-version Service name', serviceName);
+        const serviceName = versionServiceName(v.name);
+        if (!serviceName) return v;
         httpService(this, `Service-${v.name}`, serviceName, props.namespace, props.port, targetPort, v.labels);
         return { ...v, serviceName };
       });

@@ -1,0 +1,44 @@
+import { App, Chart, Duration, Testing, Yaml } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CanaryRelease, RequestMatch, RoutePolicy } from '../src';
+import { PROVIDERS, reviewsCanary } from './support/fixtures';
+
+/** The same program, built from scratch. */
+function program(outdir: string): App {
+  const app = new App({ outdir });
+  for (const provider of Object.keys(PROVIDERS)) {
+    const chart = new Chart(app, provider, { namespace: 'bookinfo' });
+    const release = new CanaryRelease(chart, 'reviews', reviewsCanary(provider, {
+      canaryMatches: [RequestMatch.header('end-user', 'jason'), RequestMatch.cookie('canary', 'yes')],
+      mirrorPercent: 10,
+    }));
+    new RoutePolicy(chart, 'timeouts', { host: release, timeout: Duration.seconds(5) });
+  }
+  return app;
+}
+
+function synthToFiles(): Record<string, string> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-det-'));
+  program(outdir).synth();
+  const files = Object.fromEntries(fs.readdirSync(outdir).sort().map(f => [f, fs.readFileSync(path.join(outdir, f), 'utf-8')]));
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return files;
+}
+
+test('two synths of the same program give byte-identical YAML', () => {
+  const first = synthToFiles();
+  const second = synthToFiles();
+  expect(Object.keys(first)).toEqual(Object.keys(PROVIDERS).map(p => `${p}.k8s.yaml`).sort());
+  for (const [file, text] of Object.entries(first)) {
+    expect(text.length).toBeGreaterThan(1000);
+    expect(second[file]).toBe(text);
+  }
+});
+
+test('synthesizing one chart twice gives the same objects', () => {
+  const chart = new Chart(Testing.app(), 'c');
+  new CanaryRelease(chart, 'reviews', reviewsCanary('istio'));
+  expect(Yaml.stringify(...Testing.synth(chart))).toBe(Yaml.stringify(...Testing.synth(chart)));
+});
