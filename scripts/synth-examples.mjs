@@ -15,7 +15,7 @@ let failed = 0;
 for (const name of names) {
   const outdir = join('examples', name, 'dist');
   rmSync(outdir, { recursive: true, force: true });
-  const run = spawnSync('npx', ['--no-install', 'ts-node', '--project', 'tsconfig.examples.json', join('examples', name, 'main.ts')], {
+  const run = spawnSync('npx', ['--no-install', 'ts-node', '--project', join('examples', 'tsconfig.json'), join('examples', name, 'main.ts')], {
     stdio: 'inherit',
     env: { ...process.env, CDK8S_OUTDIR: outdir },
   });

@@ -1,7 +1,7 @@
-import { App, Chart, Duration, Testing, Yaml } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Chart, Duration, Testing, Yaml } from 'cdk8s';
 import { CanaryRelease, RequestMatch, RoutePolicy } from '../src';
 import { PROVIDERS, reviewsCanary } from './support/fixtures';
 

@@ -1,8 +1,8 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { HostIntent, RouteDefaultsIntent, RouteIntent, VersionIntent } from './intents';
-import { TrafficRenderer } from '../providers/renderer';
 import { invalid, unsupportedMessage } from '../private/errors';
+import { TrafficRenderer } from '../providers/renderer';
 
 /** What a host needs to know about the provider that renders it. */
 export interface HostBinding {

@@ -9,8 +9,8 @@ import { MeshHost } from '../model/host';
 import { MatchIntent, RetryIntent, VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
-import { positiveDuration, retryIntent } from '../private/retry';
 import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
+import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
  * Props for `CanaryRelease`.
@@ -115,7 +115,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     checkDns1123Label(this, 'stable.name', props.stable.name);
     checkDns1123Label(this, 'canary.name', props.canary.name);
     if (props.stable.name === props.canary.name) {
-      invalid(this, 'canary.name', props.canary.name, `different from the stable version's name`);
+      invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name');
     }
     this.canaryWeight = stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0);
     if (props.mirrorPercent !== undefined) checkPercent(this, 'mirrorPercent', props.mirrorPercent);
@@ -144,10 +144,10 @@ export class CanaryRelease extends Construct implements IMeshHost {
       metadata: { name: props.serviceName, namespace: props.namespace, labels: { app: props.serviceName } },
       automountToken: false,
     }) : undefined;
-    const bind = (v: CanaryVersion, id: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
+    const bind = (v: CanaryVersion, workloadId: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
       if (!v._deploy) return { labels: v._labels ?? {} };
       const { name: _version, ...deploy } = v._deploy;
-      const workload = new MeshWorkload(this, id, {
+      const workload = new MeshWorkload(this, workloadId, {
         ...deploy,
         mesh: props.mesh,
         serviceName: props.serviceName,
@@ -219,7 +219,7 @@ function checkMatch(scope: IConstruct, prop: string, m: MatchIntent): MatchInten
     invalid(scope, prop, {}, 'at least one condition (path, header, query parameter or method)');
   }
   if (m.path && m.path.kind !== 'regex' && !m.path.value.startsWith('/')) {
-    invalid(scope, `${prop}.path`, m.path.value, `a path that starts with '/'`);
+    invalid(scope, `${prop}.path`, m.path.value, 'a path that starts with \'/\'');
   }
   for (const [list, what] of [[m.headers, 'headers'], [m.queryParams, 'queryParams']] as const) {
     list.forEach((h, i) => {

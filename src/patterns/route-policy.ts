@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { IMeshHost } from '../mesh-host';
 import { MeshHost } from '../model/host';
 import { HttpRetryPolicy } from '../model/retry';
-import { positiveDuration, retryIntent } from '../private/retry';
 import { checkPort, checkServiceName, invalid } from '../private/errors';
+import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
  * Props for `RoutePolicy`.
