@@ -97,6 +97,9 @@ describe('MeshWorkload', () => {
     test('an invalid port', () => {
       reject({ port: 0 }, /'port' \(0\) must be an integer in 1..65535/);
     });
+    test('an invalid Deployment name', () => {
+      reject({ name: 'Checkout.V1' }, /'name' \("Checkout.V1"\) must be a DNS-1123 label/);
+    });
     test('negative replicas', () => {
       reject({ replicas: -1 }, /'replicas' \(-1\) must be a non-negative integer/);
     });

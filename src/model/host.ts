@@ -134,7 +134,7 @@ export class MeshHost extends Construct {
     if (!d) return route;
     for (const field of ['retries', 'timeout'] as const) {
       if (route[field] !== undefined && d[field] !== undefined) {
-        throw new Error(`${d.source.node.path}: ${field} for host '${this.hostName}' are set both here and by ${route.source.node.path}; set them in one place`);
+        throw new Error(`${d.source.node.path}: host '${this.hostName}' gets ${field} both here and from ${route.source.node.path}; set it in one place`);
       }
     }
     const merged = { ...route, retries: route.retries ?? d.retries, timeout: route.timeout ?? d.timeout };

@@ -1,5 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { CanaryRelease, CanaryVersion, HttpRetryOn, MeshWorkload, RoutePolicy, ServiceHost } from '../../src';
+import { CanaryRelease, CanaryVersion, HttpRetryOn, MeshProvider, MeshWorkload, RoutePolicy, ServiceHost } from '../../src';
+import { MeshHost } from '../../src/model/host';
 import { chart, meshOf, one, ofKind, reviewsCanary } from '../support/fixtures';
 
 describe('one object per host per kind', () => {
@@ -79,7 +80,23 @@ describe('conflicts between intents on one host are errors that name both constr
     const c = chart();
     const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio', { retries: { attempts: 1 } }));
     new RoutePolicy(c, 'policy', { host: release, retries: { attempts: 3 } });
-    expect(() => Testing.synth(c)).toThrow(/test\/policy: retries for host 'reviews' are set both here and by test\/reviews; set them in one place/);
+    expect(() => Testing.synth(c)).toThrow(/test\/policy: host 'reviews' gets retries both here and from test\/reviews; set it in one place/);
+  });
+
+  test('a timeout set on the canary and by a policy', () => {
+    const c = chart();
+    const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio', { timeout: Duration.seconds(3) }));
+    new RoutePolicy(c, 'policy', { host: release, timeout: Duration.seconds(5) });
+    expect(() => Testing.synth(c)).toThrow(/test\/policy: host 'reviews' gets timeout both here and from test\/reviews; set it in one place/);
+  });
+
+  test('a route to a version the host does not have', () => {
+    const c = chart();
+    const provider = MeshProvider.istio();
+    const host = MeshHost.obtain(c, { key: provider._key, traffic: provider._traffic }, { name: 'reviews', port: 9080 });
+    host.addVersion(c, { name: 'v1', labels: { app: 'reviews', version: 'v1' } });
+    expect(() => host.addRoute({ source: c, name: 'r', matches: [], backends: [{ version: 'v3', weight: 100 }] }))
+      .toThrow(/^test: 'version' \("v3"\) must be a version declared on host 'reviews' \(v1\)/);
   });
 
   test('a per-try timeout from a policy longer than the canary\'s timeout', () => {
