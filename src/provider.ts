@@ -1,3 +1,4 @@
+import { isDns1123Label } from './private/errors';
 import { GammaRouting, GenericDataPlane } from './providers/gateway-api';
 import { IstioDataPlane, IstioRouting } from './providers/istio';
 import { DataPlaneRenderer, TrafficRenderer } from './providers/renderer';
@@ -85,7 +86,7 @@ export class MeshProvider {
    */
   public static istio(options: IstioProviderOptions = {}): MeshProvider {
     const routingApi = options.routingApi ?? IstioRoutingApi.ISTIO;
-    if (options.revision !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.revision)) {
+    if (options.revision !== undefined && !isDns1123Label(options.revision)) {
       throw new Error(`MeshProvider.istio: 'revision' (${JSON.stringify(options.revision)}) must be a DNS-1123 label, e.g. "1-24-0" or "stable"`);
     }
     const traffic = routingApi === IstioRoutingApi.GATEWAY_API

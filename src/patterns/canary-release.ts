@@ -6,7 +6,7 @@ import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
 import { MeshHost } from '../model/host';
-import { MatchIntent, RetryIntent, VersionIntent } from '../model/intents';
+import { MatchIntent, VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
@@ -171,8 +171,10 @@ export class CanaryRelease extends Construct implements IMeshHost {
     }
     this.service = httpService(this, 'Service', props.serviceName, props.namespace, props.port, targetPort, Object.fromEntries(common));
 
-    const versions: VersionIntent[] = [[props.stable.name, stable.labels], [props.canary.name, canary.labels]]
-      .map(([name, labels]) => ({ name: name as string, labels: labels as Record<string, string> }))
+    const versions: VersionIntent[] = [
+      { name: props.stable.name, labels: stable.labels },
+      { name: props.canary.name, labels: canary.labels },
+    ]
       .map(v => {
         const serviceName = versionServiceName(v.name);
         if (!serviceName) return v;
@@ -183,7 +185,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     const host = MeshHost.obtain(this, { key: provider._key, traffic: provider._traffic },
       { name: props.serviceName, namespace: props.namespace, port: props.port });
     versions.forEach(v => host.addVersion(this, v));
-    const routeCommon = { source: this, retries, timeout: props.timeout } as { source: IConstruct; retries?: RetryIntent; timeout?: Duration };
+    const routeCommon = { source: this, retries, timeout: props.timeout };
     if (matches.length > 0) {
       host.addRoute({ ...routeCommon, name: 'canary-match', matches, backends: [{ version: props.canary.name, weight: 100 }] });
     }
@@ -240,7 +242,7 @@ function httpService(scope: Construct, id: string, name: string, namespace: stri
     metadata: { name, namespace, labels: { app: selector.app ?? name } },
     ports: [{ name: 'http', port, targetPort }],
   });
-  for (const [k, v] of Object.entries(selector).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [k, v] of Object.entries(selector)) {
     service.selectLabel(k, v);
   }
   ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));

@@ -20,10 +20,14 @@ export function unsupportedMessage(scope: IConstruct, provider: string, feature:
 }
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function isDns1123Label(value: string): boolean {
+  return value.length <= 63 && DNS_1123_LABEL.test(value);
+}
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkDns1123Label(scope: IConstruct, prop: string, value: string): void {
-  if (value.length > 63 || !DNS_1123_LABEL.test(value)) {
+  if (!isDns1123Label(value)) {
     invalid(scope, prop, value, 'a DNS-1123 label (lower-case letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters)');
   }
 }

@@ -27,7 +27,7 @@ export class IstioRouting implements TrafficRenderer {
     if (host.versions.length > 0) {
       const spec: DestinationRuleSpec = {
         host: host.name,
-        subsets: host.versions.map(v => ({ name: v.name, labels: sortKeys(v.labels) })),
+        subsets: host.versions.map(v => ({ name: v.name, labels: v.labels })),
       };
       new ApiObject(scope, 'DestinationRule', { apiVersion, kind: 'DestinationRule', metadata, spec });
     }
@@ -72,8 +72,4 @@ function match(m: MatchIntent): HTTPMatchRequest {
 
 function stringMatch(s: StringMatchIntent): StringMatch {
   return { [s.kind]: s.value };
-}
-
-function sortKeys(o: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }
