@@ -1,6 +1,7 @@
 import { isDns1123Label } from './private/errors';
 import { GammaRouting, GenericDataPlane } from './providers/gateway-api';
 import { IstioDataPlane, IstioRouting } from './providers/istio';
+import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, SmiRouting } from './providers/linkerd';
 import { DataPlaneRenderer, TrafficRenderer } from './providers/renderer';
 
 /**
@@ -65,6 +66,103 @@ export interface IstioProviderOptions {
 }
 
 /**
+ * A Linkerd release. It decides which APIs the cluster serves and how retries and timeouts are
+ * expressed (annotations from 2.16, ServiceProfiles before).
+ */
+export class LinkerdVersion {
+  /** Linkerd 2.14: first release with Gateway API (v1beta1) HTTPRoutes for mesh traffic */
+  public static readonly V2_14 = new LinkerdVersion(14);
+  /** Linkerd 2.15 */
+  public static readonly V2_15 = new LinkerdVersion(15);
+  /** Linkerd 2.16: retries and timeouts through annotations on routes and Services */
+  public static readonly V2_16 = new LinkerdVersion(16);
+  /** Linkerd 2.17 */
+  public static readonly V2_17 = new LinkerdVersion(17);
+  /** Linkerd 2.18: Gateway API `v1` HTTPRoute */
+  public static readonly V2_18 = new LinkerdVersion(18);
+
+  /**
+   * Any release as `2.<minor>` or `2.<minor>.<patch>`, e.g. `"2.19"`. For an edge release, give the
+   * stable version it corresponds to.
+   */
+  public static of(version: string): LinkerdVersion {
+    const m = /^2\.(\d{1,3})(\.\d+)?$/.exec(version);
+    if (!m || Number(m[1]) < 10) {
+      throw new Error(`LinkerdVersion.of: 'version' (${JSON.stringify(version)}) must be a Linkerd 2 release from 2.10 on, as "2.<minor>" or "2.<minor>.<patch>", e.g. "2.18"`);
+    }
+    return new LinkerdVersion(Number(m[1]));
+  }
+
+  /** The minor release number (the `18` of 2.18). */
+  public readonly minor: number;
+  /** The release as `2.<minor>`. */
+  public readonly version: string;
+
+  private constructor(minor: number) {
+    this.minor = minor;
+    this.version = `2.${minor}`;
+  }
+}
+
+/**
+ * Which API Linkerd's routing is driven through.
+ */
+export enum LinkerdRoutingApi {
+  /** Gateway API HTTPRoute attached to Services (GAMMA); Linkerd 2.14 and later */
+  GATEWAY_API = 'gateway-api',
+  /** Linkerd's own `policy.linkerd.io/v1beta3` HTTPRoute, for clusters without the Gateway API CRDs; 2.14 and later */
+  POLICY = 'policy',
+  /** SMI TrafficSplit through the linkerd-smi extension, with retries and timeouts in a ServiceProfile */
+  SMI = 'smi',
+}
+
+/**
+ * The version of SMI's `split.smi-spec.io` TrafficSplit to emit (the ones linkerd-smi serves).
+ */
+export enum SmiApiVersion {
+  /** `v1alpha1`: weights are quantities or integers */
+  V1ALPHA1 = 'v1alpha1',
+  /** `v1alpha2`: weights are numbers */
+  V1ALPHA2 = 'v1alpha2',
+}
+
+/**
+ * Options for `MeshProvider.linkerd()`.
+ */
+export interface LinkerdProviderOptions {
+  /**
+   * The Linkerd release the cluster runs.
+   * @default LinkerdVersion.V2_18
+   */
+  readonly version?: LinkerdVersion;
+
+  /**
+   * The API through which routing is expressed.
+   * @default LinkerdRoutingApi.GATEWAY_API
+   */
+  readonly routingApi?: LinkerdRoutingApi;
+
+  /**
+   * The Gateway API HTTPRoute version to emit (with `LinkerdRoutingApi.GATEWAY_API`). An explicit
+   * choice overrides the version's default, e.g. for a cluster whose Gateway API CRDs differ.
+   * @default - `v1` for Linkerd 2.18 and later, `v1beta1` for 2.14 to 2.17
+   */
+  readonly gatewayApiVersion?: GatewayApiVersion;
+
+  /**
+   * The TrafficSplit version to emit (with `LinkerdRoutingApi.SMI`).
+   * @default SmiApiVersion.V1ALPHA1
+   */
+  readonly smiApiVersion?: SmiApiVersion;
+
+  /**
+   * The cluster's DNS domain, part of a ServiceProfile's name (`<svc>.<ns>.svc.<domain>`).
+   * @default "cluster.local"
+   */
+  readonly clusterDomain?: string;
+}
+
+/**
  * Options for `MeshProvider.gatewayApi()`.
  */
 export interface GatewayApiProviderOptions {
@@ -97,6 +195,38 @@ export class MeshProvider {
   }
 
   /**
+   * Linkerd. Routing through Gateway API HTTPRoutes by default, or Linkerd's own HTTPRoute, or
+   * SMI TrafficSplit (linkerd-smi) for older clusters; the version decides the API versions and
+   * how retries and timeouts are expressed.
+   */
+  public static linkerd(options: LinkerdProviderOptions = {}): MeshProvider {
+    const version = options.version ?? LinkerdVersion.V2_18;
+    const routingApi = options.routingApi ?? LinkerdRoutingApi.GATEWAY_API;
+    const release = { minor: version.minor, name: `Linkerd ${version.version}` };
+    const clusterDomain = options.clusterDomain ?? 'cluster.local';
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) {
+      throw new Error(`MeshProvider.linkerd: 'clusterDomain' (${JSON.stringify(clusterDomain)}) must be a DNS name, e.g. "cluster.local"`);
+    }
+    const set = (name: string, value: unknown, api: LinkerdRoutingApi) => {
+      if (value !== undefined && routingApi !== api) {
+        throw new Error(`MeshProvider.linkerd: '${name}' (${JSON.stringify(value)}) must be used only with routingApi LinkerdRoutingApi.${api === LinkerdRoutingApi.SMI ? 'SMI' : 'GATEWAY_API'} (routingApi is "${routingApi}")`);
+      }
+    };
+    set('gatewayApiVersion', options.gatewayApiVersion, LinkerdRoutingApi.GATEWAY_API);
+    set('smiApiVersion', options.smiApiVersion, LinkerdRoutingApi.SMI);
+    if (routingApi !== LinkerdRoutingApi.SMI && version.minor < 14) {
+      throw new Error(`MeshProvider.linkerd: 'routingApi' ("${routingApi}") must be LinkerdRoutingApi.SMI for Linkerd ${version.version}: HTTPRoutes for mesh traffic need Linkerd 2.14 or later`);
+    }
+    const gatewayApiVersion = options.gatewayApiVersion ?? (version.minor >= 18 ? GatewayApiVersion.V1 : GatewayApiVersion.V1BETA1);
+    const smiApiVersion = options.smiApiVersion ?? SmiApiVersion.V1ALPHA1;
+    const traffic = routingApi === LinkerdRoutingApi.SMI ? new SmiRouting(smiApiVersion, clusterDomain)
+      : routingApi === LinkerdRoutingApi.POLICY ? new LinkerdPolicyRouting(release)
+        : new GammaRouting(gatewayApiVersion, `Linkerd ${version.version}`, new LinkerdRoutePolicy(release, 16));
+    return new MeshProvider('linkerd', new LinkerdDataPlane(), traffic,
+      JSON.stringify(['linkerd', version.minor, routingApi, gatewayApiVersion, smiApiVersion, clusterDomain]));
+  }
+
+  /**
    * Any mesh that implements Gateway API for east-west traffic (GAMMA), through standard
    * features only. Injection and proxy sizing are left to the mesh's namespace configuration.
    */
@@ -114,7 +244,7 @@ export class MeshProvider {
   public readonly _key: string;
 
   /**
-   * The provider's name: `istio` or `gateway-api`.
+   * The provider's name: `istio`, `linkerd` or `gateway-api`.
    */
   public readonly name: string;
 

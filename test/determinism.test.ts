@@ -3,18 +3,21 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Testing, Yaml } from 'cdk8s';
 import { CanaryRelease, RequestMatch, RoutePolicy } from '../src';
-import { PROVIDERS, reviewsCanary } from './support/fixtures';
+import { capsOf, PROVIDERS, reviewsCanary } from './support/fixtures';
 
 /** The same program, built from scratch. */
 function program(outdir: string): App {
   const app = new App({ outdir });
   for (const provider of Object.keys(PROVIDERS)) {
     const chart = new Chart(app, provider, { namespace: 'bookinfo' });
+    const caps = capsOf(provider);
     const release = new CanaryRelease(chart, 'reviews', reviewsCanary(provider, {
-      canaryMatches: [RequestMatch.header('end-user', 'jason'), RequestMatch.cookie('canary', 'yes')],
-      mirrorPercent: 10,
+      canaryMatches: caps.requestMatches ? [RequestMatch.header('end-user', 'jason'), RequestMatch.cookie('canary', 'yes')] : undefined,
+      mirrorPercent: caps.mirror ? 10 : undefined,
     }));
-    new RoutePolicy(chart, 'timeouts', { host: release, timeout: Duration.seconds(5) });
+    if (caps.timeout || caps.retries) {
+      new RoutePolicy(chart, 'policy', { host: release, timeout: caps.timeout ? Duration.seconds(5) : undefined, retries: caps.retries });
+    }
   }
   return app;
 }

@@ -4,15 +4,17 @@
  * one validator run so a failure names the construct, provider and step.
  */
 import { Duration, Testing } from 'cdk8s';
-import { CanaryRelease, HttpRetryOn, MeshWorkload, RequestMatch, RoutePolicy, ServiceHost } from '../src';
-import { chart, meshOf, ofKind, PROVIDERS, reviewsCanary } from './support/fixtures';
+import { CanaryRelease, HttpMethod, MeshWorkload, PathMatch, RequestMatch, RoutePolicy, ServiceHost } from '../src';
+import { Capabilities, capsOf, chart, meshOf, ofKind, PROVIDERS, reviewsCanary } from './support/fixtures';
 import { expectValid, itValidates, validate } from './support/validator';
 
-const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'HTTPRoute'];
-const retriesSupported = (provider: string) => !provider.includes('gateway-api');
+const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'HTTPRoute', 'TrafficSplit', 'ServiceProfile'];
 
 /** Every case of the matrix: a name and a function that synthesizes it on a provider. */
 const CASES: Record<string, (provider: string) => any[]> = {};
+/** Cases a provider cannot express at all: they must fail with a capability error instead. */
+const NOT_EXPRESSIBLE: Record<string, (caps: Capabilities) => boolean> = {};
+const noPolicy = (caps: Capabilities) => !caps.timeout && !caps.retries;
 
 const STEPS = [5, 25, 50, 100];
 STEPS.forEach((weight, step) => {
@@ -23,46 +25,75 @@ STEPS.forEach((weight, step) => {
   };
 });
 
+// Everything the provider can express, at once.
 CASES['canary-full'] = (provider) => {
+  const caps = capsOf(provider);
   const c = chart('shop');
   new CanaryRelease(c, 'cart', reviewsCanary(provider, {
     serviceName: 'cart',
     port: 80,
     targetPort: 8080,
-    canaryMatches: [RequestMatch.header('x-canary', 'true'), RequestMatch.cookie('canary', 'always'), RequestMatch.pathPrefix('/beta')],
-    mirrorPercent: 20,
-    timeout: Duration.seconds(10),
-    retries: retriesSupported(provider) ? { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.SERVER_ERROR] } : undefined,
+    canaryMatches: caps.requestMatches
+      ? [RequestMatch.header('x-canary', 'true'), RequestMatch.cookie('canary', 'always'), RequestMatch.pathPrefix('/beta')]
+      : undefined,
+    mirrorPercent: caps.mirror ? 20 : undefined,
+    timeout: caps.timeout ? Duration.seconds(10) : undefined,
+    retries: caps.retries,
   }));
   return Testing.synth(c);
 };
 
 CASES['canary-plus-route-policy'] = (provider) => {
+  const caps = capsOf(provider);
   const c = chart('bookinfo');
   const release = new CanaryRelease(c, 'reviews', reviewsCanary(provider));
   new RoutePolicy(c, 'reviews-resilience', {
     host: release,
-    timeout: Duration.seconds(5),
-    retries: retriesSupported(provider) ? { attempts: 2, perTryTimeout: Duration.seconds(2) } : undefined,
+    timeout: caps.timeout ? Duration.seconds(5) : undefined,
+    retries: caps.retries,
   });
   return Testing.synth(c);
 };
+NOT_EXPRESSIBLE['canary-plus-route-policy'] = noPolicy;
+
+// A policy for some requests only, next to a canary: on SMI it becomes a ServiceProfile route.
+CASES['canary-plus-matched-policy'] = (provider) => {
+  const c = chart('bookinfo');
+  const release = new CanaryRelease(c, 'reviews', reviewsCanary(provider));
+  new RoutePolicy(c, 'post-reviews', {
+    host: release,
+    description: 'POST /reviews',
+    matches: [RequestMatch.of({ method: HttpMethod.POST, path: PathMatch.exact('/reviews') })],
+    timeout: Duration.seconds(10),
+  });
+  return Testing.synth(c);
+};
+NOT_EXPRESSIBLE['canary-plus-matched-policy'] = caps => !caps.timeout;
 
 CASES['route-policy-without-canary'] = (provider) => {
+  const caps = capsOf(provider);
   const c = chart('bookinfo');
   const mesh = meshOf(provider);
   new MeshWorkload(c, 'ratings', { mesh, serviceName: 'ratings', version: 'v1', image: 'ratings:1', port: 9080 });
   new RoutePolicy(c, 'ratings-timeout', {
     host: ServiceHost.fromAttributes({ mesh, serviceName: 'ratings', port: 9080 }),
-    timeout: Duration.seconds(3),
+    timeout: caps.timeout ? Duration.seconds(3) : undefined,
+    retries: caps.timeout ? undefined : caps.retries,
   });
   return Testing.synth(c);
 };
+NOT_EXPRESSIBLE['route-policy-without-canary'] = noPolicy;
 
 describe('construct × provider matrix', () => {
   const outputs: Record<string, any[]> = {};
   for (const provider of Object.keys(PROVIDERS)) {
     for (const [name, synth] of Object.entries(CASES)) {
+      if (NOT_EXPRESSIBLE[name]?.(capsOf(provider))) {
+        test(`${name} on ${provider} is a capability error`, () => {
+          expect(() => synth(provider)).toThrow(/cannot express|must be set/);
+        });
+        continue;
+      }
       test(`${name} on ${provider} synthesizes one object per routing kind`, () => {
         const out = synth(provider);
         outputs[`${name}--${provider}`] = out;
@@ -81,16 +112,19 @@ describe('construct × provider matrix', () => {
         const out = outputs[`canary-step-${step}-${weight}pct--${provider}`];
         const vs = ofKind(out, 'VirtualService')[0];
         const route = ofKind(out, 'HTTPRoute')[0];
-        const weights = vs
-          ? vs.spec.http[1].route.map((r: any) => r.weight)
-          : route.spec.rules[1].backendRefs.map((b: any) => b.weight);
+        const split = ofKind(out, 'TrafficSplit')[0];
+        const weights = vs ? vs.spec.http[vs.spec.http.length - 1].route.map((r: any) => r.weight)
+          : route ? route.spec.rules[route.spec.rules.length - 1].backendRefs.map((b: any) => b.weight)
+            // SMI weights are relative, in per mille
+            : split.spec.backends.map((b: any) => b.weight / 10);
         expect(weights).toEqual([100 - weight, weight]);
       });
     }
   });
 
   itValidates('all of it passes the upstream CRD and Kubernetes schemas', () => {
-    expect(Object.keys(outputs)).toHaveLength(Object.keys(PROVIDERS).length * Object.keys(CASES).length);
+    const expressible = Object.keys(PROVIDERS).flatMap(p => Object.keys(CASES).filter(n => !NOT_EXPRESSIBLE[n]?.(capsOf(p))));
+    expect(Object.keys(outputs)).toHaveLength(expressible.length);
     const result = expectValid(outputs);
     const count = Number(/validated (\d+) objects/.exec(result.summary)?.[1]);
     expect(count).toBe(Object.values(outputs).reduce((n, docs) => n + docs.length, 0));

@@ -4,12 +4,17 @@
  */
 import { Duration, Testing } from 'cdk8s';
 import { CanaryRelease, MeshWorkload, RoutePolicy, ServiceHost } from '../src';
-import { chart, meshOf, PROVIDERS, reviewsCanary } from './support/fixtures';
+import { capsOf, chart, meshOf, PROVIDERS, reviewsCanary } from './support/fixtures';
 
 describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
   test('CanaryRelease', () => {
     const c = chart('bookinfo');
-    new CanaryRelease(c, 'reviews', reviewsCanary(provider, { mirrorPercent: 5, timeout: Duration.seconds(10) }));
+    const caps = capsOf(provider);
+    new CanaryRelease(c, 'reviews', reviewsCanary(provider, {
+      mirrorPercent: caps.mirror ? 5 : undefined,
+      timeout: caps.timeout ? Duration.seconds(10) : undefined,
+      retries: provider.startsWith('linkerd') ? caps.retries : undefined,
+    }));
     expect(Testing.synth(c)).toMatchSnapshot();
   });
 
@@ -20,11 +25,17 @@ describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
   });
 
   test('RoutePolicy', () => {
+    const caps = capsOf(provider);
     const c = chart('bookinfo');
-    new RoutePolicy(c, 'ratings', {
+    const policy = () => new RoutePolicy(c, 'ratings', {
       host: ServiceHost.fromAttributes({ mesh: meshOf(provider), serviceName: 'ratings', port: 9080 }),
       timeout: Duration.seconds(3),
     });
+    if (!caps.timeout) {
+      expect(policy).toThrow(/cannot express a request timeout/);
+      return;
+    }
+    policy();
     expect(Testing.synth(c)).toMatchSnapshot();
   });
 });

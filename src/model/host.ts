@@ -44,7 +44,7 @@ export class MeshHost extends Construct {
       existing.join(source, binding, address.port);
       return existing;
     }
-    const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, binding, address);
+    const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, binding, { ...address, namespace });
     hosts.set(key, host);
     return host;
   }
@@ -97,6 +97,10 @@ export class MeshHost extends Construct {
         throw new Error(`${route.source.node.path}: host '${this.hostName}' already has a default route from ${other.source.node.path}; a host has one default (unmatched) route`);
       }
     }
+    const sameName = this.routes.find(r => r.name === route.name);
+    if (sameName) {
+      invalid(route.source, 'route name', route.name, `unique on host '${this.hostName}' (already used by ${sameName.source.node.path})`);
+    }
     this.routes.push(route);
   }
 
@@ -115,11 +119,14 @@ export class MeshHost extends Construct {
 
   /** The merged, ordered view a renderer works from. */
   public toIntent(): HostIntent {
-    const ordered = [...this.routes.filter(r => r.matches.length > 0), ...this.routes.filter(r => r.matches.length === 0)];
-    if (ordered.length === 0 && this.defaults) {
-      // A policy on a host without routes applies to the host's one implicit route.
-      ordered.push({ source: this.defaults.source, name: 'default', matches: [], backends: [{ weight: 100 }] });
+    let catchAll = this.routes.find(r => r.matches.length === 0);
+    if (!catchAll && (this.routes.length > 0 || this.defaults)) {
+      // Requests that match no route would fail (404 on Istio and Gateway API), so a host with only
+      // matched routes, or only a policy, gets an explicit default route to the host itself.
+      catchAll = { source: this.defaults?.source ?? this.routes[0].source, name: 'default', matches: [], backends: [{ weight: 100 }] };
     }
+    const ordered = [...this.routes.filter(r => r.matches.length > 0), ...(catchAll ? [catchAll] : [])]
+      .map(r => r.inheritBackends ? { ...r, backends: catchAll!.backends } : r);
     return {
       name: this.hostName,
       namespace: this.namespace,

@@ -30,10 +30,20 @@ export interface BackendIntent {
   readonly weight: number;
 }
 
+export interface RetryBudgetIntent {
+  readonly retryRatio: number;
+  readonly minRetriesPerSecond: number;
+  readonly ttl: Duration;
+}
+
 export interface RetryIntent {
-  readonly attempts: number;
+  /** undefined: the mesh's default */
+  readonly attempts?: number;
   readonly perTryTimeout?: Duration;
   readonly retryOn: string[];
+  /** false when `retryOn` holds the neutral defaults, which a provider may map to its own */
+  readonly retryOnExplicit: boolean;
+  readonly budget?: RetryBudgetIntent;
 }
 
 export interface MirrorIntent {
@@ -45,8 +55,16 @@ export interface MirrorIntent {
 export interface RouteIntent {
   /** the construct that recorded it, named in errors */
   readonly source: IConstruct;
+  /** a DNS-1123 label, unique on the host */
   readonly name: string;
+  /** free text where an API names routes for people (a ServiceProfile route); default: `name` */
+  readonly description?: string;
   readonly matches: MatchIntent[];
+  /**
+   * true: a policy-only route (retries, timeout for some requests) that sends its requests where
+   * the host's default route sends them; `backends` is then filled in when the host renders
+   */
+  readonly inheritBackends?: boolean;
   readonly backends: BackendIntent[];
   readonly mirror?: MirrorIntent;
   readonly retries?: RetryIntent;

@@ -25,8 +25,13 @@ export enum HttpRetryOn {
 export interface HttpRetryPolicy {
   /**
    * The number of retries for a request (not counting the first try).
+   *
+   * Linkerd's ServiceProfile (used with SMI routing) limits retries by a budget, not a count:
+   * setting this there is an error; set `budget` instead.
+   * @default - the mesh's default (Istio: 2, Linkerd: 1)
+   * @see https://linkerd.io/2/reference/retries/
    */
-  readonly attempts: number;
+  readonly attempts?: number;
 
   /**
    * The timeout of each try, including the first.
@@ -39,4 +44,35 @@ export interface HttpRetryPolicy {
    * @default [HttpRetryOn.CONNECT_FAILURE, HttpRetryOn.REFUSED_STREAM, HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RESET]
    */
   readonly retryOn?: HttpRetryOn[];
+
+  /**
+   * A retry budget: retries may add at most this share of traffic. Only Linkerd's ServiceProfile
+   * (used with SMI routing) has budgets; other providers reject it.
+   * @default - no budget (Linkerd's ServiceProfile then uses its default: 20 %, 10 per second, 10s)
+   * @see https://linkerd.io/2/reference/service-profiles/#retry-budget
+   */
+  readonly budget?: RetryBudget;
+}
+
+/**
+ * How much extra load retries may add (Linkerd ServiceProfile `retryBudget`).
+ */
+export interface RetryBudget {
+  /**
+   * Retries may add at most this ratio of the original requests (0.2 = 20 %).
+   * @default 0.2
+   */
+  readonly retryRatio?: number;
+
+  /**
+   * Retries allowed per second regardless of the ratio, so low-traffic services can retry too.
+   * @default 10
+   */
+  readonly minRetriesPerSecond?: number;
+
+  /**
+   * The window over which the ratio is computed.
+   * @default Duration.seconds(10)
+   */
+  readonly ttl?: Duration;
 }

@@ -2,8 +2,10 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshHost } from '../mesh-host';
 import { MeshHost } from '../model/host';
+import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
-import { checkPort, checkServiceName, invalid } from '../private/errors';
+import { checkDns1123Label, checkPort, checkServiceName, invalid } from '../private/errors';
+import { checkMatch } from '../private/match';
 import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
@@ -14,21 +16,43 @@ export interface RoutePolicyProps {
   readonly host: IMeshHost;
 
   /**
-   * Retries for every route of the host.
+   * Apply the policy only to requests matching any of these. Such requests still go where the
+   * host's default route sends them (e.g. the canary split); only retries and timeout differ.
+   * @default - every route of the host
+   */
+  readonly matches?: RequestMatch[];
+
+  /**
+   * The name of the policy's route (with `matches`); unique on the host.
+   * @default - the construct id, lower-cased
+   */
+  readonly name?: string;
+
+  /**
+   * A human-readable route name where the API has one, such as a Linkerd ServiceProfile route
+   * (`GET /reviews/{id}`), which also labels the route's metrics.
+   * @default - `name`
+   * @see https://linkerd.io/2/reference/service-profiles/
+   */
+  readonly description?: string;
+
+  /**
+   * Retries for the routes.
    * @default - the mesh's default
    */
   readonly retries?: HttpRetryPolicy;
 
   /**
-   * Request timeout for every route of the host.
+   * Request timeout for the routes.
    * @default - the mesh's default
    */
   readonly timeout?: Duration;
 }
 
 /**
- * Retries and timeouts for all routes of a host, with or without a canary on it. They merge
- * into the host's single route object; setting the same thing here and on a route is an error.
+ * Retries and timeouts for all routes of a host, or for the requests that match, with or without
+ * a canary on the host. They merge into the host's single route object; setting the same thing
+ * host-wide here and on a route is an error.
  */
 export class RoutePolicy extends Construct {
   constructor(scope: Construct, id: string, props: RoutePolicyProps) {
@@ -42,8 +66,28 @@ export class RoutePolicy extends Construct {
     if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
     const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
     const provider = host.mesh.provider;
-    MeshHost.obtain(this, { key: provider._key, traffic: provider._traffic },
-      { name: host.hostName, namespace: host.hostNamespace, port: host.port })
-      .setRouteDefaults({ source: this, retries, timeout: props.timeout });
+    const meshHost = MeshHost.obtain(this, { key: provider._key, traffic: provider._traffic },
+      { name: host.hostName, namespace: host.hostNamespace, port: host.port });
+    if (props.matches === undefined) {
+      for (const p of ['name', 'description'] as const) {
+        if (props[p] !== undefined) invalid(this, p, props[p], 'used only with \'matches\' (a host-wide policy has no route of its own)');
+      }
+      meshHost.setRouteDefaults({ source: this, retries, timeout: props.timeout });
+      return;
+    }
+    if (props.matches.length === 0) invalid(this, 'matches', [], 'non-empty (omit it for a host-wide policy)');
+    const name = props.name ?? id.toLowerCase();
+    checkDns1123Label(this, 'name', name);
+    if (props.description !== undefined && props.description.trim() === '') invalid(this, 'description', props.description, 'non-empty');
+    meshHost.addRoute({
+      source: this,
+      name,
+      description: props.description,
+      matches: props.matches.map((m, i) => checkMatch(this, `matches[${i}]`, m._toIntent())),
+      inheritBackends: true,
+      backends: [],
+      retries,
+      timeout: props.timeout,
+    });
   }
 }

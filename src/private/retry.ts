@@ -1,14 +1,14 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalid } from './errors';
-import { RetryIntent } from '../model/intents';
-import { HttpRetryOn, HttpRetryPolicy } from '../model/retry';
+import { RetryBudgetIntent, RetryIntent } from '../model/intents';
+import { HttpRetryOn, HttpRetryPolicy, RetryBudget } from '../model/retry';
 
 const DEFAULT_RETRY_ON = [HttpRetryOn.CONNECT_FAILURE, HttpRetryOn.REFUSED_STREAM, HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RESET];
 
 /** Validates a retry policy against its route timeout and turns it into an intent. */
 export function retryIntent(scope: IConstruct, prop: string, policy: HttpRetryPolicy, timeout?: Duration): RetryIntent {
-  if (!Number.isInteger(policy.attempts) || policy.attempts < 0 || policy.attempts > 100) {
+  if (policy.attempts !== undefined && (!Number.isInteger(policy.attempts) || policy.attempts < 0 || policy.attempts > 100)) {
     invalid(scope, `${prop}.attempts`, policy.attempts, 'an integer in 0..100');
   }
   if (policy.perTryTimeout !== undefined) {
@@ -21,7 +21,25 @@ export function retryIntent(scope: IConstruct, prop: string, policy: HttpRetryPo
   if (retryOn.length === 0) {
     invalid(scope, `${prop}.retryOn`, [], 'non-empty (omit it for the default conditions)');
   }
-  return { attempts: policy.attempts, perTryTimeout: policy.perTryTimeout, retryOn };
+  return {
+    attempts: policy.attempts,
+    perTryTimeout: policy.perTryTimeout,
+    retryOn,
+    retryOnExplicit: policy.retryOn !== undefined,
+    budget: policy.budget ? budgetIntent(scope, `${prop}.budget`, policy.budget) : undefined,
+  };
+}
+
+function budgetIntent(scope: IConstruct, prop: string, b: RetryBudget): RetryBudgetIntent {
+  const retryRatio = b.retryRatio ?? 0.2;
+  if (!(retryRatio > 0 && retryRatio <= 1)) invalid(scope, `${prop}.retryRatio`, retryRatio, 'a ratio in (0, 1], e.g. 0.2 for 20 %');
+  const minRetriesPerSecond = b.minRetriesPerSecond ?? 10;
+  if (!Number.isInteger(minRetriesPerSecond) || minRetriesPerSecond < 0 || minRetriesPerSecond > 2147483647) {
+    invalid(scope, `${prop}.minRetriesPerSecond`, minRetriesPerSecond, 'a non-negative integer');
+  }
+  const ttl = b.ttl ?? Duration.seconds(10);
+  positiveDuration(scope, `${prop}.ttl`, ttl);
+  return { retryRatio, minRetriesPerSecond, ttl };
 }
 
 export function positiveDuration(scope: IConstruct, prop: string, d: Duration): void {

@@ -120,7 +120,7 @@ describe('conflicts between intents on one host are errors that name both constr
     expect(() => new CanaryRelease(c, 'second', reviewsCanary('istio', {
       stable: CanaryVersion.fromLabels('v3', { app: 'reviews', version: 'v3' }),
       canary: CanaryVersion.fromLabels('v4', { app: 'reviews', version: 'v4' }),
-    }))).toThrow(/test\/second: host 'reviews' already has a default route from test\/first/);
+    }))).toThrow(/test\/second: 'route name' \("canary-match"\) must be unique on host 'reviews' \(already used by test\/first\)/);
   });
 
   test('a version declared twice on one host', () => {

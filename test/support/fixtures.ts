@@ -1,24 +1,63 @@
-import { Chart, Testing } from 'cdk8s';
-import { CanaryReleaseProps, CanaryVersion, GatewayApiVersion, IstioApiVersion, IstioRoutingApi, Mesh, MeshProvider, RequestMatch } from '../../src';
+import { Chart, Duration, Testing } from 'cdk8s';
+import {
+  CanaryReleaseProps, CanaryVersion, GatewayApiVersion, HttpRetryOn, HttpRetryPolicy, IstioApiVersion, IstioRoutingApi,
+  LinkerdRoutingApi, LinkerdVersion, Mesh, MeshProvider, RequestMatch, SmiApiVersion,
+} from '../../src';
+
+/** What a provider configuration can express, so matrix cases ask each only for what it has. */
+export interface Capabilities {
+  /** routes on headers, paths, methods */
+  readonly requestMatches: boolean;
+  readonly mirror: boolean;
+  /** a retry policy the provider can express; undefined when it has no retries */
+  readonly retries?: HttpRetryPolicy;
+  readonly timeout: boolean;
+}
+
+const COUNTED_RETRIES: HttpRetryPolicy = { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.SERVER_ERROR] };
+const BUDGET_RETRIES: HttpRetryPolicy = { retryOn: [HttpRetryOn.SERVER_ERROR], budget: { retryRatio: 0.25, minRetriesPerSecond: 5 } };
+const ISTIO: Capabilities = { requestMatches: true, mirror: true, retries: COUNTED_RETRIES, timeout: true };
+const GAMMA: Capabilities = { requestMatches: true, mirror: true, timeout: true };
+const LINKERD: Capabilities = { requestMatches: true, mirror: false, retries: COUNTED_RETRIES, timeout: true };
+const SMI: Capabilities = { requestMatches: false, mirror: false, retries: BUDGET_RETRIES, timeout: true };
 
 /**
- * The provider matrix: every provider configuration the library supports. Adding a provider
- * means adding a row here.
+ * The provider matrix: every provider configuration the library supports and what it can
+ * express. Adding a provider means adding a row here.
  */
-export const PROVIDERS: Record<string, () => MeshProvider> = {
-  'istio': () => MeshProvider.istio(),
-  'istio-v1beta1': () => MeshProvider.istio({ apiVersion: IstioApiVersion.V1BETA1 }),
-  'istio-revision': () => MeshProvider.istio({ revision: '1-24-0' }),
-  'istio-gateway-api': () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }),
-  'gateway-api': () => MeshProvider.gatewayApi(),
-  'gateway-api-v1beta1': () => MeshProvider.gatewayApi({ apiVersion: GatewayApiVersion.V1BETA1 }),
+export const PROVIDERS: Record<string, { make: () => MeshProvider; caps: Capabilities }> = {
+  'istio': { make: () => MeshProvider.istio(), caps: ISTIO },
+  'istio-v1beta1': { make: () => MeshProvider.istio({ apiVersion: IstioApiVersion.V1BETA1 }), caps: ISTIO },
+  'istio-revision': { make: () => MeshProvider.istio({ revision: '1-24-0' }), caps: ISTIO },
+  'istio-gateway-api': { make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }), caps: GAMMA },
+  'gateway-api': { make: () => MeshProvider.gatewayApi(), caps: GAMMA },
+  'gateway-api-v1beta1': { make: () => MeshProvider.gatewayApi({ apiVersion: GatewayApiVersion.V1BETA1 }), caps: GAMMA },
+  'linkerd': { make: () => MeshProvider.linkerd(), caps: LINKERD },
+  'linkerd-2-15': {
+    make: () => MeshProvider.linkerd({ version: LinkerdVersion.V2_15 }),
+    caps: { ...LINKERD, retries: undefined, timeout: false },
+  },
+  'linkerd-policy': { make: () => MeshProvider.linkerd({ routingApi: LinkerdRoutingApi.POLICY }), caps: LINKERD },
+  'linkerd-policy-2-14': {
+    make: () => MeshProvider.linkerd({ version: LinkerdVersion.V2_14, routingApi: LinkerdRoutingApi.POLICY }),
+    caps: { ...LINKERD, retries: undefined },
+  },
+  'linkerd-smi': { make: () => MeshProvider.linkerd({ version: LinkerdVersion.V2_14, routingApi: LinkerdRoutingApi.SMI }), caps: SMI },
+  'linkerd-smi-v1alpha2': {
+    make: () => MeshProvider.linkerd({ routingApi: LinkerdRoutingApi.SMI, smiApiVersion: SmiApiVersion.V1ALPHA2 }),
+    caps: SMI,
+  },
 };
 
 export function meshOf(provider: string) {
-  return Mesh.fromAttributes({ provider: PROVIDERS[provider]() });
+  return Mesh.fromAttributes({ provider: PROVIDERS[provider].make() });
 }
 
-/** The seeds' bookinfo `reviews` canary (v1 90 %, v2 10 %, `end-user: jason` to v2). */
+export function capsOf(provider: string): Capabilities {
+  return PROVIDERS[provider].caps;
+}
+
+/** The seeds' bookinfo `reviews` canary (v1 90 %, v2 10 %, `end-user: jason` to v2 where the provider matches headers). */
 export function reviewsCanary(provider: string, overrides: Partial<CanaryReleaseProps> = {}): CanaryReleaseProps {
   return {
     mesh: meshOf(provider),
@@ -28,7 +67,7 @@ export function reviewsCanary(provider: string, overrides: Partial<CanaryRelease
     canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3' }),
     steps: [10, 25, 50, 100],
     currentStep: 0,
-    canaryMatches: [RequestMatch.header('end-user', 'jason')],
+    canaryMatches: capsOf(provider).requestMatches ? [RequestMatch.header('end-user', 'jason')] : undefined,
     ...overrides,
   };
 }

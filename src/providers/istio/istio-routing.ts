@@ -17,8 +17,11 @@ export class IstioRouting implements TrafficRenderer {
     this.displayName = `Istio (networking.istio.io/${apiVersion})`;
   }
 
-  public unsupported(_route: RouteIntent): Unsupported[] {
-    return []; // Istio's VirtualService expresses every route intent of the model.
+  public unsupported(route: RouteIntent): Unsupported[] {
+    return route.retries?.budget ? [{
+      feature: 'a retry budget',
+      instead: 'Istio limits retries per request: set retries.attempts instead of retries.budget',
+    }] : [];
   }
 
   public render(scope: Construct, host: HostIntent): void {

@@ -29,7 +29,7 @@ export interface HTTPRouteDestination {
 }
 
 export interface HTTPRetry {
-  readonly attempts: number;
+  readonly attempts?: number;
   readonly perTryTimeout?: string;
   readonly retryOn?: string;
 }

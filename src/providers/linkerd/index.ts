@@ -1,0 +1,4 @@
+export * from './linkerd-data-plane';
+export * from './linkerd-policy-routing';
+export * from './linkerd-route-policy';
+export * from './smi-routing';

@@ -1,0 +1,98 @@
+import { HostIntent, RetryIntent, RouteIntent } from '../../model/intents';
+import { goDuration } from '../../private/duration';
+import { GammaMeshExtension } from '../gateway-api/gamma-routing';
+import { Unsupported } from '../renderer';
+
+/** The neutral retry conditions Linkerd's `retry.linkerd.io/http` can name (it retries by status). */
+const STATUS_CONDITIONS: Record<string, string> = {
+  '5xx': '5xx',
+  'gateway-error': 'gateway-error',
+  'retriable-4xx': '409',
+};
+
+/** The Linkerd release a renderer targets, as `2.<minor>`. */
+export interface LinkerdRelease {
+  readonly minor: number;
+  readonly name: string;
+}
+
+/**
+ * Linkerd's retries and timeouts on an HTTPRoute (Linkerd 2.16 and later): retries as
+ * `retry.linkerd.io/*` annotations on the route object, timeouts in the rules' `timeouts` field.
+ * Before 2.16 retries existed only in ServiceProfiles, which take precedence over HTTPRoutes, so
+ * they cannot be combined with HTTPRoute routing.
+ * @see https://linkerd.io/2/reference/retries/
+ * @see https://linkerd.io/2/reference/timeouts/
+ */
+export class LinkerdRoutePolicy implements GammaMeshExtension {
+  /**
+   * @param release the targeted Linkerd release
+   * @param timeoutsSince the first minor release that honours the rules' `timeouts` field for this
+   *   HTTPRoute group (2.14 for policy.linkerd.io, 2.16 for gateway.networking.k8s.io)
+   */
+  constructor(private readonly release: LinkerdRelease, private readonly timeoutsSince: number) {}
+
+  public unsupported(route: RouteIntent): Unsupported[] {
+    const out: Unsupported[] = [];
+    if (route.mirror) {
+      out.push({
+        feature: 'mirroring a percentage of traffic',
+        instead: 'Linkerd has no request mirroring; use MeshProvider.istio() for shadow traffic, or drop mirrorPercent',
+      });
+    }
+    if (route.timeout && this.release.minor < this.timeoutsSince) {
+      out.push({
+        feature: `a request timeout on this HTTPRoute kind before Linkerd 2.${this.timeoutsSince} (targeting ${this.release.name})`,
+        instead: 'use LinkerdRoutingApi.POLICY (policy.linkerd.io HTTPRoute timeouts work from 2.14), LinkerdRoutingApi.SMI (ServiceProfile), or a newer Linkerd',
+      });
+    }
+    const r = route.retries;
+    if (!r) return out;
+    if (this.release.minor < 16) {
+      out.push({
+        feature: `retries on an HTTPRoute before Linkerd 2.16 (targeting ${this.release.name})`,
+        instead: 'Linkerd < 2.16 retries only through a ServiceProfile, which would take precedence over this HTTPRoute: target Linkerd 2.16+, or use LinkerdRoutingApi.SMI (TrafficSplit + ServiceProfile)',
+      });
+    }
+    if (r.budget) {
+      out.push({
+        feature: 'a retry budget with retry annotations',
+        instead: 'set retries.attempts (retry.linkerd.io/limit); budgets exist only in ServiceProfiles (LinkerdRoutingApi.SMI)',
+      });
+    }
+    const connectionLevel = r.retryOnExplicit ? r.retryOn.filter(c => !(c in STATUS_CONDITIONS)) : [];
+    if (connectionLevel.length > 0) {
+      out.push({
+        feature: `retrying on ${connectionLevel.join(', ')}`,
+        instead: 'retry.linkerd.io/http retries by response status: use HttpRetryOn.SERVER_ERROR, GATEWAY_ERROR or RETRIABLE_4XX',
+      });
+    }
+    return out;
+  }
+
+  public annotations(host: HostIntent): Record<string, string> | undefined {
+    const withRetries = host.routes.filter(r => r.retries);
+    if (withRetries.length === 0) return undefined;
+    // Retry annotations belong to the whole route object, not to one rule.
+    const first = host.routes[0];
+    const key = (r: RouteIntent) => JSON.stringify(retryAnnotations(r.retries));
+    const differing = host.routes.find(r => key(r) !== key(first));
+    if (differing) {
+      throw new Error(`${differing.source.node.path}: Linkerd cannot express different retries for the routes of one host; `
+        + `its retry annotations apply to the whole HTTPRoute of '${host.name}', and routes '${first.name}' (${first.source.node.path}) `
+        + `and '${differing.name}' ask for different retries: give them the same retries (e.g. one host-wide RoutePolicy)`);
+    }
+    return retryAnnotations(first.retries);
+  }
+}
+
+function retryAnnotations(r: RetryIntent | undefined): Record<string, string> | undefined {
+  if (!r) return undefined;
+  // Without explicit conditions, 502-504 is Linkerd's nearest to the neutral default
+  // (connection failures and resets surface as gateway errors from the proxy).
+  const codes = r.retryOnExplicit ? r.retryOn.map(c => STATUS_CONDITIONS[c]) : ['gateway-error'];
+  const out: Record<string, string> = { 'retry.linkerd.io/http': [...new Set(codes)].join(',') };
+  if (r.attempts !== undefined) out['retry.linkerd.io/limit'] = String(r.attempts);
+  if (r.perTryTimeout) out['retry.linkerd.io/timeout'] = goDuration(r.perTryTimeout);
+  return out;
+}
