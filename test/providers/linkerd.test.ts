@@ -23,7 +23,11 @@ describe('Linkerd data plane', () => {
   test('pods are injected by annotation, with proxy resources', () => {
     const c = chart('shop');
     new MeshWorkload(c, 'cart', {
-      mesh: linkerd(), serviceName: 'cart', version: 'v1', image: 'cart:1', port: 8080,
+      mesh: linkerd(),
+      serviceName: 'cart',
+      version: 'v1',
+      image: 'cart:1',
+      port: 8080,
       proxy: { cpuRequest: Cpu.millis(50), cpuLimit: Cpu.millis(500), memoryRequest: Size.mebibytes(20), memoryLimit: Size.mebibytes(250) },
     });
     const pod = one(Testing.synth(c), 'Deployment').spec.template.metadata;
