@@ -5,6 +5,8 @@ export * from './proxy';
 export * from './mesh-workload';
 export * from './model/match';
 export * from './model/retry';
+export * from './model/traffic-policy';
 export * from './patterns/canary-version';
 export * from './patterns/canary-release';
 export * from './patterns/route-policy';
+export * from './patterns/circuit-breaker';

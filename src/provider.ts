@@ -1,6 +1,6 @@
 import { isDns1123Label } from './private/errors';
 import { GammaRouting, GenericDataPlane } from './providers/gateway-api';
-import { IstioDataPlane, IstioRouting } from './providers/istio';
+import { IstioDataPlane, IstioGammaPolicy, IstioRouting } from './providers/istio';
 import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, SmiRouting } from './providers/linkerd';
 import { DataPlaneRenderer, TrafficRenderer } from './providers/renderer';
 
@@ -63,6 +63,14 @@ export interface IstioProviderOptions {
    * @see https://istio.io/latest/docs/setup/upgrade/canary/
    */
   readonly revision?: string;
+
+  /**
+   * With `IstioRoutingApi.GATEWAY_API`: the cluster runs Gateway API's experimental channel: retries go into the HTTPRoute rules'
+   * `retry` field (attempts, status codes) with per-try timeouts as `timeouts.backendRequest`.
+   * @default false
+   * @see https://gateway-api.sigs.k8s.io/geps/gep-1731/
+   */
+  readonly experimentalChannel?: boolean;
 }
 
 /**
@@ -171,6 +179,14 @@ export interface GatewayApiProviderOptions {
    * @default GatewayApiVersion.V1
    */
   readonly apiVersion?: GatewayApiVersion;
+
+  /**
+   * The cluster runs Gateway API's experimental channel: retries go into the HTTPRoute rules'
+   * `retry` field (attempts, status codes) with per-try timeouts as `timeouts.backendRequest`.
+   * @default false
+   * @see https://gateway-api.sigs.k8s.io/geps/gep-1731/
+   */
+  readonly experimentalChannel?: boolean;
 }
 
 /**
@@ -187,11 +203,18 @@ export class MeshProvider {
     if (options.revision !== undefined && !isDns1123Label(options.revision)) {
       throw new Error(`MeshProvider.istio: 'revision' (${JSON.stringify(options.revision)}) must be a DNS-1123 label, e.g. "1-24-0" or "stable"`);
     }
+    if (options.experimentalChannel !== undefined && routingApi !== IstioRoutingApi.GATEWAY_API) {
+      throw new Error(`MeshProvider.istio: 'experimentalChannel' (${options.experimentalChannel}) must be used only with routingApi IstioRoutingApi.GATEWAY_API`);
+    }
+    const apiVersion = options.apiVersion ?? IstioApiVersion.V1;
     const traffic = routingApi === IstioRoutingApi.GATEWAY_API
-      ? new GammaRouting(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio')
-      : new IstioRouting(options.apiVersion ?? IstioApiVersion.V1);
+      ? new GammaRouting(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio', {
+        extension: new IstioGammaPolicy(apiVersion),
+        experimental: options.experimentalChannel,
+      })
+      : new IstioRouting(apiVersion);
     return new MeshProvider('istio', new IstioDataPlane(options.revision), traffic,
-      JSON.stringify(['istio', routingApi, options.apiVersion ?? 'v1', options.gatewayApiVersion ?? 'v1', options.revision ?? '']));
+      JSON.stringify(['istio', routingApi, apiVersion, options.gatewayApiVersion ?? 'v1', options.revision ?? '', options.experimentalChannel ?? false]));
   }
 
   /**
@@ -221,7 +244,7 @@ export class MeshProvider {
     const smiApiVersion = options.smiApiVersion ?? SmiApiVersion.V1ALPHA1;
     const traffic = routingApi === LinkerdRoutingApi.SMI ? new SmiRouting(smiApiVersion, clusterDomain)
       : routingApi === LinkerdRoutingApi.POLICY ? new LinkerdPolicyRouting(release)
-        : new GammaRouting(gatewayApiVersion, `Linkerd ${version.version}`, new LinkerdRoutePolicy(release, 16));
+        : new GammaRouting(gatewayApiVersion, `Linkerd ${version.version}`, { extension: new LinkerdRoutePolicy(release, 16) });
     return new MeshProvider('linkerd', new LinkerdDataPlane(), traffic,
       JSON.stringify(['linkerd', version.minor, routingApi, gatewayApiVersion, smiApiVersion, clusterDomain]));
   }
@@ -232,8 +255,9 @@ export class MeshProvider {
    */
   public static gatewayApi(options: GatewayApiProviderOptions = {}): MeshProvider {
     const apiVersion = options.apiVersion ?? GatewayApiVersion.V1;
-    return new MeshProvider('gateway-api', new GenericDataPlane(), new GammaRouting(apiVersion, 'Gateway API'),
-      JSON.stringify(['gateway-api', apiVersion]));
+    return new MeshProvider('gateway-api', new GenericDataPlane(),
+      new GammaRouting(apiVersion, 'Gateway API', { experimental: options.experimentalChannel }),
+      JSON.stringify(['gateway-api', apiVersion, options.experimentalChannel ?? false]));
   }
 
   /** @internal */

@@ -1,8 +1,9 @@
-import { Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { HostIntent, RouteDefaultsIntent, RouteIntent, VersionIntent } from './intents';
+import { HostIntent, RouteDefaultsIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from './intents';
 import { invalid, unsupportedMessage } from '../private/errors';
-import { TrafficRenderer } from '../providers/renderer';
+import { warnNonIdempotentRetries } from '../private/retry';
+import { HostServices, TrafficRenderer, Unsupported } from '../providers/renderer';
 
 /** What a host needs to know about the provider that renders it. */
 export interface HostBinding {
@@ -57,6 +58,8 @@ export class MeshHost extends Construct {
   private readonly versions = new Map<string, VersionIntent & { source: IConstruct }>();
   private readonly routes: RouteIntent[] = [];
   private defaults?: RouteDefaultsIntent;
+  private trafficPolicy?: TrafficPolicyIntent;
+  private service?: { source: IConstruct; object: ApiObject };
   private rendered = false;
 
   private constructor(scope: Construct, id: string, owner: IConstruct, binding: HostBinding, address: HostAddress) {
@@ -82,10 +85,8 @@ export class MeshHost extends Construct {
   /** Records a route, after checking that the provider can express it. */
   public addRoute(route: RouteIntent): void {
     this.assertOpen(route.source);
-    const problems = this.binding.traffic.unsupported(route);
-    if (problems.length > 0) {
-      throw new Error(problems.map(p => unsupportedMessage(route.source, this.binding.traffic.displayName, p.feature, p.instead)).join('\n'));
-    }
+    this.check(route.source, this.binding.traffic.unsupported(route));
+    warnNonIdempotentRetries(route.source, route.retries, route.matches);
     for (const b of [...route.backends.map(x => x.version), route.mirror?.version]) {
       if (b !== undefined && !this.versions.has(b)) {
         invalid(route.source, 'version', b, `a version declared on host '${this.hostName}' (${[...this.versions.keys()].join(', ') || 'none'})`);
@@ -104,16 +105,32 @@ export class MeshHost extends Construct {
     this.routes.push(route);
   }
 
+  /** Records the host's circuit breaker / load balancing, after checking the provider can express it. */
+  public setTrafficPolicy(policy: TrafficPolicyIntent): void {
+    this.assertOpen(policy.source);
+    if (this.trafficPolicy) {
+      throw new Error(`${policy.source.node.path}: host '${this.hostName}' already has a circuit breaker from ${this.trafficPolicy.source.node.path}; combine them into one`);
+    }
+    this.check(policy.source, this.binding.traffic.unsupportedPolicy(policy));
+    this.trafficPolicy = policy;
+  }
+
+  /** Records the Service object that a construct of this chart created for the host. */
+  public bindService(source: IConstruct, object: ApiObject): void {
+    if (this.service) {
+      throw new Error(`${source.node.path}: host '${this.hostName}' already has its Service from ${this.service.source.node.path}`);
+    }
+    this.service = { source, object };
+  }
+
   /** Records retries/timeouts that apply to every route of the host. */
   public setRouteDefaults(defaults: RouteDefaultsIntent): void {
     this.assertOpen(defaults.source);
     if (this.defaults) {
       throw new Error(`${defaults.source.node.path}: host '${this.hostName}' already has a route policy from ${this.defaults.source.node.path}; combine them into one`);
     }
-    const problems = this.binding.traffic.unsupported({ source: defaults.source, name: 'defaults', matches: [], backends: [], retries: defaults.retries, timeout: defaults.timeout });
-    if (problems.length > 0) {
-      throw new Error(problems.map(p => unsupportedMessage(defaults.source, this.binding.traffic.displayName, p.feature, p.instead)).join('\n'));
-    }
+    this.check(defaults.source, this.binding.traffic.unsupported({ ...defaults, name: 'defaults', matches: [], backends: [] }));
+    warnNonIdempotentRetries(defaults.source, defaults.retries, []);
     this.defaults = defaults;
   }
 
@@ -133,20 +150,27 @@ export class MeshHost extends Construct {
       port: { name: 'http', number: this.port },
       versions: [...this.versions.values()].map(({ name, labels, serviceName }) => ({ name, labels, serviceName })),
       routes: ordered.map(r => this.withDefaults(r)),
+      trafficPolicy: this.trafficPolicy,
     };
   }
 
   private withDefaults(route: RouteIntent): RouteIntent {
     const d = this.defaults;
     if (!d) return route;
-    for (const field of ['retries', 'timeout'] as const) {
+    for (const field of ['retries', 'timeout', 'fault'] as const) {
       if (route[field] !== undefined && d[field] !== undefined) {
         throw new Error(`${d.source.node.path}: host '${this.hostName}' gets ${field} both here and from ${route.source.node.path}; set it in one place`);
       }
     }
-    const merged = { ...route, retries: route.retries ?? d.retries, timeout: route.timeout ?? d.timeout };
+    const merged = { ...route, retries: route.retries ?? d.retries, timeout: route.timeout ?? d.timeout, fault: route.fault ?? d.fault };
     checkPerTry(merged.retries?.perTryTimeout, merged.timeout, d.source, this.hostName);
     return merged;
+  }
+
+  private check(source: IConstruct, problems: Unsupported[]): void {
+    if (problems.length > 0) {
+      throw new Error(problems.map(p => unsupportedMessage(source, this.binding.traffic.displayName, p.feature, p.instead)).join('\n'));
+    }
   }
 
   private join(source: IConstruct, binding: HostBinding, port: number): void {
@@ -164,11 +188,24 @@ export class MeshHost extends Construct {
     }
   }
 
+  private services(): HostServices {
+    return {
+      annotate: (feature, annotations) => {
+        if (!this.service) {
+          const by = this.trafficPolicy?.source ?? this.owner;
+          throw new Error(`${by.node.path}: ${this.binding.traffic.displayName} configures ${feature} with annotations on the Service '${this.hostName}', `
+            + 'which no construct in this chart creates; create the Service with CanaryRelease (or bind it with a construct that owns it)');
+        }
+        for (const [k, v] of Object.entries(annotations)) this.service.object.metadata.addAnnotation(k, v);
+      },
+    };
+  }
+
   private renderOnce(): string[] {
     if (this.rendered) return [];
     try {
       const intent = this.toIntent();
-      this.binding.traffic.render(this, intent);
+      this.binding.traffic.render(this, intent, this.services());
       this.rendered = true;
       return [];
     } catch (e) {

@@ -44,11 +44,52 @@ export interface RetryIntent {
   /** false when `retryOn` holds the neutral defaults, which a provider may map to its own */
   readonly retryOnExplicit: boolean;
   readonly budget?: RetryBudgetIntent;
+  /** the user accepts retries of requests the server may have processed */
+  readonly nonIdempotent: boolean;
 }
 
 export interface MirrorIntent {
   readonly version: string;
   readonly percent: number;
+}
+
+export interface FaultIntent {
+  readonly delay?: { readonly fixedDelay: Duration; readonly percent: number };
+  readonly abort?: { readonly httpStatus: number; readonly percent: number };
+}
+
+export type LoadBalancerIntent =
+  | { readonly kind: 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RANDOM' }
+  | { readonly kind: 'hash-header'; readonly name: string }
+  | { readonly kind: 'hash-cookie'; readonly name: string; readonly ttl?: Duration };
+
+export interface ConnectionPoolIntent {
+  readonly maxConnections?: number;
+  readonly connectTimeout?: Duration;
+  readonly http1MaxPendingRequests?: number;
+  readonly http2MaxRequests?: number;
+  readonly maxRequestsPerConnection?: number;
+  readonly maxRetries?: number;
+  readonly idleTimeout?: Duration;
+}
+
+export interface OutlierDetectionIntent {
+  readonly consecutive5xxErrors?: number;
+  readonly consecutiveGatewayErrors?: number;
+  readonly interval?: Duration;
+  readonly baseEjectionTime?: Duration;
+  readonly maxEjectionTime?: Duration;
+  readonly jitterRatio?: number;
+  readonly maxEjectionPercent?: number;
+  readonly minHealthPercent?: number;
+}
+
+/** How clients treat the host's endpoints (circuit breaking, load balancing); one per host. */
+export interface TrafficPolicyIntent {
+  readonly source: IConstruct;
+  readonly connectionPool?: ConnectionPoolIntent;
+  readonly outlierDetection?: OutlierDetectionIntent;
+  readonly loadBalancer?: LoadBalancerIntent;
 }
 
 /** One HTTP route. Any of `matches` selects it (OR); none means "all requests". */
@@ -69,6 +110,7 @@ export interface RouteIntent {
   readonly mirror?: MirrorIntent;
   readonly retries?: RetryIntent;
   readonly timeout?: Duration;
+  readonly fault?: FaultIntent;
 }
 
 /** Settings applied to every route of a host that does not set them itself. */
@@ -76,6 +118,7 @@ export interface RouteDefaultsIntent {
   readonly source: IConstruct;
   readonly retries?: RetryIntent;
   readonly timeout?: Duration;
+  readonly fault?: FaultIntent;
 }
 
 export interface VersionIntent {
@@ -100,4 +143,5 @@ export interface HostIntent {
   readonly versions: VersionIntent[];
   /** routes with matches first (in the order recorded), the catch-all route last */
   readonly routes: RouteIntent[];
+  readonly trafficPolicy?: TrafficPolicyIntent;
 }

@@ -52,6 +52,14 @@ export interface HttpRetryPolicy {
    * @see https://linkerd.io/2/reference/service-profiles/#retry-budget
    */
   readonly budget?: RetryBudget;
+
+  /**
+   * Retrying after the server answered (5xx, gateway errors, 409) may repeat a request the server
+   * already processed. Unless the route matches only idempotent methods (GET, HEAD, OPTIONS, PUT,
+   * DELETE, TRACE), synthesis warns; set this to say the service tolerates it.
+   * @default false
+   */
+  readonly retryNonIdempotent?: boolean;
 }
 
 /**

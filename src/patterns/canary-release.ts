@@ -200,6 +200,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
       ],
       mirror: props.mirrorPercent !== undefined ? { version: props.canary.name, percent: props.mirrorPercent } : undefined,
     });
+    // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
+    host.bindService(this, ApiObject.of(this.service));
   }
 }
 

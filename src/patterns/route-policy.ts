@@ -1,10 +1,12 @@
 import { Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { IMeshHost } from '../mesh-host';
 import { MeshHost } from '../model/host';
 import { RequestMatch } from '../model/match';
+import { FaultIntent } from '../model/intents';
 import { HttpRetryPolicy } from '../model/retry';
-import { checkDns1123Label, checkPort, checkServiceName, invalid } from '../private/errors';
+import { FaultInjection } from '../model/traffic-policy';
+import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
 import { checkMatch } from '../private/match';
 import { positiveDuration, retryIntent } from '../private/retry';
 
@@ -47,6 +49,13 @@ export interface RoutePolicyProps {
    * @default - the mesh's default
    */
   readonly timeout?: Duration;
+
+  /**
+   * Faults to inject (Istio only), e.g. a delay for 10 % of the requests that carry a test header
+   * (with `matches`).
+   * @default - none
+   */
+  readonly fault?: FaultInjection;
 }
 
 /**
@@ -60,9 +69,10 @@ export class RoutePolicy extends Construct {
     const { host } = props;
     checkServiceName(this, 'host.hostName', host.hostName);
     checkPort(this, 'host.port', host.port);
-    if (props.retries === undefined && props.timeout === undefined) {
-      invalid(this, 'retries/timeout', undefined, 'set (a route policy needs retries, a timeout or both)');
+    if (props.retries === undefined && props.timeout === undefined && props.fault === undefined) {
+      invalid(this, 'retries/timeout/fault', undefined, 'set (a route policy needs retries, a timeout or a fault)');
     }
+    const fault = props.fault ? faultIntent(this, props.fault) : undefined;
     if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
     const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
     const provider = host.mesh.provider;
@@ -72,7 +82,7 @@ export class RoutePolicy extends Construct {
       for (const p of ['name', 'description'] as const) {
         if (props[p] !== undefined) invalid(this, p, props[p], 'used only with \'matches\' (a host-wide policy has no route of its own)');
       }
-      meshHost.setRouteDefaults({ source: this, retries, timeout: props.timeout });
+      meshHost.setRouteDefaults({ source: this, retries, timeout: props.timeout, fault });
       return;
     }
     if (props.matches.length === 0) invalid(this, 'matches', [], 'non-empty (omit it for a host-wide policy)');
@@ -88,6 +98,22 @@ export class RoutePolicy extends Construct {
       backends: [],
       retries,
       timeout: props.timeout,
+      fault,
     });
   }
+}
+
+function faultIntent(scope: IConstruct, f: FaultInjection): FaultIntent {
+  if (!f.delay && !f.abort) invalid(scope, 'fault', {}, 'a delay, an abort or both');
+  if (f.delay) {
+    positiveDuration(scope, 'fault.delay.fixedDelay', f.delay.fixedDelay);
+    checkPercent(scope, 'fault.delay.percent', f.delay.percent);
+  }
+  if (f.abort) {
+    if (!Number.isInteger(f.abort.httpStatus) || f.abort.httpStatus < 200 || f.abort.httpStatus > 599) {
+      invalid(scope, 'fault.abort.httpStatus', f.abort.httpStatus, 'an HTTP status in 200..599, e.g. 503');
+    }
+    checkPercent(scope, 'fault.abort.percent', f.abort.percent);
+  }
+  return { delay: f.delay ? { ...f.delay } : undefined, abort: f.abort ? { ...f.abort } : undefined };
 }

@@ -50,3 +50,16 @@ export function checkPercent(scope: IConstruct, prop: string, value: number): vo
     invalid(scope, prop, value, 'a number in 0..100');
   }
 }
+
+/** Metadata type under which warnings are recorded on constructs (tools and tests read it). */
+export const WARNING_METADATA = 'cdk8s-mesh/warning';
+
+/**
+ * A warning: recorded as construct metadata and printed to stderr, since cdk8s has no warning
+ * channel of its own. Synthesis goes on.
+ */
+export function warn(scope: IConstruct, message: string): void {
+  const text = `${scope.node.path}: ${message}`;
+  scope.node.addMetadata(WARNING_METADATA, text);
+  process.stderr.write(`[cdk8s-mesh] warning: ${text}\n`);
+}

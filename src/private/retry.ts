@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { invalid } from './errors';
-import { RetryBudgetIntent, RetryIntent } from '../model/intents';
+import { invalid, warn } from './errors';
+import { MatchIntent, RetryBudgetIntent, RetryIntent } from '../model/intents';
 import { HttpRetryOn, HttpRetryPolicy, RetryBudget } from '../model/retry';
 
 const DEFAULT_RETRY_ON = [HttpRetryOn.CONNECT_FAILURE, HttpRetryOn.REFUSED_STREAM, HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RESET];
@@ -27,7 +27,21 @@ export function retryIntent(scope: IConstruct, prop: string, policy: HttpRetryPo
     retryOn,
     retryOnExplicit: policy.retryOn !== undefined,
     budget: policy.budget ? budgetIntent(scope, `${prop}.budget`, policy.budget) : undefined,
+    nonIdempotent: policy.retryNonIdempotent ?? false,
   };
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+const AFTER_RESPONSE = new Set([HttpRetryOn.SERVER_ERROR, HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RETRIABLE_4XX] as string[]);
+
+/** Warns when retries may repeat non-idempotent requests the server already processed. */
+export function warnNonIdempotentRetries(source: IConstruct, retries: RetryIntent | undefined, matches: MatchIntent[]): void {
+  if (!retries || retries.nonIdempotent) return;
+  const afterResponse = retries.retryOn.filter(c => AFTER_RESPONSE.has(c));
+  const idempotent = matches.length > 0 && matches.every(m => m.method !== undefined && IDEMPOTENT.has(m.method));
+  if (afterResponse.length === 0 || idempotent) return;
+  warn(source, `retries on ${afterResponse.join(', ')} may repeat non-idempotent requests (POST, PATCH) that the server already `
+    + 'processed; match only idempotent methods, or set retries.retryNonIdempotent: true if the service tolerates it');
 }
 
 function budgetIntent(scope: IConstruct, prop: string, b: RetryBudget): RetryBudgetIntent {

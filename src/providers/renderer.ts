@@ -3,7 +3,7 @@
  * with `MeshProvider.*()`; only src/providers/<name>/ implements these.
  */
 import { Construct } from 'constructs';
-import { HostIntent, RouteIntent } from '../model/intents';
+import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../model/intents';
 
 /** Something a provider cannot express, found in an intent. */
 export interface Unsupported {
@@ -21,8 +21,19 @@ export interface TrafficRenderer {
   readonly versionServices: boolean;
   /** what of this route the API cannot express (empty when all is fine) */
   unsupported(route: RouteIntent): Unsupported[];
+  /** what of this circuit breaker / load balancing the mesh cannot express */
+  unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[];
   /** creates the host's objects (one per kind) under `scope` */
-  render(scope: Construct, host: HostIntent): void;
+  render(scope: Construct, host: HostIntent, services: HostServices): void;
+}
+
+/** The data-plane objects of a host that a renderer may need to annotate. */
+export interface HostServices {
+  /**
+   * Adds annotations to the host's Service; throws when no construct in the chart created it.
+   * @param feature what needs them, for the error message
+   */
+  annotate(feature: string, annotations: Record<string, string>): void;
 }
 
 /** Proxy resources as Kubernetes quantities. */

@@ -162,7 +162,7 @@ describe('conflicts between intents on one host are errors that name both constr
 describe('RoutePolicy input', () => {
   const host = () => ServiceHost.fromAttributes({ mesh: meshOf('istio'), serviceName: 'reviews', port: 9080 });
   test('nothing to apply', () => {
-    expect(() => new RoutePolicy(chart(), 'p', { host: host() })).toThrow(/test\/p: 'retries\/timeout' \(undefined\) must be set/);
+    expect(() => new RoutePolicy(chart(), 'p', { host: host() })).toThrow(/test\/p: 'retries\/timeout\/fault' \(undefined\) must be set/);
   });
   test('an invalid host name', () => {
     expect(() => new RoutePolicy(chart(), 'p', {

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BackendRef, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types';
-import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent } from '../../model/intents';
+import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { goDuration } from '../../private/duration';
-import { TrafficRenderer, Unsupported } from '../renderer';
+import { HostServices, TrafficRenderer, Unsupported } from '../renderer';
 
 const PATH_TYPES: Record<StringMatchIntent['kind'], HTTPPathMatch['type']> = {
   exact: 'Exact',
@@ -12,55 +12,79 @@ const PATH_TYPES: Record<StringMatchIntent['kind'], HTTPPathMatch['type']> = {
 };
 
 /**
- * What a mesh adds to the standard GAMMA HTTPRoute: the features it carries in its own fields
- * or annotations, and the limits it has beyond Gateway API's.
+ * What a mesh adds to the standard GAMMA HTTPRoute: the features it carries in its own fields,
+ * objects or annotations, and the limits it has beyond Gateway API's.
  */
 export interface GammaMeshExtension {
-  /** what of this route the mesh cannot express (replaces the standard-channel retry rule) */
+  /** true: the mesh expresses retries itself, and its `unsupported` judges them */
+  readonly retries: boolean;
+  /** what of this route the mesh cannot express */
   unsupported(route: RouteIntent): Unsupported[];
   /** annotations for the host's HTTPRoute; throws when the host's routes cannot share them */
   annotations(host: HostIntent): Record<string, string> | undefined;
+  /** what of this circuit breaker / load balancing the mesh cannot express */
+  unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[];
+  /** renders the host's circuit breaker in the mesh's own terms */
+  renderPolicy(scope: Construct, host: HostIntent, services: HostServices): void;
+}
+
+/** Options of the GAMMA renderer. */
+export interface GammaOptions {
+  /** the mesh's additions, if any */
+  readonly extension?: GammaMeshExtension;
+  /** the user opted into Gateway API's experimental channel (rule `retry`) */
+  readonly experimental?: boolean;
 }
 
 /**
  * Renders a host as one Gateway API HTTPRoute attached to the host's Service (GAMMA, mesh
  * east-west routing). Versions are addressed through per-version Services; standard-channel
- * features only, plus what a mesh extension adds.
+ * features, experimental retries when opted in, plus what a mesh extension adds.
  * @see https://gateway-api.sigs.k8s.io/mesh/
  */
 export class GammaRouting implements TrafficRenderer {
   public readonly displayName: string;
   public readonly versionServices = true;
+  private readonly extension?: GammaMeshExtension;
+  private readonly experimental: boolean;
 
-  constructor(private readonly apiVersion: string, providerName: string, private readonly extension?: GammaMeshExtension) {
-    this.displayName = `${providerName} (gateway.networking.k8s.io/${apiVersion} HTTPRoute)`;
+  constructor(private readonly apiVersion: string, providerName: string, options: GammaOptions = {}) {
+    this.extension = options.extension;
+    this.experimental = options.experimental ?? false;
+    this.displayName = `${providerName} (gateway.networking.k8s.io/${apiVersion} HTTPRoute${this.experimental ? ', experimental channel' : ''})`;
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
     const out = gammaUnsupported(route);
-    if (this.extension) {
-      out.push(...this.extension.unsupported(route));
-    } else if (route.retries) {
-      out.push({
-        feature: 'retries',
-        instead: 'the standard channel of Gateway API has no retry field; use MeshProvider.istio() or .linkerd() for retries, or drop them',
-      });
-    }
+    if (this.extension) out.push(...this.extension.unsupported(route));
+    if (route.retries && !this.extension?.retries) out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
+      feature: 'retries',
+      instead: 'the standard channel of Gateway API has no retry field; opt into the experimental channel (experimentalChannel: true), use MeshProvider.istio() or .linkerd(), or drop them',
+    }]));
     return out;
   }
 
-  public render(scope: Construct, host: HostIntent): void {
-    if (host.routes.length === 0) return;
-    new ApiObject(scope, 'HTTPRoute', {
-      apiVersion: `gateway.networking.k8s.io/${this.apiVersion}`,
-      kind: 'HTTPRoute',
-      metadata: { name: host.name, namespace: host.namespace, annotations: this.extension?.annotations(host) },
-      spec: gammaRouteSpec(host, { ruleNames: true }),
-    });
+  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+    return this.extension ? this.extension.unsupportedPolicy(policy) : [{
+      feature: 'circuit breaking or load balancing',
+      instead: 'Gateway API has no standard circuit breaking; choose the mesh: MeshProvider.istio() (DestinationRule) or .linkerd() (failure accrual)',
+    }];
+  }
+
+  public render(scope: Construct, host: HostIntent, services: HostServices): void {
+    if (host.routes.length > 0) {
+      new ApiObject(scope, 'HTTPRoute', {
+        apiVersion: `gateway.networking.k8s.io/${this.apiVersion}`,
+        kind: 'HTTPRoute',
+        metadata: { name: host.name, namespace: host.namespace, annotations: this.extension?.annotations(host) },
+        spec: gammaRouteSpec(host, { ruleNames: true, experimentalRetries: this.experimental && !this.extension?.retries }),
+      });
+    }
+    this.extension?.renderPolicy(scope, host, services);
   }
 }
 
-/** What every HTTPRoute dialect rejects: Gateway API has no prefix match on headers. */
+/** What every HTTPRoute dialect rejects. */
 export function gammaUnsupported(route: RouteIntent): Unsupported[] {
   const out: Unsupported[] = [];
   for (const m of route.matches) {
@@ -70,6 +94,28 @@ export function gammaUnsupported(route: RouteIntent): Unsupported[] {
       }
     }
   }
+  if (route.fault) {
+    out.push({ feature: 'fault injection', instead: 'HTTPRoute has no fault injection; use MeshProvider.istio() with its own routing API (VirtualService fault)' });
+  }
+  return out;
+}
+
+/** Experimental `retry`: status codes, attempts and a backoff; per-try timeouts are `timeouts.backendRequest`. */
+const RETRY_CODES: Record<string, number[]> = {
+  '5xx': Array.from({ length: 100 }, (_, i) => 500 + i),
+  'gateway-error': [502, 503, 504],
+  'retriable-4xx': [409],
+};
+
+function experimentalRetryUnsupported(route: RouteIntent): Unsupported[] {
+  const r = route.retries!;
+  const out: Unsupported[] = [];
+  const connectionLevel = r.retryOnExplicit ? r.retryOn.filter(c => !(c in RETRY_CODES)) : [];
+  if (connectionLevel.length > 0) {
+    out.push({ feature: `retrying on ${connectionLevel.join(', ')}`, instead: 'HTTPRoute retry.codes name response statuses: use HttpRetryOn.SERVER_ERROR, GATEWAY_ERROR or RETRIABLE_4XX' });
+  }
+  if (r.attempts === 0) out.push({ feature: 'zero retry attempts', instead: 'retry.attempts is at least 1; drop retries instead' });
+  if (r.budget) out.push({ feature: 'a retry budget', instead: 'set retries.attempts instead of retries.budget' });
   return out;
 }
 
@@ -77,7 +123,7 @@ export function gammaUnsupported(route: RouteIntent): Unsupported[] {
  * The spec of a host's HTTPRoute with a Service parent. Shared with meshes whose own HTTPRoute
  * kind copies Gateway API's (Linkerd's policy.linkerd.io), which may lack rule names.
  */
-export function gammaRouteSpec(host: HostIntent, options: { ruleNames: boolean }): HTTPRouteSpec {
+export function gammaRouteSpec(host: HostIntent, options: { ruleNames: boolean; experimentalRetries?: boolean }): HTTPRouteSpec {
   const backend = (version?: string): BackendRef => ({
     name: version === undefined ? host.name : (host.versions.find(v => v.name === version)?.serviceName ?? `${host.name}-${version}`),
     port: host.port.number,
@@ -90,7 +136,15 @@ export function gammaRouteSpec(host: HostIntent, options: { ruleNames: boolean }
       requestMirror: { backendRef: backend(r.mirror.version), percent: r.mirror.percent },
     }] : undefined,
     backendRefs: r.backends.map(b => ({ ...backend(b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
-    timeouts: r.timeout ? { request: goDuration(r.timeout) } : undefined,
+    timeouts: r.timeout || (options.experimentalRetries && r.retries?.perTryTimeout) ? {
+      request: r.timeout ? goDuration(r.timeout) : undefined,
+      backendRequest: options.experimentalRetries && r.retries?.perTryTimeout ? goDuration(r.retries.perTryTimeout) : undefined,
+    } : undefined,
+    retry: options.experimentalRetries && r.retries ? {
+      attempts: r.retries.attempts,
+      // Without explicit conditions: the nearest to the neutral default (connection failures surface as 502-504).
+      codes: [...new Set((r.retries.retryOnExplicit ? r.retries.retryOn : ['gateway-error']).flatMap(c => RETRY_CODES[c]))].sort((a, b) => a - b),
+    } : undefined,
   });
   return {
     // GAMMA: a route whose parent is a Service applies to traffic addressed to that Service.

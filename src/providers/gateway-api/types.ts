@@ -49,6 +49,8 @@ export interface HTTPRouteRule {
   readonly filters?: HTTPRouteFilter[];
   readonly backendRefs: BackendRef[];
   readonly timeouts?: { readonly request?: string; readonly backendRequest?: string };
+  /** experimental channel */
+  readonly retry?: { readonly attempts?: number; readonly codes?: number[] };
 }
 
 export interface HTTPRouteSpec {

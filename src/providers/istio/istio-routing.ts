@@ -1,13 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DestinationRuleSpec, HTTPMatchRequest, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
-import { HostIntent, MatchIntent, RouteIntent, StringMatchIntent } from '../../model/intents';
+import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
+import { HTTPMatchRequest, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
+import { HostIntent, MatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { goDuration } from '../../private/duration';
 import { TrafficRenderer, Unsupported } from '../renderer';
 
 /**
- * Renders a host as Istio's own API: one DestinationRule (subsets by version labels) and one
- * VirtualService (matched routes first, the weighted default route last).
+ * Renders a host as Istio's own API: one DestinationRule (subsets by version labels, the circuit
+ * breaker) and one VirtualService (matched routes first, the weighted default route last).
  */
 export class IstioRouting implements TrafficRenderer {
   public readonly displayName: string;
@@ -24,16 +25,14 @@ export class IstioRouting implements TrafficRenderer {
     }] : [];
   }
 
+  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+    return istioPolicyUnsupported(policy);
+  }
+
   public render(scope: Construct, host: HostIntent): void {
     const metadata = { name: host.name, namespace: host.namespace };
     const apiVersion = `networking.istio.io/${this.apiVersion}`;
-    if (host.versions.length > 0) {
-      const spec: DestinationRuleSpec = {
-        host: host.name,
-        subsets: host.versions.map(v => ({ name: v.name, labels: v.labels })),
-      };
-      new ApiObject(scope, 'DestinationRule', { apiVersion, kind: 'DestinationRule', metadata, spec });
-    }
+    renderDestinationRule(scope, this.apiVersion, host, true);
     if (host.routes.length > 0) {
       const spec: VirtualServiceSpec = {
         hosts: [host.name],
@@ -58,6 +57,10 @@ export class IstioRouting implements TrafficRenderer {
         retryOn: r.retries.retryOn.join(','),
       } : undefined,
       timeout: r.timeout ? goDuration(r.timeout) : undefined,
+      fault: r.fault ? {
+        delay: r.fault.delay ? { percentage: { value: r.fault.delay.percent }, fixedDelay: goDuration(r.fault.delay.fixedDelay) } : undefined,
+        abort: r.fault.abort ? { percentage: { value: r.fault.abort.percent }, httpStatus: r.fault.abort.httpStatus } : undefined,
+      } : undefined,
     };
   }
 }

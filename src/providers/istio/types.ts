@@ -42,6 +42,7 @@ export interface HTTPRoute {
   readonly mirrorPercentage?: { readonly value: number };
   readonly retries?: HTTPRetry;
   readonly timeout?: string;
+  readonly fault?: HTTPFaultInjection;
 }
 
 export interface VirtualServiceSpec {
@@ -54,7 +55,43 @@ export interface Subset {
   readonly labels: Record<string, string>;
 }
 
+export interface LoadBalancerSettings {
+  readonly simple?: string;
+  readonly consistentHash?: {
+    readonly httpHeaderName?: string;
+    readonly httpCookie?: { readonly name: string; readonly ttl?: string };
+  };
+}
+
+export interface TrafficPolicy {
+  readonly connectionPool?: {
+    readonly tcp?: { readonly maxConnections?: number; readonly connectTimeout?: string };
+    readonly http?: {
+      readonly http1MaxPendingRequests?: number;
+      readonly http2MaxRequests?: number;
+      readonly maxRequestsPerConnection?: number;
+      readonly maxRetries?: number;
+      readonly idleTimeout?: string;
+    };
+  };
+  readonly outlierDetection?: {
+    readonly consecutive5xxErrors?: number;
+    readonly consecutiveGatewayErrors?: number;
+    readonly interval?: string;
+    readonly baseEjectionTime?: string;
+    readonly maxEjectionPercent?: number;
+    readonly minHealthPercent?: number;
+  };
+  readonly loadBalancer?: LoadBalancerSettings;
+}
+
 export interface DestinationRuleSpec {
   readonly host: string;
+  readonly trafficPolicy?: TrafficPolicy;
   readonly subsets?: Subset[];
+}
+
+export interface HTTPFaultInjection {
+  readonly delay?: { readonly percentage: { readonly value: number }; readonly fixedDelay: string };
+  readonly abort?: { readonly percentage: { readonly value: number }; readonly httpStatus: number };
 }

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LinkerdRelease, LinkerdRoutePolicy } from './linkerd-route-policy';
-import { HostIntent, RouteIntent } from '../../model/intents';
+import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
 import { gammaRouteSpec, gammaUnsupported } from '../gateway-api/gamma-routing';
-import { TrafficRenderer, Unsupported } from '../renderer';
+import { HostServices, TrafficRenderer, Unsupported } from '../renderer';
 
 /**
  * Linkerd's own HTTPRoute (`policy.linkerd.io/v1beta3`), for clusters without the Gateway API
@@ -23,13 +23,19 @@ export class LinkerdPolicyRouting implements TrafficRenderer {
     return [...gammaUnsupported(route), ...this.policy.unsupported(route)];
   }
 
-  public render(scope: Construct, host: HostIntent): void {
-    if (host.routes.length === 0) return;
-    new ApiObject(scope, 'HTTPRoute', {
-      apiVersion: 'policy.linkerd.io/v1beta3',
-      kind: 'HTTPRoute',
-      metadata: { name: host.name, namespace: host.namespace, annotations: this.policy.annotations(host) },
-      spec: gammaRouteSpec(host, { ruleNames: false }),
-    });
+  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+    return this.policy.unsupportedPolicy(policy);
+  }
+
+  public render(scope: Construct, host: HostIntent, services: HostServices): void {
+    if (host.routes.length > 0) {
+      new ApiObject(scope, 'HTTPRoute', {
+        apiVersion: 'policy.linkerd.io/v1beta3',
+        kind: 'HTTPRoute',
+        metadata: { name: host.name, namespace: host.namespace, annotations: this.policy.annotations(host) },
+        spec: gammaRouteSpec(host, { ruleNames: false }),
+      });
+    }
+    this.policy.renderPolicy(scope, host, services);
   }
 }

@@ -1,7 +1,8 @@
-import { HostIntent, RetryIntent, RouteIntent } from '../../model/intents';
+import { Construct } from 'constructs';
+import { HostIntent, RetryIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
 import { goDuration } from '../../private/duration';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
-import { Unsupported } from '../renderer';
+import { HostServices, Unsupported } from '../renderer';
 
 /** The neutral retry conditions Linkerd's `retry.linkerd.io/http` can name (it retries by status). */
 const STATUS_CONDITIONS: Record<string, string> = {
@@ -25,6 +26,8 @@ export interface LinkerdRelease {
  * @see https://linkerd.io/2/reference/timeouts/
  */
 export class LinkerdRoutePolicy implements GammaMeshExtension {
+  public readonly retries = true;
+
   /**
    * @param release the targeted Linkerd release
    * @param timeoutsSince the first minor release that honours the rules' `timeouts` field for this
@@ -33,13 +36,7 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
   constructor(private readonly release: LinkerdRelease, private readonly timeoutsSince: number) {}
 
   public unsupported(route: RouteIntent): Unsupported[] {
-    const out: Unsupported[] = [];
-    if (route.mirror) {
-      out.push({
-        feature: 'mirroring a percentage of traffic',
-        instead: 'Linkerd has no request mirroring; use MeshProvider.istio() for shadow traffic, or drop mirrorPercent',
-      });
-    }
+    const out = linkerdRouteUnsupported(route);
     if (route.timeout && this.release.minor < this.timeoutsSince) {
       out.push({
         feature: `a request timeout on this HTTPRoute kind before Linkerd 2.${this.timeoutsSince} (targeting ${this.release.name})`,
@@ -70,6 +67,23 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
     return out;
   }
 
+  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+    return failureAccrualUnsupported(policy);
+  }
+
+  public renderPolicy(_scope: Construct, host: HostIntent, services: HostServices): void {
+    const od = host.trafficPolicy?.outlierDetection;
+    if (!od) return;
+    // Failure accrual belongs to the parent Service that clients address, not to routes.
+    const prefix = 'balancer.linkerd.io/failure-accrual';
+    const annotations: Record<string, string> = { [prefix]: 'consecutive' };
+    if (od.consecutive5xxErrors !== undefined) annotations[`${prefix}-consecutive-max-failures`] = String(od.consecutive5xxErrors);
+    if (od.baseEjectionTime) annotations[`${prefix}-consecutive-min-penalty`] = goDuration(od.baseEjectionTime);
+    if (od.maxEjectionTime) annotations[`${prefix}-consecutive-max-penalty`] = goDuration(od.maxEjectionTime);
+    if (od.jitterRatio !== undefined) annotations[`${prefix}-consecutive-jitter-ratio`] = String(od.jitterRatio);
+    services.annotate('failure accrual (circuit breaking)', annotations);
+  }
+
   public annotations(host: HostIntent): Record<string, string> | undefined {
     const withRetries = host.routes.filter(r => r.retries);
     if (withRetries.length === 0) return undefined;
@@ -94,5 +108,46 @@ function retryAnnotations(r: RetryIntent | undefined): Record<string, string> | 
   const out: Record<string, string> = { 'retry.linkerd.io/http': [...new Set(codes)].join(',') };
   if (r.attempts !== undefined) out['retry.linkerd.io/limit'] = String(r.attempts);
   if (r.perTryTimeout) out['retry.linkerd.io/timeout'] = goDuration(r.perTryTimeout);
+  return out;
+}
+
+/** What no Linkerd routing API has: mirroring and fault injection. */
+export function linkerdRouteUnsupported(route: RouteIntent): Unsupported[] {
+  const out: Unsupported[] = [];
+  if (route.mirror) {
+    out.push({
+      feature: 'mirroring a percentage of traffic',
+      instead: 'Linkerd has no request mirroring; use MeshProvider.istio() for shadow traffic, or drop mirrorPercent',
+    });
+  }
+  if (route.fault) {
+    out.push({
+      feature: 'fault injection',
+      instead: 'Linkerd has no fault injection; use MeshProvider.istio() (VirtualService fault) or a chaos tool in the test environment',
+    });
+  }
+  return out;
+}
+
+/**
+ * Linkerd's circuit breaking is consecutive-failure accrual per endpoint; connection pools, load
+ * balancer choice (always EWMA) and Istio's ejection limits have no Linkerd form.
+ */
+export function failureAccrualUnsupported(policy: TrafficPolicyIntent): Unsupported[] {
+  const out: Unsupported[] = [];
+  if (policy.connectionPool) {
+    out.push({ feature: 'connection-pool limits', instead: 'Linkerd has no connection pool limits; use outlierDetection (failure accrual), or MeshProvider.istio()' });
+  }
+  if (policy.loadBalancer) {
+    out.push({ feature: 'a load balancer choice', instead: 'Linkerd always balances by latency (EWMA); drop loadBalancer' });
+  }
+  const od = policy.outlierDetection;
+  const istioOnly = od ? (['consecutiveGatewayErrors', 'interval', 'maxEjectionPercent', 'minHealthPercent'] as const).filter(k => od[k] !== undefined) : [];
+  if (istioOnly.length > 0) {
+    out.push({
+      feature: `outlierDetection.${istioOnly.join(', outlierDetection.')}`,
+      instead: 'Linkerd failure accrual counts consecutive failures (any 5xx) per endpoint with an exponential back-off: use consecutive5xxErrors, baseEjectionTime, maxEjectionTime and jitterRatio',
+    });
+  }
   return out;
 }

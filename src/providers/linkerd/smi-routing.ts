@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RouteSpec, RequestMatch, ServiceProfileSpec, TrafficSplitSpec } from './types';
-import { HostIntent, MatchIntent, RetryBudgetIntent, RouteIntent, StringMatchIntent } from '../../model/intents';
+import { linkerdRouteUnsupported } from './linkerd-route-policy';
+import { HostIntent, MatchIntent, RetryBudgetIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { goDuration } from '../../private/duration';
 import { TrafficRenderer, Unsupported } from '../renderer';
 
@@ -36,12 +37,7 @@ export class SmiRouting implements TrafficRenderer {
         out.push({ feature: 'a ServiceProfile route on headers or query parameters', instead: 'match on method and path only' });
       }
     }
-    if (route.mirror) {
-      out.push({
-        feature: 'mirroring a percentage of traffic',
-        instead: 'Linkerd has no request mirroring; use MeshProvider.istio() for shadow traffic, or drop mirrorPercent',
-      });
-    }
+    out.push(...linkerdRouteUnsupported(route));
     const r = route.retries;
     if (r?.attempts !== undefined) {
       out.push({ feature: 'a retry count in a ServiceProfile', instead: 'a ServiceProfile limits retries by a budget: set retries.budget instead of retries.attempts' });
@@ -56,6 +52,13 @@ export class SmiRouting implements TrafficRenderer {
       });
     }
     return out;
+  }
+
+  public unsupportedPolicy(_policy: TrafficPolicyIntent): Unsupported[] {
+    return [{
+      feature: 'circuit breaking',
+      instead: 'Linkerd does not break circuits for a Service that has a ServiceProfile, and linkerd-smi creates one for every TrafficSplit: route with LinkerdRoutingApi.GATEWAY_API to use failure accrual',
+    }];
   }
 
   public render(scope: Construct, host: HostIntent): void {

@@ -1,0 +1,101 @@
+import { Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { IMeshHost } from '../mesh-host';
+import { MeshHost } from '../model/host';
+import { ConnectionPoolIntent, OutlierDetectionIntent } from '../model/intents';
+import { ConnectionPoolOptions, LoadBalancer, OutlierDetectionOptions } from '../model/traffic-policy';
+import { checkPort, checkServiceName, invalid } from '../private/errors';
+import { positiveDuration } from '../private/retry';
+
+/**
+ * Props for `CircuitBreaker`.
+ */
+export interface CircuitBreakerProps {
+  /** The host whose clients stop calling failing endpoints: a `CanaryRelease` or `ServiceHost.fromAttributes(...)`. */
+  readonly host: IMeshHost;
+
+  /**
+   * Connection and request limits per endpoint.
+   * @default - the mesh's defaults (unlimited)
+   */
+  readonly connectionPool?: ConnectionPoolOptions;
+
+  /**
+   * When to eject failing endpoints.
+   * @default - no outlier detection
+   */
+  readonly outlierDetection?: OutlierDetectionOptions;
+
+  /**
+   * How requests are spread over endpoints.
+   * @default - the mesh's default (Istio: least request)
+   */
+  readonly loadBalancer?: LoadBalancer;
+}
+
+/**
+ * Stop calling what is failing: connection-pool limits, outlier detection and the load
+ * balancer of a host. On Istio it goes into the host's one DestinationRule (next to a canary's
+ * subsets); on Linkerd it is failure accrual on the host's Service; plain Gateway API has no
+ * circuit breaking (an error).
+ */
+export class CircuitBreaker extends Construct {
+  constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
+    super(scope, id);
+    const { host } = props;
+    checkServiceName(this, 'host.hostName', host.hostName);
+    checkPort(this, 'host.port', host.port);
+    if (!props.connectionPool && !props.outlierDetection && !props.loadBalancer) {
+      invalid(this, 'connectionPool/outlierDetection/loadBalancer', undefined, 'set (a circuit breaker needs at least one of them)');
+    }
+    const provider = host.mesh.provider;
+    MeshHost.obtain(this, { key: provider._key, traffic: provider._traffic },
+      { name: host.hostName, namespace: host.hostNamespace, port: host.port })
+      .setTrafficPolicy({
+        source: this,
+        connectionPool: props.connectionPool ? connectionPool(this, props.connectionPool) : undefined,
+        outlierDetection: props.outlierDetection ? outlierDetection(this, props.outlierDetection) : undefined,
+        loadBalancer: props.loadBalancer?._toIntent(),
+      });
+  }
+}
+
+function count(scope: IConstruct, prop: string, value: number | undefined, min = 1): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > 2147483647)) {
+    invalid(scope, prop, value, `an integer in ${min}..2147483647`);
+  }
+}
+
+function connectionPool(scope: IConstruct, cp: ConnectionPoolOptions): ConnectionPoolIntent {
+  for (const k of ['maxConnections', 'http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection'] as const) {
+    count(scope, `connectionPool.${k}`, cp[k]);
+  }
+  count(scope, 'connectionPool.maxRetries', cp.maxRetries, 0);
+  for (const k of ['connectTimeout', 'idleTimeout'] as const) {
+    const d: Duration | undefined = cp[k];
+    if (d) positiveDuration(scope, `connectionPool.${k}`, d);
+  }
+  if (Object.values(cp).every(v => v === undefined)) invalid(scope, 'connectionPool', {}, 'at least one limit');
+  return { ...cp };
+}
+
+function outlierDetection(scope: IConstruct, od: OutlierDetectionOptions): OutlierDetectionIntent {
+  count(scope, 'outlierDetection.consecutive5xxErrors', od.consecutive5xxErrors);
+  count(scope, 'outlierDetection.consecutiveGatewayErrors', od.consecutiveGatewayErrors);
+  for (const k of ['interval', 'baseEjectionTime', 'maxEjectionTime'] as const) {
+    const d: Duration | undefined = od[k];
+    if (d) positiveDuration(scope, `outlierDetection.${k}`, d);
+  }
+  for (const k of ['maxEjectionPercent', 'minHealthPercent'] as const) {
+    const v = od[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 100)) invalid(scope, `outlierDetection.${k}`, v, 'an integer percentage in 0..100');
+  }
+  if (od.jitterRatio !== undefined && !(od.jitterRatio >= 0 && od.jitterRatio <= 100)) {
+    invalid(scope, 'outlierDetection.jitterRatio', od.jitterRatio, 'a number in 0..100');
+  }
+  if (od.baseEjectionTime && od.maxEjectionTime && od.baseEjectionTime.toMilliseconds() > od.maxEjectionTime.toMilliseconds()) {
+    invalid(scope, 'outlierDetection.baseEjectionTime', od.baseEjectionTime.toHumanString(),
+      `at most maxEjectionTime (${od.maxEjectionTime.toHumanString()}): the back-off's minimum penalty cannot exceed its maximum`);
+  }
+  return { ...od };
+}

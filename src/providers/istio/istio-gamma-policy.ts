@@ -1,0 +1,32 @@
+import { Construct } from 'constructs';
+import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
+import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { GammaMeshExtension } from '../gateway-api/gamma-routing';
+import { Unsupported } from '../renderer';
+
+/**
+ * Istio with Gateway API routing keeps its DestinationRule for what HTTPRoute has no field for:
+ * the circuit breaker and load balancing (no subsets: versions are per-version Services).
+ * @see https://istio.io/latest/docs/tasks/traffic-management/circuit-breaking/
+ */
+export class IstioGammaPolicy implements GammaMeshExtension {
+  public readonly retries = false;
+
+  constructor(private readonly apiVersion: string) {}
+
+  public unsupported(route: RouteIntent): Unsupported[] {
+    return route.retries?.budget ? [{ feature: 'a retry budget', instead: 'set retries.attempts instead of retries.budget' }] : [];
+  }
+
+  public annotations(): undefined {
+    return undefined;
+  }
+
+  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+    return istioPolicyUnsupported(policy);
+  }
+
+  public renderPolicy(scope: Construct, host: HostIntent): void {
+    renderDestinationRule(scope, this.apiVersion, host, false);
+  }
+}
