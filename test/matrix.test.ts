@@ -4,7 +4,7 @@
  * one validator run so a failure names the construct, provider and step.
  */
 import { Duration, Testing } from 'cdk8s';
-import { CanaryRelease, HttpMethod, MeshWorkload, PathMatch, RequestMatch, RoutePolicy, ServiceHost } from '../src';
+import { CanaryRelease, CircuitBreaker, HttpMethod, LoadBalancer, MeshWorkload, PathMatch, RequestMatch, RoutePolicy, ServiceHost } from '../src';
 import { Capabilities, capsOf, chart, meshOf, ofKind, PROVIDERS, reviewsCanary } from './support/fixtures';
 import { expectValid, itValidates, validate } from './support/validator';
 
@@ -69,6 +69,42 @@ CASES['canary-plus-matched-policy'] = (provider) => {
   return Testing.synth(c);
 };
 NOT_EXPRESSIBLE['canary-plus-matched-policy'] = caps => !caps.timeout;
+
+// The combined case of the resilience issue: canary + circuit breaker + retries on one host.
+CASES['canary-circuit-breaker-retries'] = (provider) => {
+  const caps = capsOf(provider);
+  const c = chart('bookinfo');
+  const release = new CanaryRelease(c, 'reviews', reviewsCanary(provider));
+  new CircuitBreaker(c, 'reviews-breaker', {
+    host: release,
+    connectionPool: caps.circuitBreaker === 'istio' ? { maxConnections: 100, http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } : undefined,
+    outlierDetection: caps.circuitBreaker === 'istio'
+      ? { consecutive5xxErrors: 5, interval: Duration.seconds(30), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50, minHealthPercent: 40 }
+      : { consecutive5xxErrors: 5, baseEjectionTime: Duration.seconds(1), maxEjectionTime: Duration.minutes(1), jitterRatio: 0.5 },
+    loadBalancer: caps.circuitBreaker === 'istio' ? LoadBalancer.consistentHashByCookie('session', Duration.minutes(30)) : undefined,
+  });
+  if (caps.retries) new RoutePolicy(c, 'reviews-retries', { host: release, retries: caps.retries });
+  return Testing.synth(c);
+};
+NOT_EXPRESSIBLE['canary-circuit-breaker-retries'] = caps => caps.circuitBreaker === undefined;
+
+// The seeds' fault injection: delays and aborts for requests with test headers.
+CASES['fault-injection'] = (provider) => {
+  const c = chart('bookinfo');
+  const host = ServiceHost.fromAttributes({ mesh: meshOf(provider), serviceName: 'ratings', port: 9080 });
+  new RoutePolicy(c, 'test-delay', {
+    host,
+    matches: [RequestMatch.header('test-delay', 'true')],
+    fault: { delay: { fixedDelay: Duration.millis(500), percent: 10 } },
+  });
+  new RoutePolicy(c, 'test-error', {
+    host,
+    matches: [RequestMatch.header('test-error', 'true')],
+    fault: { abort: { httpStatus: 503, percent: 5 } },
+  });
+  return Testing.synth(c);
+};
+NOT_EXPRESSIBLE['fault-injection'] = caps => !caps.fault;
 
 CASES['route-policy-without-canary'] = (provider) => {
   const caps = capsOf(provider);

@@ -3,7 +3,7 @@
  * to it shows up in review. Regenerate deliberately with `npx jest --ci=false -u`.
  */
 import { Duration, Testing } from 'cdk8s';
-import { CanaryRelease, MeshWorkload, RoutePolicy, ServiceHost } from '../src';
+import { CanaryRelease, CircuitBreaker, MeshWorkload, RoutePolicy, ServiceHost } from '../src';
 import { capsOf, chart, meshOf, PROVIDERS, reviewsCanary } from './support/fixtures';
 
 describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
@@ -36,6 +36,23 @@ describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
       return;
     }
     policy();
+    expect(Testing.synth(c)).toMatchSnapshot();
+  });
+
+  test('CircuitBreaker', () => {
+    const caps = capsOf(provider);
+    const c = chart('bookinfo');
+    const release = new CanaryRelease(c, 'reviews', reviewsCanary(provider));
+    const breaker = () => new CircuitBreaker(c, 'breaker', {
+      host: release,
+      connectionPool: caps.circuitBreaker === 'istio' ? { maxConnections: 100, http1MaxPendingRequests: 1 } : undefined,
+      outlierDetection: { consecutive5xxErrors: 5, baseEjectionTime: Duration.seconds(30) },
+    });
+    if (!caps.circuitBreaker) {
+      expect(breaker).toThrow(/cannot express circuit breaking/);
+      return;
+    }
+    breaker();
     expect(Testing.synth(c)).toMatchSnapshot();
   });
 });

@@ -12,13 +12,17 @@ export interface Capabilities {
   /** a retry policy the provider can express; undefined when it has no retries */
   readonly retries?: HttpRetryPolicy;
   readonly timeout: boolean;
+  /** fault injection */
+  readonly fault?: boolean;
+  /** circuit breaking: Istio's DestinationRule (all settings) or Linkerd's failure accrual */
+  readonly circuitBreaker?: 'istio' | 'linkerd';
 }
 
 const COUNTED_RETRIES: HttpRetryPolicy = { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.SERVER_ERROR] };
 const BUDGET_RETRIES: HttpRetryPolicy = { retryOn: [HttpRetryOn.SERVER_ERROR], budget: { retryRatio: 0.25, minRetriesPerSecond: 5 } };
-const ISTIO: Capabilities = { requestMatches: true, mirror: true, retries: COUNTED_RETRIES, timeout: true };
+const ISTIO: Capabilities = { requestMatches: true, mirror: true, retries: COUNTED_RETRIES, timeout: true, fault: true, circuitBreaker: 'istio' };
 const GAMMA: Capabilities = { requestMatches: true, mirror: true, timeout: true };
-const LINKERD: Capabilities = { requestMatches: true, mirror: false, retries: COUNTED_RETRIES, timeout: true };
+const LINKERD: Capabilities = { requestMatches: true, mirror: false, retries: COUNTED_RETRIES, timeout: true, circuitBreaker: 'linkerd' };
 const SMI: Capabilities = { requestMatches: false, mirror: false, retries: BUDGET_RETRIES, timeout: true };
 
 /**
@@ -29,7 +33,11 @@ export const PROVIDERS: Record<string, { make: () => MeshProvider; caps: Capabil
   'istio': { make: () => MeshProvider.istio(), caps: ISTIO },
   'istio-v1beta1': { make: () => MeshProvider.istio({ apiVersion: IstioApiVersion.V1BETA1 }), caps: ISTIO },
   'istio-revision': { make: () => MeshProvider.istio({ revision: '1-24-0' }), caps: ISTIO },
-  'istio-gateway-api': { make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }), caps: GAMMA },
+  'istio-gateway-api': { make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }), caps: { ...GAMMA, circuitBreaker: 'istio' } },
+  'istio-gateway-api-experimental': {
+    make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API, experimentalChannel: true }),
+    caps: { ...GAMMA, circuitBreaker: 'istio', retries: { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.GATEWAY_ERROR] } },
+  },
   'gateway-api': { make: () => MeshProvider.gatewayApi(), caps: GAMMA },
   'gateway-api-v1beta1': { make: () => MeshProvider.gatewayApi({ apiVersion: GatewayApiVersion.V1BETA1 }), caps: GAMMA },
   'linkerd': { make: () => MeshProvider.linkerd(), caps: LINKERD },

@@ -39,16 +39,31 @@ export interface ValidationResult {
 }
 
 /**
- * Validates named sets of manifests in one validator run. Each set becomes one YAML file,
- * so a failure names the set.
+ * Validates named sets of manifests. Each set becomes one YAML file, so a failure names the set.
+ * Sets whose name contains "experimental" are validated against Gateway API's experimental
+ * channel (the validator picks one channel per run), the rest against the standard channel.
  */
 export function validate(sets: Record<string, any[]>): ValidationResult {
+  const runs = (['standard', 'experimental'] as const)
+    .map(channel => runValidator(Object.fromEntries(Object.entries(sets).filter(([n]) => n.includes('experimental') === (channel === 'experimental'))), channel))
+    .filter((r): r is ValidationResult => r !== undefined);
+  const totals = runs.map(r => /validated (\d+) objects: (\d+) invalid, (\d+) unknown kinds/.exec(r.summary)?.slice(1).map(Number) ?? [NaN, NaN, NaN]);
+  const sum = (k: number) => totals.reduce((n, t) => n + t[k], 0);
+  return {
+    ok: runs.every(r => r.ok),
+    summary: `validated ${sum(0)} objects: ${sum(1)} invalid, ${sum(2)} unknown kinds`,
+    output: runs.map(r => r.output).join('\n'),
+  };
+}
+
+function runValidator(sets: Record<string, any[]>, channel: 'standard' | 'experimental'): ValidationResult | undefined {
+  if (Object.keys(sets).length === 0) return undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-validate-'));
   try {
     for (const [name, docs] of Object.entries(sets)) {
       fs.writeFileSync(path.join(dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`), Yaml.stringify(...docs));
     }
-    const run = spawnSync(process.execPath, [path.join(VALIDATOR, 'validate.mjs'), dir], { encoding: 'utf-8' });
+    const run = spawnSync(process.execPath, [path.join(VALIDATOR, 'validate.mjs'), `--gateway-channel=${channel}`, dir], { encoding: 'utf-8' });
     const output = `${run.stdout}${run.stderr}`;
     const lines = output.trim().split('\n');
     const summary = lines.filter(l => l.startsWith('validated ')).pop() ?? lines[lines.length - 1];
