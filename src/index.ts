@@ -8,3 +8,7 @@ export * from './model/retry';
 export * from './patterns/canary-version';
 export * from './patterns/canary-release';
 export * from './patterns/route-policy';
+export * from './patterns/gateway-listener';
+export * from './patterns/gateway-backend';
+export * from './patterns/ingress-gateway';
+export * from './patterns/gateway-route';

@@ -1,7 +1,7 @@
 import { isDns1123Label } from './private/errors';
-import { GammaRouting, GenericDataPlane } from './providers/gateway-api';
-import { IstioDataPlane, IstioRouting } from './providers/istio';
-import { DataPlaneRenderer, TrafficRenderer } from './providers/renderer';
+import { GammaRouting, GatewayApiIngress, GenericDataPlane } from './providers/gateway-api';
+import { IstioDataPlane, IstioIngress, IstioRouting } from './providers/istio';
+import { DataPlaneRenderer, IngressRenderer, TrafficRenderer } from './providers/renderer';
 
 /**
  * The version of Istio's `networking.istio.io` API to emit.
@@ -89,11 +89,16 @@ export class MeshProvider {
     if (options.revision !== undefined && !isDns1123Label(options.revision)) {
       throw new Error(`MeshProvider.istio: 'revision' (${JSON.stringify(options.revision)}) must be a DNS-1123 label, e.g. "1-24-0" or "stable"`);
     }
-    const traffic = routingApi === IstioRoutingApi.GATEWAY_API
+    const gatewayApi = routingApi === IstioRoutingApi.GATEWAY_API;
+    const traffic = gatewayApi
       ? new GammaRouting(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio')
       : new IstioRouting(options.apiVersion ?? IstioApiVersion.V1);
+    // Istio implements Gateway API ingress with its `istio` GatewayClass and RE2 path regexes.
+    const ingress = gatewayApi
+      ? new GatewayApiIngress(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio', { defaultClassName: 'istio', regexPaths: true })
+      : new IstioIngress(options.apiVersion ?? IstioApiVersion.V1);
     return new MeshProvider('istio', new IstioDataPlane(options.revision), traffic,
-      JSON.stringify(['istio', routingApi, options.apiVersion ?? 'v1', options.gatewayApiVersion ?? 'v1', options.revision ?? '']));
+      JSON.stringify(['istio', routingApi, options.apiVersion ?? 'v1', options.gatewayApiVersion ?? 'v1', options.revision ?? '']), ingress);
   }
 
   /**
@@ -103,7 +108,7 @@ export class MeshProvider {
   public static gatewayApi(options: GatewayApiProviderOptions = {}): MeshProvider {
     const apiVersion = options.apiVersion ?? GatewayApiVersion.V1;
     return new MeshProvider('gateway-api', new GenericDataPlane(), new GammaRouting(apiVersion, 'Gateway API'),
-      JSON.stringify(['gateway-api', apiVersion]));
+      JSON.stringify(['gateway-api', apiVersion]), new GatewayApiIngress(apiVersion, 'Gateway API', { regexPaths: false }));
   }
 
   /** @internal */
@@ -112,16 +117,19 @@ export class MeshProvider {
   public readonly _traffic: TrafficRenderer;
   /** @internal equal keys mean equal configuration */
   public readonly _key: string;
+  /** @internal north-south: gateways and the routes attached to them */
+  public readonly _ingress: IngressRenderer;
 
   /**
    * The provider's name: `istio` or `gateway-api`.
    */
   public readonly name: string;
 
-  private constructor(name: string, dataPlane: DataPlaneRenderer, traffic: TrafficRenderer, key: string) {
+  private constructor(name: string, dataPlane: DataPlaneRenderer, traffic: TrafficRenderer, key: string, ingress: IngressRenderer) {
     this.name = name;
     this._dataPlane = dataPlane;
     this._traffic = traffic;
     this._key = key;
+    this._ingress = ingress;
   }
 }

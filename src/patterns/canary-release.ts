@@ -6,10 +6,11 @@ import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
 import { MeshHost } from '../model/host';
-import { MatchIntent, VersionIntent } from '../model/intents';
+import { VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
+import { checkMatch } from '../private/match';
 import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
@@ -100,6 +101,10 @@ export class CanaryRelease extends Construct implements IMeshHost {
   public readonly canaryWorkload?: MeshWorkload;
   /** The canary's share of traffic in percent at the current step. */
   public readonly canaryWeight: number;
+  /** The name of the stable version. */
+  public readonly stableVersion: string;
+  /** The name of the canary version. */
+  public readonly canaryVersion: string;
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -134,6 +139,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
     versionServiceName(props.canary.name);
 
     this.mesh = props.mesh;
+    this.stableVersion = props.stable.name;
+    this.canaryVersion = props.canary.name;
     this.hostName = props.serviceName;
     this.hostNamespace = props.namespace;
     this.port = props.port;
@@ -214,25 +221,6 @@ function stepWeight(scope: IConstruct, steps: number[], current: number): number
     invalid(scope, 'currentStep', current, `an index into steps (0..${steps.length - 1})`);
   }
   return steps[current];
-}
-
-function checkMatch(scope: IConstruct, prop: string, m: MatchIntent): MatchIntent {
-  if (!m.path && !m.method && m.headers.length === 0 && m.queryParams.length === 0) {
-    invalid(scope, prop, {}, 'at least one condition (path, header, query parameter or method)');
-  }
-  if (m.path && m.path.kind !== 'regex' && !m.path.value.startsWith('/')) {
-    invalid(scope, `${prop}.path`, m.path.value, 'a path that starts with \'/\'');
-  }
-  for (const [list, what] of [[m.headers, 'headers'], [m.queryParams, 'queryParams']] as const) {
-    list.forEach((h, i) => {
-      if (h.name.trim() === '') invalid(scope, `${prop}.${what}[${i}].name`, h.name, 'a non-empty name');
-      if (what === 'headers' && !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(h.name)) {
-        invalid(scope, `${prop}.${what}[${i}].name`, h.name, 'a valid HTTP header name (RFC 7230 token)');
-      }
-      if (h.kind !== 'regex' && h.value === '') invalid(scope, `${prop}.${what}[${i}].value`, h.value, 'non-empty');
-    });
-  }
-  return m;
 }
 
 /** A ClusterIP Service with one port named `http` (and appProtocol http), for L7 routing. */

@@ -3,6 +3,7 @@
  * with `MeshProvider.*()`; only src/providers/<name>/ implements these.
  */
 import { Construct } from 'constructs';
+import { GatewayIntent, IngressRouteIntent } from '../model/ingress';
 import { HostIntent, RouteIntent } from '../model/intents';
 
 /** Something a provider cannot express, found in an intent. */
@@ -23,6 +24,26 @@ export interface TrafficRenderer {
   unsupported(route: RouteIntent): Unsupported[];
   /** creates the host's objects (one per kind) under `scope` */
   render(scope: Construct, host: HostIntent): void;
+}
+
+/**
+ * Turns a gateway and the routes attached to it into one ingress API's objects (north-south).
+ * A provider has one; a mesh without an ingress of its own (Linkerd) uses the Gateway API one.
+ */
+export interface IngressRenderer {
+  /** e.g. "Istio (networking.istio.io/v1 Gateway)", used in messages */
+  readonly displayName: string;
+  /** what of this gateway the API cannot express (empty when all is fine) */
+  unsupportedGateway(gateway: GatewayIntent): Unsupported[];
+  /** what of this route the API cannot express (empty when all is fine) */
+  unsupportedRoute(route: IngressRouteIntent): Unsupported[];
+  /**
+   * Creates the gateway's objects under `scope` (the main one with id `Resource`). `routes`
+   * gives the routes attached by synthesis time (for certificates that cover their hostnames).
+   */
+  renderGateway(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[]): void;
+  /** Creates one route's objects under `scope` (the main one with id `Resource`). */
+  renderRoute(scope: Construct, gateway: GatewayIntent, route: IngressRouteIntent): void;
 }
 
 /** Proxy resources as Kubernetes quantities. */

@@ -33,13 +33,7 @@ export class GammaRouting implements TrafficRenderer {
         instead: 'the standard channel of Gateway API has no retry field; use MeshProvider.istio() for retries, or drop them',
       });
     }
-    for (const m of route.matches) {
-      for (const h of m.headers) {
-        if (h.kind === 'prefix') {
-          out.push({ feature: `a prefix match on header '${h.name}'`, instead: `use HeaderMatch.regex('${h.name}', '^<prefix>')` });
-        }
-      }
-    }
+    out.push(...headerPrefixProblems(route.matches));
     return out;
   }
 
@@ -51,7 +45,7 @@ export class GammaRouting implements TrafficRenderer {
     });
     const rule = (r: RouteIntent): HTTPRouteRule => ({
       name: r.name,
-      matches: r.matches.length > 0 ? r.matches.map(m => match(m)) : undefined,
+      matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
       filters: r.mirror ? [{
         type: 'RequestMirror',
         requestMirror: { backendRef: backend(r.mirror.version), percent: r.mirror.percent },
@@ -73,7 +67,15 @@ export class GammaRouting implements TrafficRenderer {
   }
 }
 
-function match(m: MatchIntent): HTTPRouteMatch {
+/** Gateway API matches headers exactly or by regex, never by prefix. */
+export function headerPrefixProblems(matches: MatchIntent[]): Unsupported[] {
+  return matches.flatMap(m => m.headers.filter(h => h.kind === 'prefix').map(h => ({
+    feature: `a prefix match on header '${h.name}'`,
+    instead: `use HeaderMatch.regex('${h.name}', '^<prefix>')`,
+  })));
+}
+
+export function gatewayApiMatch(m: MatchIntent): HTTPRouteMatch {
   const named = (list: NamedMatchIntent[]): HTTPNamedMatch[] | undefined => list.length > 0
     ? list.map(h => ({ type: h.kind === 'regex' ? 'RegularExpression' : 'Exact', name: h.name, value: h.value }))
     : undefined;
