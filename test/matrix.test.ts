@@ -5,10 +5,10 @@
  */
 import { Duration, Testing } from 'cdk8s';
 import { CanaryRelease, HttpRetryOn, MeshWorkload, RequestMatch, RoutePolicy, ServiceHost } from '../src';
-import { chart, meshOf, ofKind, PROVIDERS, reviewsCanary } from './support/fixtures';
+import { bookinfoIngress, chart, meshOf, ofKind, PROVIDERS, reviewsCanary } from './support/fixtures';
 import { expectValid, itValidates, validate } from './support/validator';
 
-const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'HTTPRoute'];
+const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'HTTPRoute', 'Gateway', 'Certificate', 'ReferenceGrant'];
 const retriesSupported = (provider: string) => !provider.includes('gateway-api');
 
 /** Every case of the matrix: a name and a function that synthesizes it on a provider. */
@@ -56,6 +56,12 @@ CASES['route-policy-without-canary'] = (provider) => {
     host: ServiceHost.fromAttributes({ mesh, serviceName: 'ratings', port: 9080 }),
     timeout: Duration.seconds(3),
   });
+  return Testing.synth(c);
+};
+
+CASES['bookinfo-ingress'] = (provider) => {
+  const c = chart('bookinfo');
+  bookinfoIngress(c, provider);
   return Testing.synth(c);
 };
 

@@ -4,7 +4,7 @@
  */
 import { Duration, Testing } from 'cdk8s';
 import { CanaryRelease, MeshWorkload, RoutePolicy, ServiceHost } from '../src';
-import { chart, meshOf, PROVIDERS, reviewsCanary } from './support/fixtures';
+import { bookinfoIngress, chart, meshOf, PROVIDERS, reviewsCanary } from './support/fixtures';
 
 describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
   test('CanaryRelease', () => {
@@ -26,5 +26,11 @@ describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
       timeout: Duration.seconds(3),
     });
     expect(Testing.synth(c)).toMatchSnapshot();
+  });
+
+  test('IngressGateway and GatewayRoute', () => {
+    const c = chart('bookinfo');
+    bookinfoIngress(c, provider);
+    expect(Testing.synth(c).filter(o => !['Deployment', 'Service', 'ServiceAccount'].includes(o.kind))).toMatchSnapshot();
   });
 });
