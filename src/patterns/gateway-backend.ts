@@ -57,7 +57,8 @@ export class GatewayBackend {
    * split at the gateway there.
    */
   public static host(host: IMeshHost, options: GatewayHostBackendOptions = {}): GatewayBackend {
-    return new GatewayBackend(() => [{ service: host.hostName, namespace: host.hostNamespace, port: host.port, weight: options.weight }], options.weight);
+    const backend = { service: host.hostName, namespace: host.hostNamespace, port: host.port, weight: options.weight };
+    return new GatewayBackend(() => [backend], options.weight);
   }
 
   /**

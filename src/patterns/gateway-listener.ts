@@ -201,7 +201,10 @@ export class GatewayListener {
   /** Plain HTTP, routed or redirected to HTTPS. */
   public static http(options: HttpListenerOptions = {}): GatewayListener {
     return new GatewayListener({
-      name: options.name ?? 'http', protocol: 'HTTP', port: options.port ?? 80, hostname: options.hostname,
+      name: options.name ?? 'http',
+      protocol: 'HTTP',
+      port: options.port ?? 80,
+      hostname: options.hostname,
       httpsRedirect: options.redirectToHttps ?? false,
     });
   }
@@ -209,7 +212,10 @@ export class GatewayListener {
   /** HTTPS, terminated at the gateway with a certificate from a Secret. */
   public static https(options: HttpsListenerOptions): GatewayListener {
     return new GatewayListener({
-      name: options.name ?? 'https', protocol: 'HTTPS', port: options.port ?? 443, hostname: options.hostname,
+      name: options.name ?? 'https',
+      protocol: 'HTTPS',
+      port: options.port ?? 443,
+      hostname: options.hostname,
       httpsRedirect: false,
     }, options.certificate);
   }
