@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { CanaryRelease } from './canary-release';
 import { IMesh } from '../mesh';
@@ -47,6 +48,18 @@ export class GatewayBackend {
    */
   public static service(name: string, port: number, options: GatewayServiceBackendOptions = {}): GatewayBackend {
     return new GatewayBackend(() => [{ service: name, port, namespace: options.namespace, weight: options.weight }], options.weight);
+  }
+
+  /**
+   * A cdk8s-plus Service of this app (e.g. a `MeshWorkload`'s or one you declare): its name,
+   * namespace and first port. `options.namespace` is ignored in favour of the Service's own.
+   */
+  public static fromService(service: kplus.Service, options: GatewayHostBackendOptions = {}): GatewayBackend {
+    return new GatewayBackend(scope => {
+      const port = service.ports[0]?.port;
+      if (port === undefined) invalid(scope, 'backends', service.node.path, 'a Service with at least one port');
+      return [{ service: service.name, namespace: service.metadata.namespace, port, weight: options.weight }];
+    }, options.weight);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import {
   AllowedRoutes, CanaryRelease, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute, HeaderMatch, HttpRetryOn,
   IngressGateway, PathMatch, RequestMatch, ServiceHost, TlsCertificate,
@@ -179,6 +180,15 @@ describe('GatewayRoute on Istio\'s API', () => {
       { destination: { host: 'reviews', subset: 'v2', port: { number: 9080 } }, weight: 10 },
     ]);
     expect(vs.spec.http[1].route).toEqual([{ destination: { host: 'reviews', port: { number: 9080 } } }]);
+  });
+
+  test('a cdk8s-plus Service backend: its name, namespace and first port', () => {
+    const c = chart('shop');
+    const web = new kplus.Service(c, 'web', { metadata: { name: 'web', namespace: 'frontend' }, ports: [{ port: 8080 }] });
+    const gateway = new IngressGateway(c, 'gw', { mesh: meshOf('istio'), listeners: [GatewayListener.http()] });
+    new GatewayRoute(c, 'web-route', { gateway, rules: [{ backends: [GatewayBackend.fromService(web)] }] });
+    const out = synth('istio-kplus-service', c);
+    expect(one(out, 'VirtualService').spec.http[0].route).toEqual([{ destination: { host: 'web.frontend.svc.cluster.local', port: { number: 8080 } } }]);
   });
 
   test('TLS passthrough: a VirtualService tls route by SNI', () => {
