@@ -10,3 +10,7 @@ export * from './patterns/canary-version';
 export * from './patterns/canary-release';
 export * from './patterns/route-policy';
 export * from './patterns/circuit-breaker';
+export * from './patterns/gateway-listener';
+export * from './patterns/gateway-backend';
+export * from './patterns/ingress-gateway';
+export * from './patterns/gateway-route';

@@ -1,8 +1,8 @@
 import { isDns1123Label } from './private/errors';
-import { GammaRouting, GenericDataPlane } from './providers/gateway-api';
-import { IstioDataPlane, IstioGammaPolicy, IstioRouting } from './providers/istio';
+import { GammaRouting, GatewayApiIngress, GenericDataPlane } from './providers/gateway-api';
+import { IstioDataPlane, IstioGammaPolicy, IstioIngress, IstioRouting } from './providers/istio';
 import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, SmiRouting } from './providers/linkerd';
-import { DataPlaneRenderer, TrafficRenderer } from './providers/renderer';
+import { DataPlaneRenderer, IngressRenderer, TrafficRenderer } from './providers/renderer';
 
 /**
  * The version of Istio's `networking.istio.io` API to emit.
@@ -213,8 +213,12 @@ export class MeshProvider {
         experimental: options.experimentalChannel,
       })
       : new IstioRouting(apiVersion);
+    // Istio implements Gateway API ingress with its `istio` GatewayClass and RE2 path regexes.
+    const ingress = routingApi === IstioRoutingApi.GATEWAY_API
+      ? new GatewayApiIngress(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio', { defaultClassName: 'istio', regexPaths: true })
+      : new IstioIngress(apiVersion);
     return new MeshProvider('istio', new IstioDataPlane(options.revision), traffic,
-      JSON.stringify(['istio', routingApi, apiVersion, options.gatewayApiVersion ?? 'v1', options.revision ?? '', options.experimentalChannel ?? false]));
+      JSON.stringify(['istio', routingApi, apiVersion, options.gatewayApiVersion ?? 'v1', options.revision ?? '', options.experimentalChannel ?? false]), ingress);
   }
 
   /**
@@ -245,8 +249,11 @@ export class MeshProvider {
     const traffic = routingApi === LinkerdRoutingApi.SMI ? new SmiRouting(smiApiVersion, clusterDomain)
       : routingApi === LinkerdRoutingApi.POLICY ? new LinkerdPolicyRouting(release)
         : new GammaRouting(gatewayApiVersion, `Linkerd ${version.version}`, { extension: new LinkerdRoutePolicy(release, 16) });
+    // Linkerd has no ingress of its own: north-south routes go through Gateway API, for the
+    // gateway implementation the user names.
+    const ingress = new GatewayApiIngress(options.gatewayApiVersion ?? GatewayApiVersion.V1, `Linkerd ${version.version}`, { regexPaths: false });
     return new MeshProvider('linkerd', new LinkerdDataPlane(), traffic,
-      JSON.stringify(['linkerd', version.minor, routingApi, gatewayApiVersion, smiApiVersion, clusterDomain]));
+      JSON.stringify(['linkerd', version.minor, routingApi, gatewayApiVersion, smiApiVersion, clusterDomain]), ingress);
   }
 
   /**
@@ -257,7 +264,8 @@ export class MeshProvider {
     const apiVersion = options.apiVersion ?? GatewayApiVersion.V1;
     return new MeshProvider('gateway-api', new GenericDataPlane(),
       new GammaRouting(apiVersion, 'Gateway API', { experimental: options.experimentalChannel }),
-      JSON.stringify(['gateway-api', apiVersion, options.experimentalChannel ?? false]));
+      JSON.stringify(['gateway-api', apiVersion, options.experimentalChannel ?? false]),
+      new GatewayApiIngress(apiVersion, 'Gateway API', { regexPaths: false }));
   }
 
   /** @internal */
@@ -266,16 +274,19 @@ export class MeshProvider {
   public readonly _traffic: TrafficRenderer;
   /** @internal equal keys mean equal configuration */
   public readonly _key: string;
+  /** @internal north-south: gateways and the routes attached to them */
+  public readonly _ingress: IngressRenderer;
 
   /**
    * The provider's name: `istio`, `linkerd` or `gateway-api`.
    */
   public readonly name: string;
 
-  private constructor(name: string, dataPlane: DataPlaneRenderer, traffic: TrafficRenderer, key: string) {
+  private constructor(name: string, dataPlane: DataPlaneRenderer, traffic: TrafficRenderer, key: string, ingress: IngressRenderer) {
     this.name = name;
     this._dataPlane = dataPlane;
     this._traffic = traffic;
     this._key = key;
+    this._ingress = ingress;
   }
 }

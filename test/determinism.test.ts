@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Testing, Yaml } from 'cdk8s';
 import { CanaryRelease, RequestMatch, RoutePolicy } from '../src';
-import { capsOf, PROVIDERS, reviewsCanary } from './support/fixtures';
+import { bookinfoIngress, capsOf, PROVIDERS, reviewsCanary } from './support/fixtures';
 
 /** The same program, built from scratch. */
 function program(outdir: string): App {
@@ -18,6 +18,7 @@ function program(outdir: string): App {
     if (caps.timeout || caps.retries) {
       new RoutePolicy(chart, 'policy', { host: release, timeout: caps.timeout ? Duration.seconds(5) : undefined, retries: caps.retries });
     }
+    bookinfoIngress(new Chart(app, `${provider}-ingress`, { namespace: 'bookinfo' }), provider);
   }
   return app;
 }
@@ -33,7 +34,7 @@ function synthToFiles(): Record<string, string> {
 test('two synths of the same program give byte-identical YAML', () => {
   const first = synthToFiles();
   const second = synthToFiles();
-  expect(Object.keys(first)).toEqual(Object.keys(PROVIDERS).map(p => `${p}.k8s.yaml`).sort());
+  expect(Object.keys(first)).toEqual(Object.keys(PROVIDERS).flatMap(p => [`${p}.k8s.yaml`, `${p}-ingress.k8s.yaml`]).sort());
   for (const [file, text] of Object.entries(first)) {
     expect(text.length).toBeGreaterThan(1000);
     expect(second[file]).toBe(text);

@@ -5,10 +5,10 @@
  */
 import { Duration, Testing } from 'cdk8s';
 import { CanaryRelease, CircuitBreaker, HttpMethod, LoadBalancer, MeshWorkload, PathMatch, RequestMatch, RoutePolicy, ServiceHost } from '../src';
-import { Capabilities, capsOf, chart, meshOf, ofKind, PROVIDERS, reviewsCanary } from './support/fixtures';
+import { bookinfoIngress, Capabilities, capsOf, chart, meshOf, ofKind, PROVIDERS, reviewsCanary } from './support/fixtures';
 import { expectValid, itValidates, validate } from './support/validator';
 
-const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'HTTPRoute', 'TrafficSplit', 'ServiceProfile'];
+const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'HTTPRoute', 'TrafficSplit', 'ServiceProfile', 'Gateway', 'Certificate', 'ReferenceGrant'];
 
 /** Every case of the matrix: a name and a function that synthesizes it on a provider. */
 const CASES: Record<string, (provider: string) => any[]> = {};
@@ -119,6 +119,12 @@ CASES['route-policy-without-canary'] = (provider) => {
   return Testing.synth(c);
 };
 NOT_EXPRESSIBLE['route-policy-without-canary'] = noPolicy;
+
+CASES['bookinfo-ingress'] = (provider) => {
+  const c = chart('bookinfo');
+  bookinfoIngress(c, provider);
+  return Testing.synth(c);
+};
 
 describe('construct × provider matrix', () => {
   const outputs: Record<string, any[]> = {};

@@ -4,7 +4,7 @@
  */
 import { Duration, Testing } from 'cdk8s';
 import { CanaryRelease, CircuitBreaker, MeshWorkload, RoutePolicy, ServiceHost } from '../src';
-import { capsOf, chart, meshOf, PROVIDERS, reviewsCanary } from './support/fixtures';
+import { bookinfoIngress, capsOf, chart, meshOf, PROVIDERS, reviewsCanary } from './support/fixtures';
 
 describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
   test('CanaryRelease', () => {
@@ -54,5 +54,11 @@ describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
     }
     breaker();
     expect(Testing.synth(c)).toMatchSnapshot();
+  });
+
+  test('IngressGateway and GatewayRoute', () => {
+    const c = chart('bookinfo');
+    bookinfoIngress(c, provider);
+    expect(Testing.synth(c).filter(o => !['Deployment', 'Service', 'ServiceAccount'].includes(o.kind))).toMatchSnapshot();
   });
 });

@@ -101,6 +101,10 @@ export class CanaryRelease extends Construct implements IMeshHost {
   public readonly canaryWorkload?: MeshWorkload;
   /** The canary's share of traffic in percent at the current step. */
   public readonly canaryWeight: number;
+  /** The name of the stable version. */
+  public readonly stableVersion: string;
+  /** The name of the canary version. */
+  public readonly canaryVersion: string;
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -135,6 +139,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
     versionServiceName(props.canary.name);
 
     this.mesh = props.mesh;
+    this.stableVersion = props.stable.name;
+    this.canaryVersion = props.canary.name;
     this.hostName = props.serviceName;
     this.hostNamespace = props.namespace;
     this.port = props.port;

@@ -3,6 +3,7 @@
  * with `MeshProvider.*()`; only src/providers/<name>/ implements these.
  */
 import { Construct } from 'constructs';
+import { GatewayIntent, IngressRouteIntent } from '../model/ingress';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../model/intents';
 
 /** Something a provider cannot express, found in an intent. */
@@ -34,6 +35,26 @@ export interface HostServices {
    * @param feature what needs them, for the error message
    */
   annotate(feature: string, annotations: Record<string, string>): void;
+}
+
+/**
+ * Turns a gateway and the routes attached to it into one ingress API's objects (north-south).
+ * A provider has one; a mesh without an ingress of its own (Linkerd) uses the Gateway API one.
+ */
+export interface IngressRenderer {
+  /** e.g. "Istio (networking.istio.io/v1 Gateway)", used in messages */
+  readonly displayName: string;
+  /** what of this gateway the API cannot express (empty when all is fine) */
+  unsupportedGateway(gateway: GatewayIntent): Unsupported[];
+  /** what of this route the API cannot express (empty when all is fine) */
+  unsupportedRoute(route: IngressRouteIntent): Unsupported[];
+  /**
+   * Creates the gateway's objects under `scope` (the main one with id `Resource`). `routes`
+   * gives the routes attached by synthesis time (for certificates that cover their hostnames).
+   */
+  renderGateway(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[]): void;
+  /** Creates one route's objects under `scope` (the main one with id `Resource`). */
+  renderRoute(scope: Construct, gateway: GatewayIntent, route: IngressRouteIntent): void;
 }
 
 /** Proxy resources as Kubernetes quantities. */

@@ -1,7 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  CanaryReleaseProps, CanaryVersion, GatewayApiVersion, HttpRetryOn, HttpRetryPolicy, IstioApiVersion, IstioRoutingApi,
-  LinkerdRoutingApi, LinkerdVersion, Mesh, MeshProvider, RequestMatch, SmiApiVersion,
+  AllowedRoutes, CanaryRelease, CanaryReleaseProps, CanaryVersion, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
+  GatewayRoute, HttpRetryOn, HttpRetryPolicy, IngressGateway, IstioApiVersion, IstioRoutingApi, LinkerdRoutingApi, LinkerdVersion, Mesh,
+  MeshProvider, PathMatch, RequestMatch, SmiApiVersion, TlsCertificate,
 } from '../../src';
 
 /** What a provider configuration can express, so matrix cases ask each only for what it has. */
@@ -92,4 +93,47 @@ export function one(manifests: any[], kind: string, name?: string): any {
   const found = ofKind(manifests, kind).filter(m => name === undefined || m.metadata.name === name);
   expect(found).toHaveLength(1);
   return found[0];
+}
+
+/**
+ * The seeds' bookinfo ingress, written once for every provider: an HTTP listener that
+ * redirects, an HTTPS listener with a cert-manager certificate, the productpage paths, the
+ * reviews canary split at the gateway, a rewrite, header changes and a timeout.
+ */
+export function bookinfoIngress(c: Chart, provider: string): void {
+  const mesh = meshOf(provider);
+  const reviews = new CanaryRelease(c, 'reviews', reviewsCanary(provider));
+  const gateway = new IngressGateway(c, 'bookinfo-gateway', {
+    mesh,
+    implementation: GatewayImplementation.istio(),
+    allowedRoutes: AllowedRoutes.allNamespaces(),
+    listeners: [
+      GatewayListener.http({ redirectToHttps: true }),
+      GatewayListener.https({
+        hostname: 'bookinfo.example.com',
+        certificate: TlsCertificate.certManager({ secretName: 'bookinfo-tls', issuerName: 'letsencrypt' }),
+      }),
+    ],
+  });
+  new GatewayRoute(c, 'bookinfo', {
+    gateway,
+    hostnames: ['bookinfo.example.com'],
+    rules: [
+      {
+        name: 'productpage',
+        matches: ['/productpage', '/login', '/logout'].map(p => RequestMatch.of({ path: PathMatch.exact(p) }))
+          .concat(['/static', '/api/v1/products'].map(p => RequestMatch.pathPrefix(p))),
+        backends: [GatewayBackend.service('productpage', 9080)],
+        timeout: Duration.seconds(15),
+      },
+      {
+        name: 'reviews',
+        matches: [RequestMatch.pathPrefix('/reviews')],
+        rewrite: { pathPrefix: '/' },
+        requestHeaders: { set: { 'x-forwarded-by': 'bookinfo-gateway' } },
+        responseHeaders: { remove: ['server'] },
+        backends: [GatewayBackend.canary(reviews)],
+      },
+    ],
+  });
 }

@@ -86,14 +86,7 @@ export class GammaRouting implements TrafficRenderer {
 
 /** What every HTTPRoute dialect rejects. */
 export function gammaUnsupported(route: RouteIntent): Unsupported[] {
-  const out: Unsupported[] = [];
-  for (const m of route.matches) {
-    for (const h of m.headers) {
-      if (h.kind === 'prefix') {
-        out.push({ feature: `a prefix match on header '${h.name}'`, instead: `use HeaderMatch.regex('${h.name}', '^<prefix>')` });
-      }
-    }
-  }
+  const out = headerPrefixProblems(route.matches);
   if (route.fault) {
     out.push({ feature: 'fault injection', instead: 'HTTPRoute has no fault injection; use MeshProvider.istio() with its own routing API (VirtualService fault)' });
   }
@@ -130,7 +123,7 @@ export function gammaRouteSpec(host: HostIntent, options: { ruleNames: boolean; 
   });
   const rule = (r: RouteIntent): HTTPRouteRule => ({
     name: options.ruleNames ? r.name : undefined,
-    matches: r.matches.length > 0 ? r.matches.map(m => match(m)) : undefined,
+    matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
     filters: r.mirror ? [{
       type: 'RequestMirror',
       requestMirror: { backendRef: backend(r.mirror.version), percent: r.mirror.percent },
@@ -153,7 +146,15 @@ export function gammaRouteSpec(host: HostIntent, options: { ruleNames: boolean; 
   };
 }
 
-function match(m: MatchIntent): HTTPRouteMatch {
+/** Gateway API matches headers exactly or by regex, never by prefix. */
+export function headerPrefixProblems(matches: MatchIntent[]): Unsupported[] {
+  return matches.flatMap(m => m.headers.filter(h => h.kind === 'prefix').map(h => ({
+    feature: `a prefix match on header '${h.name}'`,
+    instead: `use HeaderMatch.regex('${h.name}', '^<prefix>')`,
+  })));
+}
+
+export function gatewayApiMatch(m: MatchIntent): HTTPRouteMatch {
   const named = (list: NamedMatchIntent[]): HTTPNamedMatch[] | undefined => list.length > 0
     ? list.map(h => ({ type: h.kind === 'regex' ? 'RegularExpression' : 'Exact', name: h.name, value: h.value }))
     : undefined;

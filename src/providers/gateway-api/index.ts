@@ -1,2 +1,4 @@
 export * from './gamma-routing';
 export * from './gateway-api-data-plane';
+export * from './gateway-api-ingress';
+export * from './reference-grants';

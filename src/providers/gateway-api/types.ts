@@ -57,3 +57,88 @@ export interface HTTPRouteSpec {
   readonly parentRefs: ParentReference[];
   readonly rules: HTTPRouteRule[];
 }
+
+/** The fields of Gateway, GatewayClass, TLSRoute and ReferenceGrant that ingress emits. */
+
+export interface IngressParentReference {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly sectionName?: string;
+}
+
+export interface IngressBackendRef {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly port: number;
+  readonly weight?: number;
+}
+
+export interface HTTPHeaderFilter {
+  readonly set?: { readonly name: string; readonly value: string }[];
+  readonly add?: { readonly name: string; readonly value: string }[];
+  readonly remove?: string[];
+}
+
+export interface IngressHTTPRouteFilter {
+  readonly type: 'RequestRedirect' | 'URLRewrite' | 'RequestHeaderModifier' | 'ResponseHeaderModifier';
+  readonly requestRedirect?: {
+    readonly scheme?: string;
+    readonly hostname?: string;
+    readonly path?: { readonly type: 'ReplaceFullPath'; readonly replaceFullPath: string };
+    readonly port?: number;
+    readonly statusCode?: number;
+  };
+  readonly urlRewrite?: {
+    readonly hostname?: string;
+    readonly path?: { readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; readonly replaceFullPath?: string; readonly replacePrefixMatch?: string };
+  };
+  readonly requestHeaderModifier?: HTTPHeaderFilter;
+  readonly responseHeaderModifier?: HTTPHeaderFilter;
+}
+
+export interface IngressHTTPRouteRule {
+  readonly name?: string;
+  readonly matches?: HTTPRouteMatch[];
+  readonly filters?: IngressHTTPRouteFilter[];
+  readonly backendRefs?: IngressBackendRef[];
+  readonly timeouts?: { readonly request?: string };
+}
+
+export interface IngressHTTPRouteSpec {
+  readonly parentRefs: IngressParentReference[];
+  readonly hostnames?: string[];
+  readonly rules: IngressHTTPRouteRule[];
+}
+
+export interface TLSRouteSpec {
+  readonly parentRefs: IngressParentReference[];
+  readonly hostnames: string[];
+  readonly rules: { readonly backendRefs: IngressBackendRef[] }[];
+}
+
+export interface Listener {
+  readonly name: string;
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TLS';
+  readonly port: number;
+  readonly hostname?: string;
+  readonly tls?: {
+    readonly mode: 'Terminate' | 'Passthrough';
+    readonly certificateRefs?: { readonly name: string; readonly namespace?: string }[];
+  };
+  readonly allowedRoutes: {
+    readonly namespaces: {
+      readonly from: 'Same' | 'All' | 'Selector';
+      readonly selector?: { readonly matchLabels: Record<string, string> };
+    };
+  };
+}
+
+export interface GatewaySpec {
+  readonly gatewayClassName: string;
+  readonly listeners: Listener[];
+}
+
+export interface ReferenceGrantSpec {
+  readonly from: { readonly group: string; readonly kind: string; readonly namespace: string }[];
+  readonly to: { readonly group: string; readonly kind: string; readonly name?: string }[];
+}

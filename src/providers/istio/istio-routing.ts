@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
-import { HTTPMatchRequest, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
-import { HostIntent, MatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
+import { HostIntent, MatchIntent, RetryIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { goDuration } from '../../private/duration';
 import { TrafficRenderer, Unsupported } from '../renderer';
 
@@ -47,15 +47,11 @@ export class IstioRouting implements TrafficRenderer {
     const single = r.backends.length === 1;
     return {
       name: r.name,
-      match: r.matches.length > 0 ? r.matches.map(m => match(m)) : undefined,
+      match: r.matches.length > 0 ? r.matches.map(m => istioMatch(m)) : undefined,
       route: r.backends.map(b => ({ destination: dest(b.version), weight: single ? undefined : b.weight })),
       mirror: r.mirror ? dest(r.mirror.version) : undefined,
       mirrorPercentage: r.mirror ? { value: r.mirror.percent } : undefined,
-      retries: r.retries ? {
-        attempts: r.retries.attempts,
-        perTryTimeout: r.retries.perTryTimeout ? goDuration(r.retries.perTryTimeout) : undefined,
-        retryOn: r.retries.retryOn.join(','),
-      } : undefined,
+      retries: istioRetries(r.retries),
       timeout: r.timeout ? goDuration(r.timeout) : undefined,
       fault: r.fault ? {
         delay: r.fault.delay ? { percentage: { value: r.fault.delay.percent }, fixedDelay: goDuration(r.fault.delay.fixedDelay) } : undefined,
@@ -65,7 +61,16 @@ export class IstioRouting implements TrafficRenderer {
   }
 }
 
-function match(m: MatchIntent): HTTPMatchRequest {
+/** A retry intent as a VirtualService `retries`. */
+export function istioRetries(retries?: RetryIntent): HTTPRetry | undefined {
+  return retries ? {
+    attempts: retries.attempts,
+    perTryTimeout: retries.perTryTimeout ? goDuration(retries.perTryTimeout) : undefined,
+    retryOn: retries.retryOn.join(','),
+  } : undefined;
+}
+
+export function istioMatch(m: MatchIntent): HTTPMatchRequest {
   const named = (list: { name: string; kind: StringMatchIntent['kind']; value: string }[]) =>
     list.length > 0 ? Object.fromEntries(list.map(h => [h.name.toLowerCase(), stringMatch(h)])) : undefined;
   return {

@@ -95,3 +95,67 @@ export interface HTTPFaultInjection {
   readonly delay?: { readonly percentage: { readonly value: number }; readonly fixedDelay: string };
   readonly abort?: { readonly percentage: { readonly value: number }; readonly httpStatus: number };
 }
+
+export interface Headers {
+  readonly request?: HeaderOperations;
+  readonly response?: HeaderOperations;
+}
+
+export interface HeaderOperations {
+  readonly set?: Record<string, string>;
+  readonly add?: Record<string, string>;
+  readonly remove?: string[];
+}
+
+export interface HTTPRedirect {
+  readonly uri?: string;
+  readonly authority?: string;
+  readonly port?: number;
+  readonly scheme?: string;
+  readonly redirectCode?: number;
+}
+
+export interface HTTPRewrite {
+  readonly uri?: string;
+  readonly authority?: string;
+  readonly uriRegexRewrite?: { readonly match: string; readonly rewrite: string };
+}
+
+/** A VirtualService http route bound to a gateway (north-south). */
+export interface IngressHTTPRoute {
+  readonly name?: string;
+  readonly match?: (HTTPMatchRequest & { readonly port?: number })[];
+  readonly route?: HTTPRouteDestination[];
+  readonly redirect?: HTTPRedirect;
+  readonly rewrite?: HTTPRewrite;
+  readonly headers?: Headers;
+  readonly retries?: HTTPRetry;
+  readonly timeout?: string;
+}
+
+export interface TLSRoute {
+  readonly match: { readonly sniHosts: string[]; readonly port?: number }[];
+  readonly route: HTTPRouteDestination[];
+}
+
+export interface IngressVirtualServiceSpec {
+  readonly hosts: string[];
+  readonly gateways: string[];
+  readonly http?: IngressHTTPRoute[];
+  readonly tls?: TLSRoute[];
+}
+
+export interface Server {
+  readonly port: { readonly number: number; readonly name: string; readonly protocol: string };
+  readonly hosts: string[];
+  readonly tls?: {
+    readonly httpsRedirect?: boolean;
+    readonly mode?: 'SIMPLE' | 'PASSTHROUGH';
+    readonly credentialName?: string;
+  };
+}
+
+export interface GatewaySpec {
+  readonly selector: Record<string, string>;
+  readonly servers: Server[];
+}

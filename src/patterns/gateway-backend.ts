@@ -1,0 +1,117 @@
+import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { CanaryRelease } from './canary-release';
+import { IMesh } from '../mesh';
+import { IMeshHost } from '../mesh-host';
+import { IngressBackendIntent } from '../model/ingress';
+import { checkDns1123Label, checkPort, checkServiceName, invalid } from '../private/errors';
+
+/**
+ * Options for `GatewayBackend.service()`.
+ */
+export interface GatewayServiceBackendOptions {
+  /**
+   * The namespace of the Service. A Service in another namespace than the route gets a
+   * ReferenceGrant there on Gateway API, and is addressed by its FQDN on Istio.
+   * @default - the chart's namespace
+   * @see https://gateway-api.sigs.k8s.io/api-types/referencegrant/
+   */
+  readonly namespace?: string;
+
+  /**
+   * The backend's share of the rule's traffic, in percent. A rule with several backends sets it
+   * on each, adding up to 100.
+   * @default - all of the rule's traffic (a single backend)
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httpbackendref
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Options for `GatewayBackend.host()`.
+ */
+export interface GatewayHostBackendOptions {
+  /**
+   * The backend's share of the rule's traffic, in percent.
+   * @default - all of the rule's traffic (a single backend)
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Where a gateway rule sends requests.
+ */
+export class GatewayBackend {
+  /**
+   * A Service by name and port (the seeds' `reviews` / `reviews-v2` split, or anything not
+   * declared with this library).
+   */
+  public static service(name: string, port: number, options: GatewayServiceBackendOptions = {}): GatewayBackend {
+    return new GatewayBackend(() => [{ service: name, port, namespace: options.namespace, weight: options.weight }], options.weight);
+  }
+
+  /**
+   * A cdk8s-plus Service of this app (e.g. a `MeshWorkload`'s or one you declare): its name,
+   * namespace and first port. `options.namespace` is ignored in favour of the Service's own.
+   */
+  public static fromService(service: kplus.Service, options: GatewayHostBackendOptions = {}): GatewayBackend {
+    return new GatewayBackend(scope => {
+      const port = service.ports[0]?.port;
+      if (port === undefined) invalid(scope, 'backends', service.node.path, 'a Service with at least one port');
+      return [{ service: service.name, namespace: service.metadata.namespace, port, weight: options.weight }];
+    }, options.weight);
+  }
+
+  /**
+   * A mesh host (a `CanaryRelease`, or `ServiceHost.fromAttributes()`): the gateway sends to the
+   * host's Service. The host's own routes (a release's split) apply where the mesh applies them
+   * to traffic from the gateway: a meshed gateway on Linkerd or a GAMMA mesh does; Istio's
+   * ingress gateway does not apply mesh VirtualServices, so use `GatewayBackend.canary()` to
+   * split at the gateway there.
+   */
+  public static host(host: IMeshHost, options: GatewayHostBackendOptions = {}): GatewayBackend {
+    const backend = { service: host.hostName, namespace: host.hostNamespace, port: host.port, weight: options.weight };
+    return new GatewayBackend(() => [backend], options.weight);
+  }
+
+  /**
+   * The versions of a `CanaryRelease`, split at the gateway with the release's current weights:
+   * Istio routes to the release's subsets, Gateway API to its per-version Services
+   * (`<service>-<version>`). Must be the rule's only backend.
+   */
+  public static canary(release: CanaryRelease): GatewayBackend {
+    return new GatewayBackend((scope, mesh) => {
+      if (release.mesh.provider._key !== mesh.provider._key) {
+        invalid(scope, 'backends', release.node.path, `a release rendered by the gateway's mesh provider (${mesh.provider.name}), which addresses its versions the same way`);
+      }
+      const version = (name: string, weight: number): IngressBackendIntent => ({
+        service: release.hostName,
+        namespace: release.hostNamespace,
+        port: release.port,
+        weight,
+        version: name,
+        versionService: release.mesh.provider._traffic.versionServices ? `${release.hostName}-${name}` : undefined,
+      });
+      return [version(release.stableVersion, 100 - release.canaryWeight), version(release.canaryVersion, release.canaryWeight)];
+    }, undefined, true);
+  }
+
+  private constructor(
+    private readonly resolve: (scope: IConstruct, mesh: IMesh) => IngressBackendIntent[],
+    private readonly weight: number | undefined,
+    /** @internal */ public readonly _split = false) {}
+
+  /** @internal validated backend intents (a canary gives two) */
+  public _toIntents(scope: IConstruct, prop: string, mesh: IMesh): IngressBackendIntent[] {
+    const out = this.resolve(scope, mesh);
+    for (const b of out) {
+      checkServiceName(scope, `${prop}.name`, b.versionService ?? b.service);
+      checkPort(scope, `${prop}.port`, b.port);
+      if (b.namespace !== undefined) checkDns1123Label(scope, `${prop}.namespace`, b.namespace);
+    }
+    if (this.weight !== undefined && (!Number.isInteger(this.weight) || this.weight < 0 || this.weight > 100)) {
+      invalid(scope, `${prop}.weight`, this.weight, 'an integer in 0..100');
+    }
+    return out;
+  }
+}

@@ -1,0 +1,201 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import { gatewayApiMatch, headerPrefixProblems } from './gamma-routing';
+import { ReferenceGrants } from './reference-grants';
+import {
+  GatewaySpec, HTTPHeaderFilter, IngressBackendRef, IngressHTTPRouteFilter, IngressHTTPRouteRule, IngressHTTPRouteSpec,
+  IngressParentReference, Listener, TLSRouteSpec,
+} from './types';
+import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
+import { goDuration } from '../../private/duration';
+import { renderCertificates } from '../cert-manager';
+import { IngressRenderer, Unsupported } from '../renderer';
+
+const GROUP = 'gateway.networking.k8s.io';
+
+/** How a provider's Gateway API ingress differs from another's. */
+export interface GatewayApiIngressOptions {
+  /** the GatewayClass when the user names none; undefined: the user must name one */
+  readonly defaultClassName?: string;
+  /**
+   * whether `RegularExpression` path matches are allowed: Gateway API leaves their syntax and
+   * precedence to the implementation, so only a provider that knows the implementation allows them
+   */
+  readonly regexPaths: boolean;
+}
+
+/**
+ * Renders ingress as Gateway API: an optional GatewayClass, a Gateway (listeners, certificate
+ * references, allowed route namespaces), an HTTPRoute (or TLSRoute) per route with the
+ * `sectionName`s it attaches to, an HTTPS-redirect HTTPRoute per redirecting listener, and
+ * ReferenceGrants for references across namespaces. Standard-channel features only.
+ * Versions of a CanaryRelease are its per-version Services.
+ * @see https://gateway-api.sigs.k8s.io/api-types/gateway/
+ */
+export class GatewayApiIngress implements IngressRenderer {
+  public readonly displayName: string;
+
+  constructor(private readonly apiVersion: string, providerName: string, private readonly options: GatewayApiIngressOptions) {
+    this.displayName = `${providerName} (${GROUP}/${apiVersion} Gateway)`;
+  }
+
+  public unsupportedGateway(gateway: GatewayIntent): Unsupported[] {
+    if (gateway.className === undefined && this.options.defaultClassName === undefined) {
+      return [{
+        feature: 'a gateway without a named implementation',
+        instead: 'name the gateway implementation: implementation: GatewayImplementation.fromClassName(\'eg\') for an existing GatewayClass, or .withController(className, controllerName) to create one',
+      }];
+    }
+    return [];
+  }
+
+  public unsupportedRoute(route: IngressRouteIntent): Unsupported[] {
+    const out: Unsupported[] = [];
+    for (const rule of route.rules) {
+      if (rule.retries) {
+        out.push({
+          feature: 'retries',
+          instead: 'the standard channel of Gateway API has no retry field; configure retries in the gateway implementation, use Istio\'s own API (MeshProvider.istio()), or drop them',
+        });
+      }
+      if (!this.options.regexPaths && rule.matches.some(m => m.path?.kind === 'regex')) {
+        out.push({
+          feature: 'a regular-expression path match',
+          instead: 'its syntax and precedence are implementation-specific in Gateway API; use PathMatch.exact() or .prefix(), or a provider that knows the implementation (MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }))',
+        });
+      }
+      out.push(...headerPrefixProblems(rule.matches));
+    }
+    return out;
+  }
+
+  public renderGateway(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[]): void {
+    const className = gateway.className ?? this.options.defaultClassName!;
+    if (gateway.classController !== undefined) {
+      const gatewayClass = new ApiObject(scope, 'GatewayClass', {
+        apiVersion: `${GROUP}/${this.apiVersion}`,
+        kind: 'GatewayClass',
+        metadata: { name: className },
+        spec: { controllerName: gateway.classController },
+      });
+      if (gatewayClass.metadata.namespace !== undefined) {
+        // GatewayClass is cluster-scoped: no namespace, whatever the chart's.
+        gatewayClass.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      }
+    }
+    const { from, labels } = gateway.allowedRoutes;
+    const listener = (l: ListenerIntent): Listener => {
+      const cert = l.certificate;
+      const certNamespace = cert?.namespace ?? gateway.namespace;
+      if (cert && certNamespace !== undefined && gateway.namespace !== undefined) {
+        ReferenceGrants.of(scope).allow({
+          fromKind: 'Gateway', fromNamespace: gateway.namespace, toKind: 'Secret', toName: cert.secretName, toNamespace: certNamespace,
+        });
+      }
+      return {
+        name: l.name,
+        protocol: l.protocol,
+        port: l.port,
+        hostname: l.hostname,
+        tls: l.protocol === 'HTTPS' ? {
+          mode: 'Terminate',
+          certificateRefs: [{ name: cert!.secretName, namespace: certNamespace !== gateway.namespace ? certNamespace : undefined }],
+        } : l.protocol === 'TLS' ? { mode: 'Passthrough' } : undefined,
+        allowedRoutes: { namespaces: { from, selector: labels ? { matchLabels: labels } : undefined } },
+      };
+    };
+    const spec: GatewaySpec = { gatewayClassName: className, listeners: gateway.listeners.map(listener) };
+    new ApiObject(scope, 'Resource', {
+      apiVersion: `${GROUP}/${this.apiVersion}`,
+      kind: 'Gateway',
+      metadata: { name: gateway.name, namespace: gateway.namespace },
+      spec,
+    });
+    renderCertificates(scope, gateway, routes);
+    for (const l of gateway.listeners.filter(x => x.httpsRedirect)) {
+      const redirect: IngressHTTPRouteSpec = {
+        parentRefs: [{ name: gateway.name, sectionName: l.name }],
+        hostnames: l.hostname !== undefined ? [l.hostname] : undefined,
+        rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+      };
+      new ApiObject(scope, `HttpsRedirect-${l.name}`, {
+        apiVersion: `${GROUP}/${this.apiVersion}`,
+        kind: 'HTTPRoute',
+        metadata: { name: `${gateway.name}-${l.name}-https-redirect`, namespace: gateway.namespace },
+        spec: redirect,
+      });
+    }
+  }
+
+  public renderRoute(scope: Construct, gateway: GatewayIntent, route: IngressRouteIntent): void {
+    const kind = route.passthrough ? 'TLSRoute' : 'HTTPRoute';
+    const gatewayNamespace = gateway.namespace !== route.namespace ? gateway.namespace : undefined;
+    // Without sectionName a route attaches to every listener: only right when it takes them all.
+    const everyListener = route.allListeners && gateway.listeners.every(l => l.protocol !== 'TLS' && !l.httpsRedirect);
+    const parentRefs: IngressParentReference[] = everyListener
+      ? [{ name: gateway.name, namespace: gatewayNamespace }]
+      : route.listeners.map(sectionName => ({ name: gateway.name, namespace: gatewayNamespace, sectionName }));
+    const backendRefs = (backends: IngressBackendIntent[]): IngressBackendRef[] => backends.map(b => {
+      const name = b.versionService ?? b.service;
+      if (b.namespace !== undefined && route.namespace !== undefined) {
+        ReferenceGrants.of(scope).allow({ fromKind: kind, fromNamespace: route.namespace, toKind: 'Service', toName: name, toNamespace: b.namespace });
+      }
+      return {
+        name,
+        namespace: b.namespace !== route.namespace ? b.namespace : undefined,
+        port: b.port,
+        weight: backends.length > 1 ? b.weight : undefined,
+      };
+    });
+    const hostnames = route.hostnames.length > 0 ? route.hostnames : undefined;
+    const metadata = { name: route.name, namespace: route.namespace };
+    if (route.passthrough) {
+      const spec: TLSRouteSpec = { parentRefs, hostnames: route.hostnames, rules: [{ backendRefs: backendRefs(route.rules[0].backends) }] };
+      // TLSRoute is served as v1 only (v1alpha2 is no longer served), whatever the HTTPRoute version.
+      new ApiObject(scope, 'Resource', { apiVersion: `${GROUP}/v1`, kind, metadata, spec });
+      return;
+    }
+    const spec: IngressHTTPRouteSpec = {
+      parentRefs,
+      hostnames,
+      rules: route.rules.map(r => this.rule(r, backendRefs)),
+    };
+    new ApiObject(scope, 'Resource', { apiVersion: `${GROUP}/${this.apiVersion}`, kind, metadata, spec });
+  }
+
+  private rule(r: IngressRuleIntent, backendRefs: (b: IngressBackendIntent[]) => IngressBackendRef[]): IngressHTTPRouteRule {
+    const filters: IngressHTTPRouteFilter[] = [];
+    if (r.redirect) {
+      const { scheme, hostname, path, port, statusCode } = r.redirect;
+      filters.push({
+        type: 'RequestRedirect',
+        requestRedirect: { scheme, hostname, path: path !== undefined ? { type: 'ReplaceFullPath', replaceFullPath: path } : undefined, port, statusCode },
+      });
+    }
+    if (r.rewrite) {
+      const { hostname, pathPrefix, fullPath } = r.rewrite;
+      filters.push({
+        type: 'URLRewrite',
+        urlRewrite: {
+          hostname,
+          path: pathPrefix !== undefined ? { type: 'ReplacePrefixMatch', replacePrefixMatch: pathPrefix }
+            : fullPath !== undefined ? { type: 'ReplaceFullPath', replaceFullPath: fullPath } : undefined,
+        },
+      });
+    }
+    if (r.requestHeaders) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: headerFilter(r.requestHeaders) });
+    if (r.responseHeaders) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: headerFilter(r.responseHeaders) });
+    return {
+      name: r.name,
+      matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
+      filters: filters.length > 0 ? filters : undefined,
+      backendRefs: r.backends.length > 0 ? backendRefs(r.backends) : undefined,
+      timeouts: r.timeout ? { request: goDuration(r.timeout) } : undefined,
+    };
+  }
+}
+
+function headerFilter(h: HeaderModifierIntent): HTTPHeaderFilter {
+  const pairs = (list: [string, string][]) => list.length > 0 ? list.map(([name, value]) => ({ name, value })) : undefined;
+  return { set: pairs(h.set), add: pairs(h.add), remove: h.remove.length > 0 ? h.remove : undefined };
+}

@@ -1,0 +1,132 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { istioMatch, istioRetries } from './istio-routing';
+import { GatewaySpec, HeaderOperations, HTTPRouteDestination, IngressHTTPRoute, IngressVirtualServiceSpec, Server } from './types';
+import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
+import { goDuration } from '../../private/duration';
+import { renderCertificates } from '../cert-manager';
+import { IngressRenderer, Unsupported } from '../renderer';
+
+/**
+ * Renders ingress as Istio's own API: a `networking.istio.io` Gateway (servers for the
+ * listeners, selecting the ingress gateway pods) and a VirtualService per route bound to it
+ * through `gateways:`. Versions of a CanaryRelease are the subsets of its DestinationRule.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ */
+export class IstioIngress implements IngressRenderer {
+  public readonly displayName: string;
+
+  constructor(private readonly apiVersion: string) {
+    this.displayName = `Istio (networking.istio.io/${apiVersion} Gateway)`;
+  }
+
+  public unsupportedGateway(gateway: GatewayIntent): Unsupported[] {
+    const out: Unsupported[] = [];
+    if (gateway.allowedRoutes.from === 'Selector') {
+      out.push({
+        feature: 'route namespaces selected by label (allowedRoutes)',
+        instead: 'use AllowedRoutes.sameNamespace() or .allNamespaces(), or render through Gateway API (MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }))',
+      });
+    }
+    // Istio's own Gateway selects ingress pods by label; a GatewayClass would be dropped.
+    if (gateway.classController !== undefined || (gateway.className !== undefined && gateway.className !== 'istio')) {
+      out.push({
+        feature: `a gateway implementation (GatewayClass '${gateway.className}')`,
+        instead: 'Istio\'s own Gateway selects its ingress pods with istioSelector: drop implementation, or render through Gateway API (MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }))',
+      });
+    }
+    return out;
+  }
+
+  public unsupportedRoute(route: IngressRouteIntent): Unsupported[] {
+    // A gateway-bound VirtualService expresses every ingress rule of the model but retry budgets.
+    return route.rules.some(r => r.retries?.budget)
+      ? [{ feature: 'a retry budget', instead: 'Istio limits retries per request: set retries.attempts instead of retries.budget' }] : [];
+  }
+
+  public renderGateway(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[]): void {
+    // "./host" admits VirtualServices of the Gateway's namespace only; a bare host, any namespace.
+    const prefix = gateway.allowedRoutes.from === 'Same' ? './' : '';
+    const server = (l: ListenerIntent): Server => ({
+      port: { number: l.port, name: l.name, protocol: l.protocol },
+      hosts: [`${prefix}${l.hostname ?? '*'}`],
+      tls: l.httpsRedirect ? { httpsRedirect: true }
+        : l.protocol === 'HTTPS' ? { mode: 'SIMPLE', credentialName: l.certificate!.secretName }
+          : l.protocol === 'TLS' ? { mode: 'PASSTHROUGH' } : undefined,
+    });
+    const spec: GatewaySpec = { selector: gateway.istioSelector, servers: gateway.listeners.map(server) };
+    new ApiObject(scope, 'Resource', {
+      apiVersion: `networking.istio.io/${this.apiVersion}`,
+      kind: 'Gateway',
+      metadata: { name: gateway.name, namespace: gateway.namespace },
+      spec,
+    });
+    renderCertificates(scope, gateway, routes);
+  }
+
+  public renderRoute(scope: Construct, gateway: GatewayIntent, route: IngressRouteIntent): void {
+    const gatewayRef = gateway.namespace !== undefined && gateway.namespace !== route.namespace
+      ? `${gateway.namespace}/${gateway.name}` : gateway.name;
+    // A route on some listeners only: Istio binds a VirtualService to the whole Gateway, so the
+    // listeners' ports become a condition of every match.
+    const ports = route.allListeners ? [] : route.listeners.map(n => gateway.listeners.find(l => l.name === n)!.port);
+    const destinations = (backends: IngressBackendIntent[]): HTTPRouteDestination[] => backends.map(b => ({
+      destination: {
+        host: b.namespace !== undefined && b.namespace !== route.namespace ? `${b.service}.${b.namespace}.svc.cluster.local` : b.service,
+        subset: b.version,
+        port: { number: b.port },
+      },
+      weight: backends.length > 1 ? b.weight : undefined,
+    }));
+    const spec: IngressVirtualServiceSpec = {
+      hosts: route.hostnames.length > 0 ? route.hostnames : ['*'],
+      gateways: [gatewayRef],
+      http: route.passthrough ? undefined : route.rules.map(r => this.http(r, ports, destinations)),
+      tls: route.passthrough ? [{
+        match: (ports.length > 0 ? ports : [undefined]).map(port => ({ sniHosts: route.hostnames, port })),
+        route: destinations(route.rules[0].backends),
+      }] : undefined,
+    };
+    new ApiObject(scope, 'Resource', {
+      apiVersion: `networking.istio.io/${this.apiVersion}`,
+      kind: 'VirtualService',
+      metadata: { name: route.name, namespace: route.namespace },
+      spec,
+    });
+  }
+
+  private http(r: IngressRuleIntent, ports: number[], destinations: (b: IngressBackendIntent[]) => HTTPRouteDestination[]): IngressHTTPRoute {
+    const matches = r.matches.map(m => istioMatch(m));
+    const withPorts = ports.length === 0 ? matches
+      : (matches.length > 0 ? matches : [{}]).flatMap(m => ports.map(port => ({ ...m, port })));
+    const headers = (h?: HeaderModifierIntent): HeaderOperations | undefined => h ? {
+      set: h.set.length > 0 ? Object.fromEntries(h.set) : undefined,
+      add: h.add.length > 0 ? Object.fromEntries(h.add) : undefined,
+      remove: h.remove.length > 0 ? h.remove : undefined,
+    } : undefined;
+    const rw = r.rewrite;
+    return {
+      name: r.name,
+      match: withPorts.length > 0 ? withPorts : undefined,
+      route: r.backends.length > 0 ? destinations(r.backends) : undefined,
+      redirect: r.redirect ? {
+        uri: r.redirect.path,
+        authority: r.redirect.hostname,
+        port: r.redirect.port,
+        scheme: r.redirect.scheme,
+        redirectCode: r.redirect.statusCode,
+      } : undefined,
+      // `uri` replaces the matched prefix (or the whole path of an exact match); a full-path
+      // rewrite after a prefix match needs the regex form.
+      rewrite: rw ? {
+        uri: rw.pathPrefix,
+        authority: rw.hostname,
+        uriRegexRewrite: rw.fullPath !== undefined ? { match: '^/.*$', rewrite: rw.fullPath } : undefined,
+      } : undefined,
+      headers: r.requestHeaders || r.responseHeaders
+        ? { request: headers(r.requestHeaders), response: headers(r.responseHeaders) } : undefined,
+      retries: istioRetries(r.retries),
+      timeout: r.timeout ? goDuration(r.timeout) : undefined,
+    };
+  }
+}
