@@ -79,7 +79,9 @@ CASES['canary-circuit-breaker-retries'] = (provider) => {
     host: release,
     connectionPool: caps.circuitBreaker === 'istio' ? { maxConnections: 100, http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } : undefined,
     outlierDetection: caps.circuitBreaker === 'istio'
-      ? { consecutive5xxErrors: 5, interval: Duration.seconds(30), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50, minHealthPercent: 40 }
+      ? {
+        consecutive5xxErrors: 5, interval: Duration.seconds(30), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50, minHealthPercent: 40,
+      }
       : { consecutive5xxErrors: 5, baseEjectionTime: Duration.seconds(1), maxEjectionTime: Duration.minutes(1), jitterRatio: 0.5 },
     loadBalancer: caps.circuitBreaker === 'istio' ? LoadBalancer.consistentHashByCookie('session', Duration.minutes(30)) : undefined,
   });

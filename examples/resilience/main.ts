@@ -7,7 +7,8 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, CanaryVersion, CircuitBreaker, HttpRetryOn, IMesh, LoadBalancer, Mesh, MeshProvider, MeshWorkload, RequestMatch, RoutePolicy, ServiceHost,
+  CanaryRelease, CanaryVersion, CircuitBreaker, HttpRetryOn, IMesh, LoadBalancer, Mesh, MeshProvider, MeshWorkload, RequestMatch, RoutePolicy,
+  ServiceHost,
 } from '../../src';
 
 interface ShopProps extends ChartProps {

@@ -58,8 +58,13 @@ describe('CircuitBreaker on Istio', () => {
     new CircuitBreaker(c, 'breaker', {
       host: reviewsHost('istio'),
       connectionPool: {
-        maxConnections: 10, connectTimeout: Duration.millis(250), http1MaxPendingRequests: 5, http2MaxRequests: 50,
-        maxRequestsPerConnection: 2, maxRetries: 3, idleTimeout: Duration.minutes(5),
+        maxConnections: 10,
+        connectTimeout: Duration.millis(250),
+        http1MaxPendingRequests: 5,
+        http2MaxRequests: 50,
+        maxRequestsPerConnection: 2,
+        maxRetries: 3,
+        idleTimeout: Duration.minutes(5),
       },
       outlierDetection: { consecutiveGatewayErrors: 3 },
       loadBalancer: LoadBalancer.consistentHashByHeader('x-user'),
@@ -157,7 +162,8 @@ describe('Gateway API retries on the experimental channel', () => {
     const mesh = Mesh.fromAttributes({ provider: MeshProvider.gatewayApi({ experimentalChannel: true }) });
     const release = new CanaryRelease(c, 'reviews', { ...reviewsCanary('gateway-api'), mesh });
     new RoutePolicy(c, 'retries', {
-      host: release, timeout: Duration.seconds(10),
+      host: release,
+      timeout: Duration.seconds(10),
       retries: { attempts: 2, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RETRIABLE_4XX] },
     });
     const rule = one(Testing.synth(c), 'HTTPRoute').spec.rules[1];
@@ -174,7 +180,8 @@ describe('Gateway API retries on the experimental channel', () => {
 });
 
 describe('retries of non-idempotent requests warn', () => {
-  const warnings = (c: any) => c.node.findAll().flatMap((x: any) => x.node.metadata.filter((m: any) => m.type === WARNING_METADATA).map((m: any) => m.data));
+  const warnings = (c: any) => c.node.findAll()
+    .flatMap((x: any) => x.node.metadata.filter((m: any) => m.type === WARNING_METADATA).map((m: any) => m.data));
 
   test('host-wide retries on gateway errors warn; connection-level ones and opted-in ones do not', () => {
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -301,7 +308,10 @@ itValidates('the seeds\' breakers, faults and experimental retries pass the upst
     const release = new CanaryRelease(c, 'reviews', reviewsCanary(provider));
     new CircuitBreaker(c, 'breaker', provider.startsWith('istio')
       ? { host: release, ...SEED_BREAKER, loadBalancer: LoadBalancer.consistentHashByCookie('s', Duration.seconds(30)) }
-      : { host: release, outlierDetection: { consecutive5xxErrors: 5, baseEjectionTime: Duration.seconds(1), maxEjectionTime: Duration.minutes(1), jitterRatio: 25 } });
+      : {
+        host: release,
+        outlierDetection: { consecutive5xxErrors: 5, baseEjectionTime: Duration.seconds(1), maxEjectionTime: Duration.minutes(1), jitterRatio: 25 },
+      });
     sets[provider] = Testing.synth(c);
   }
   const c = chart('bookinfo');

@@ -57,10 +57,12 @@ export class GammaRouting implements TrafficRenderer {
   public unsupported(route: RouteIntent): Unsupported[] {
     const out = gammaUnsupported(route);
     if (this.extension) out.push(...this.extension.unsupported(route));
-    if (route.retries && !this.extension?.retries) out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
-      feature: 'retries',
-      instead: 'the standard channel of Gateway API has no retry field; opt into the experimental channel (experimentalChannel: true), use MeshProvider.istio() or .linkerd(), or drop them',
-    }]));
+    if (route.retries && !this.extension?.retries) {
+      out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
+        feature: 'retries',
+        instead: 'the standard channel of Gateway API has no retry field; opt into the experimental channel (experimentalChannel: true), use MeshProvider.istio() or .linkerd(), or drop them',
+      }]));
+    }
     return out;
   }
 

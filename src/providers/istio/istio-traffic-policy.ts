@@ -26,7 +26,8 @@ export function istioTrafficPolicy(policy: TrafficPolicyIntent | undefined): Tra
   const d = (x?: Duration) => x ? goDuration(x) : undefined;
   const tcp = cp && (cp.maxConnections !== undefined || cp.connectTimeout)
     ? { maxConnections: cp.maxConnections, connectTimeout: d(cp.connectTimeout) } : undefined;
-  const http = cp && [cp.http1MaxPendingRequests, cp.http2MaxRequests, cp.maxRequestsPerConnection, cp.maxRetries, cp.idleTimeout].some(x => x !== undefined)
+  const httpLimits = cp ? [cp.http1MaxPendingRequests, cp.http2MaxRequests, cp.maxRequestsPerConnection, cp.maxRetries, cp.idleTimeout] : [];
+  const http = cp && httpLimits.some(x => x !== undefined)
     ? {
       http1MaxPendingRequests: cp.http1MaxPendingRequests,
       http2MaxRequests: cp.http2MaxRequests,

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { RouteSpec, RequestMatch, ServiceProfileSpec, TrafficSplitSpec } from './types';
 import { linkerdRouteUnsupported } from './linkerd-route-policy';
+import { RouteSpec, RequestMatch, ServiceProfileSpec, TrafficSplitSpec } from './types';
 import { HostIntent, MatchIntent, RetryBudgetIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { goDuration } from '../../private/duration';
 import { TrafficRenderer, Unsupported } from '../renderer';
