@@ -1,8 +1,8 @@
 import { isDns1123Label } from './private/errors';
-import { GammaRouting, GenericDataPlane } from './providers/gateway-api';
-import { IstioDataPlane, IstioRouting } from './providers/istio';
-import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, SmiRouting } from './providers/linkerd';
-import { DataPlaneRenderer, TrafficRenderer } from './providers/renderer';
+import { GammaRouting, GatewayApiSecurity, GenericDataPlane } from './providers/gateway-api';
+import { IstioDataPlane, IstioRouting, IstioSecurity } from './providers/istio';
+import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, LinkerdSecurity, SmiRouting } from './providers/linkerd';
+import { DataPlaneRenderer, SecurityRenderer, TrafficRenderer } from './providers/renderer';
 
 /**
  * The version of Istio's `networking.istio.io` API to emit.
@@ -35,6 +35,17 @@ export enum IstioRoutingApi {
 }
 
 /**
+ * How Istio's data plane runs.
+ * @see https://istio.io/latest/docs/overview/dataplane-modes/
+ */
+export enum IstioDataPlaneMode {
+  /** an Envoy sidecar in every pod */
+  SIDECAR = 'sidecar',
+  /** ambient mode: ztunnel per node (L4, mTLS) and optional waypoint proxies (L7) */
+  AMBIENT = 'ambient',
+}
+
+/**
  * Options for `MeshProvider.istio()`.
  */
 export interface IstioProviderOptions {
@@ -63,6 +74,30 @@ export interface IstioProviderOptions {
    * @see https://istio.io/latest/docs/setup/upgrade/canary/
    */
   readonly revision?: string;
+
+  /**
+   * The data plane mode of the mesh. In ambient mode mTLS cannot be disabled
+   * (PeerAuthentication `DISABLE` is ignored there), so it is rejected.
+   * @default IstioDataPlaneMode.SIDECAR
+   * @see https://istio.io/latest/docs/ambient/usage/verify-mtls-enabled/
+   */
+  readonly dataPlaneMode?: IstioDataPlaneMode;
+
+  /**
+   * The mesh's root namespace (`meshConfig.rootNamespace`): a PeerAuthentication there applies
+   * mesh-wide.
+   * @default "istio-system"
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-root_namespace
+   */
+  readonly rootNamespace?: string;
+
+  /**
+   * The mesh's trust domain (`meshConfig.trustDomain`), the first part of the SPIFFE principals
+   * in authorization rules (`<trustDomain>/ns/<ns>/sa/<sa>`).
+   * @default "cluster.local"
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  readonly trustDomain?: string;
 }
 
 /**
@@ -187,11 +222,22 @@ export class MeshProvider {
     if (options.revision !== undefined && !isDns1123Label(options.revision)) {
       throw new Error(`MeshProvider.istio: 'revision' (${JSON.stringify(options.revision)}) must be a DNS-1123 label, e.g. "1-24-0" or "stable"`);
     }
+    const rootNamespace = options.rootNamespace ?? 'istio-system';
+    if (!isDns1123Label(rootNamespace)) {
+      throw new Error(`MeshProvider.istio: 'rootNamespace' (${JSON.stringify(rootNamespace)}) must be a DNS-1123 label, e.g. "istio-system"`);
+    }
+    const trustDomain = options.trustDomain ?? 'cluster.local';
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(trustDomain)) {
+      throw new Error(`MeshProvider.istio: 'trustDomain' (${JSON.stringify(trustDomain)}) must be a DNS name, e.g. "cluster.local"`);
+    }
+    const dataPlaneMode = options.dataPlaneMode ?? IstioDataPlaneMode.SIDECAR;
     const traffic = routingApi === IstioRoutingApi.GATEWAY_API
       ? new GammaRouting(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio')
       : new IstioRouting(options.apiVersion ?? IstioApiVersion.V1);
+    const security = new IstioSecurity({ ambient: dataPlaneMode === IstioDataPlaneMode.AMBIENT, rootNamespace, trustDomain });
     return new MeshProvider('istio', new IstioDataPlane(options.revision), traffic,
-      JSON.stringify(['istio', routingApi, options.apiVersion ?? 'v1', options.gatewayApiVersion ?? 'v1', options.revision ?? '']));
+      JSON.stringify(['istio', routingApi, options.apiVersion ?? 'v1', options.gatewayApiVersion ?? 'v1', options.revision ?? '',
+        dataPlaneMode, rootNamespace, trustDomain]), security);
   }
 
   /**
@@ -223,7 +269,7 @@ export class MeshProvider {
       : routingApi === LinkerdRoutingApi.POLICY ? new LinkerdPolicyRouting(release)
         : new GammaRouting(gatewayApiVersion, `Linkerd ${version.version}`, new LinkerdRoutePolicy(release, 16));
     return new MeshProvider('linkerd', new LinkerdDataPlane(), traffic,
-      JSON.stringify(['linkerd', version.minor, routingApi, gatewayApiVersion, smiApiVersion, clusterDomain]));
+      JSON.stringify(['linkerd', version.minor, routingApi, gatewayApiVersion, smiApiVersion, clusterDomain]), new LinkerdSecurity(release));
   }
 
   /**
@@ -233,13 +279,15 @@ export class MeshProvider {
   public static gatewayApi(options: GatewayApiProviderOptions = {}): MeshProvider {
     const apiVersion = options.apiVersion ?? GatewayApiVersion.V1;
     return new MeshProvider('gateway-api', new GenericDataPlane(), new GammaRouting(apiVersion, 'Gateway API'),
-      JSON.stringify(['gateway-api', apiVersion]));
+      JSON.stringify(['gateway-api', apiVersion]), new GatewayApiSecurity());
   }
 
   /** @internal */
   public readonly _dataPlane: DataPlaneRenderer;
   /** @internal */
   public readonly _traffic: TrafficRenderer;
+  /** @internal mTLS and authorization */
+  public readonly _security: SecurityRenderer;
   /** @internal equal keys mean equal configuration */
   public readonly _key: string;
 
@@ -248,8 +296,9 @@ export class MeshProvider {
    */
   public readonly name: string;
 
-  private constructor(name: string, dataPlane: DataPlaneRenderer, traffic: TrafficRenderer, key: string) {
+  private constructor(name: string, dataPlane: DataPlaneRenderer, traffic: TrafficRenderer, key: string, security: SecurityRenderer) {
     this.name = name;
+    this._security = security;
     this._dataPlane = dataPlane;
     this._traffic = traffic;
     this._key = key;

@@ -50,3 +50,13 @@ export function checkPercent(scope: IConstruct, prop: string, value: number): vo
     invalid(scope, prop, value, 'a number in 0..100');
   }
 }
+
+/**
+ * A synth-time warning: recorded as `warning` metadata on the construct (for tests and tools)
+ * and printed, since cdk8s has no warning channel of its own.
+ */
+export function warn(scope: IConstruct, message: string): void {
+  scope.node.addMetadata('warning', message);
+  // eslint-disable-next-line no-console
+  console.warn(`[WARNING] ${scope.node.path}: ${message}`);
+}

@@ -1,2 +1,3 @@
 export * from './gamma-routing';
 export * from './gateway-api-data-plane';
+export * from './gateway-api-security';

@@ -1,2 +1,3 @@
 export * from './istio-routing';
 export * from './istio-data-plane';
+export * from './istio-security';
