@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LinkerdRelease } from './linkerd-route-policy';
 import { AuthorizationIntent, AuthorizationRuleIntent, MtlsIntent, MtlsModeIntent, WorkloadRefIntent } from '../../model/security';
@@ -66,7 +66,7 @@ export class LinkerdSecurity implements SecurityRenderer {
   public renderMtls(scope: Construct, intent: MtlsIntent): void {
     for (const n of intent.namespaces) {
       // The migration owns these Namespace objects; they must not be pruned when a stage drops one.
-      new ApiObject(scope, `Namespace-${n.namespace}`, {
+      const ns = new ApiObject(scope, `Namespace-${n.namespace}`, {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {
@@ -78,6 +78,8 @@ export class LinkerdSecurity implements SecurityRenderer {
           },
         },
       });
+      // cdk8s gives every object the chart's namespace; a Namespace is cluster-scoped.
+      if (ns.metadata.namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
     for (const w of intent.workloads) {
       const ports = [...new Set([...w.workload.ports, ...w.portExceptions.map(e => e.port)])].sort((a, b) => a - b);
