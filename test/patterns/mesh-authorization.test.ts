@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  CanaryRelease, HttpMethod, Mesh, MeshAuthorization, MeshIdentity, MeshProvider, MeshWorkload, Peer, WorkloadSelector,
+  CanaryRelease, HttpMethod, IstioDataPlaneMode, Mesh, MeshAuthorization, MeshIdentity, MeshProvider, MeshWorkload, Peer, WorkloadSelector,
 } from '../../src';
 import { chart, meshOf, ofKind, one, reviewsCanary } from '../support/fixtures';
 import { expectValid, itValidates } from '../support/validator';
@@ -116,6 +116,18 @@ describe('MeshAuthorization on Istio', () => {
       when: [{ key: 'request.auth.claims[role]', values: ['admin', 'editor'] }],
     }]);
   });
+});
+
+test('Istio ambient: L4 rules only (ztunnel fails closed on L7 rules bound by selector)', () => {
+  const mesh = Mesh.fromAttributes({ provider: MeshProvider.istio({ dataPlaneMode: IstioDataPlaneMode.AMBIENT }) });
+  expect(() => new MeshAuthorization(chart(), 'reviews-viewer', {
+    mesh, workload: reviewsPods, allow: [{ from: [Peer.serviceAccount('productpage', 'default')], paths: ['/reviews/*'] }],
+  })).toThrow(/^test\/reviews-viewer: Istio ambient \(security.istio.io\/v1\) cannot express L7 authorization rules \(methods, paths, JWT\) on workloads selected by labels; ztunnel enforces them at L4/);
+  const c = chart();
+  new MeshAuthorization(c, 'reviews-viewer', { mesh, workload: reviewsPods, allow: [{ from: [Peer.serviceAccount('productpage', 'default')], ports: [9080] }] });
+  expect(one(Testing.synth(c), 'AuthorizationPolicy').spec.rules).toEqual([{
+    from: [{ source: { principals: ['cluster.local/ns/default/sa/productpage'] } }], to: [{ operation: { ports: ['9080'] } }],
+  }]);
 });
 
 describe('MeshAuthorization on Linkerd', () => {

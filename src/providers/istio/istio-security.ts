@@ -71,8 +71,15 @@ export class IstioSecurity implements SecurityRenderer {
     }
   }
 
-  public authorizationUnsupported(_intent: AuthorizationIntent): Unsupported[] {
-    return [];
+  public authorizationUnsupported(intent: AuthorizationIntent): Unsupported[] {
+    if (!this.options.ambient) return [];
+    // ztunnel enforces selector-bound policies at L4 and fails closed on L7 attributes.
+    const l7 = [...intent.allow, ...intent.deny].some(r => r.methods.length > 0 || r.paths.length > 0 || r.claims.length > 0
+      || r.peers.some(p => p.kind === 'jwt')) || intent.jwt !== undefined;
+    return l7 ? [{
+      feature: 'L7 authorization rules (methods, paths, JWT) on workloads selected by labels',
+      instead: 'ztunnel enforces them at L4 and would deny the requests; use L4 rules (identities, namespaces, ports) in ambient, or a waypoint-bound policy written by hand',
+    }] : [];
   }
 
   public renderAuthorization(scope: Construct, intent: AuthorizationIntent): void {
