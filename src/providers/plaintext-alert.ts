@@ -5,12 +5,12 @@ import { goDuration } from '../private/duration';
 
 /** How one mesh counts plaintext requests that reach a namespace. */
 export interface PlaintextMetric {
-  /** PromQL: per-namespace rate of inbound requests without mTLS, for namespaces matching `regex` */
-  expr(regex: string): string;
   /** the label that carries the destination namespace in `expr`'s result */
   readonly namespaceLabel: string;
   /** the mesh, for the alert's description */
   readonly mesh: string;
+  /** PromQL: per-namespace rate of inbound requests without mTLS, for namespaces matching `regex` */
+  expr(regex: string): string;
 }
 
 /**
