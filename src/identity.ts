@@ -1,6 +1,4 @@
-import { isDns1123Label } from './private/errors';
-
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+import { isDns1123Label, isDns1123Subdomain } from './private/errors';
 
 /**
  * A workload's identity in the mesh: its Kubernetes ServiceAccount. Istio turns it into the
@@ -13,7 +11,7 @@ export class MeshIdentity {
    * The ServiceAccount `name` in `namespace`, e.g. one that another chart or tool creates.
    */
   public static serviceAccount(name: string, namespace: string): MeshIdentity {
-    if (name.length > 253 || !DNS_1123_SUBDOMAIN.test(name)) {
+    if (!isDns1123Subdomain(name)) {
       throw new Error(`MeshIdentity.serviceAccount: 'name' (${JSON.stringify(name)}) must be a DNS-1123 subdomain, e.g. "productpage"`);
     }
     if (!isDns1123Label(namespace)) {

@@ -1,4 +1,4 @@
-import { isDns1123Label } from './private/errors';
+import { isDns1123Label, isDns1123Subdomain } from './private/errors';
 import { GammaRouting, GatewayApiSecurity, GenericDataPlane } from './providers/gateway-api';
 import { IstioDataPlane, IstioRouting, IstioSecurity } from './providers/istio';
 import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, LinkerdSecurity, SmiRouting } from './providers/linkerd';
@@ -227,7 +227,7 @@ export class MeshProvider {
       throw new Error(`MeshProvider.istio: 'rootNamespace' (${JSON.stringify(rootNamespace)}) must be a DNS-1123 label, e.g. "istio-system"`);
     }
     const trustDomain = options.trustDomain ?? 'cluster.local';
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(trustDomain)) {
+    if (!isDns1123Subdomain(trustDomain)) {
       throw new Error(`MeshProvider.istio: 'trustDomain' (${JSON.stringify(trustDomain)}) must be a DNS name, e.g. "cluster.local"`);
     }
     const dataPlaneMode = options.dataPlaneMode ?? IstioDataPlaneMode.SIDECAR;
@@ -250,7 +250,7 @@ export class MeshProvider {
     const routingApi = options.routingApi ?? LinkerdRoutingApi.GATEWAY_API;
     const release = { minor: version.minor, name: `Linkerd ${version.version}` };
     const clusterDomain = options.clusterDomain ?? 'cluster.local';
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) {
+    if (!isDns1123Subdomain(clusterDomain)) {
       throw new Error(`MeshProvider.linkerd: 'clusterDomain' (${JSON.stringify(clusterDomain)}) must be a DNS name, e.g. "cluster.local"`);
     }
     const set = (name: string, value: unknown, api: LinkerdRoutingApi) => {

@@ -24,6 +24,13 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS_1123_LABEL.test(value);
 }
+
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A DNS-1123 subdomain: object names, DNS domains such as a cluster domain or trust domain. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && DNS_1123_SUBDOMAIN.test(value);
+}
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkDns1123Label(scope: IConstruct, prop: string, value: string): void {

@@ -265,6 +265,11 @@ describe('rejected input', () => {
       .toThrow(/'workloads\[0\].workload.namespace' \(undefined\) must be set when the chart has no namespace/);
   });
 
+  test('Istio options: root namespace and trust domain', () => {
+    expect(() => MeshProvider.istio({ rootNamespace: 'Istio_System' })).toThrow(/MeshProvider.istio: 'rootNamespace' \("Istio_System"\) must be a DNS-1123 label/);
+    expect(() => MeshProvider.istio({ trustDomain: 'prod example' })).toThrow(/MeshProvider.istio: 'trustDomain' \("prod example"\) must be a DNS name/);
+  });
+
   test('selectors reject wildcards and empty label sets', () => {
     expect(() => WorkloadSelector.labels({})).toThrow(/'labels' \(\{\}\) must hold at least one label/);
     expect(() => WorkloadSelector.labels({ app: 'a*' })).toThrow(/without wildcards/);
