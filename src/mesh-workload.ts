@@ -1,6 +1,7 @@
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { MeshIdentity, WorkloadSelector } from './identity';
 import { IMesh } from './mesh';
 import { checkDns1123Label, checkPort, checkServiceName, invalid, unsupportedMessage } from './private/errors';
 import { proxyQuantities } from './private/proxy-quantities';
@@ -100,6 +101,10 @@ export class MeshWorkload extends Construct {
   public readonly selectorLabels: { [name: string]: string };
   /** The version name. */
   public readonly version: string;
+  /** The workload's identity, for authorization rules (`Peer.identity(workload.identity)`). */
+  public readonly identity: MeshIdentity;
+  /** This version's pods and port, for policies that target them. */
+  public readonly workloadSelector: WorkloadSelector;
 
   constructor(scope: Construct, id: string, props: MeshWorkloadProps) {
     super(scope, id);
@@ -130,6 +135,10 @@ export class MeshWorkload extends Construct {
       metadata: { name, namespace: props.namespace, labels: { app: props.serviceName } },
       automountToken: false,
     });
+
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    this.identity = MeshIdentity._of(this.serviceAccount.name, namespace);
+    this.workloadSelector = WorkloadSelector.labels(this.selectorLabels, { namespace, ports: [props.port] });
 
     this.deployment = new kplus.Deployment(this, 'Resource', {
       metadata,

@@ -1,8 +1,8 @@
-import { isDns1123Label } from './private/errors';
-import { GammaRouting, GatewayApiIngress, GenericDataPlane } from './providers/gateway-api';
-import { IstioDataPlane, IstioGammaPolicy, IstioIngress, IstioRouting } from './providers/istio';
-import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, SmiRouting } from './providers/linkerd';
-import { DataPlaneRenderer, IngressRenderer, TrafficRenderer } from './providers/renderer';
+import { isDns1123Label, isDns1123Subdomain } from './private/errors';
+import { GammaRouting, GatewayApiIngress, GatewayApiSecurity, GenericDataPlane } from './providers/gateway-api';
+import { IstioDataPlane, IstioGammaPolicy, IstioIngress, IstioRouting, IstioSecurity } from './providers/istio';
+import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, LinkerdSecurity, SmiRouting } from './providers/linkerd';
+import { DataPlaneRenderer, IngressRenderer, SecurityRenderer, TrafficRenderer } from './providers/renderer';
 
 /**
  * The version of Istio's `networking.istio.io` API to emit.
@@ -32,6 +32,17 @@ export enum IstioRoutingApi {
   ISTIO = 'istio',
   /** Gateway API HTTPRoute attached to Services (GAMMA), which Istio implements */
   GATEWAY_API = 'gateway-api',
+}
+
+/**
+ * How Istio's data plane runs.
+ * @see https://istio.io/latest/docs/overview/dataplane-modes/
+ */
+export enum IstioDataPlaneMode {
+  /** an Envoy sidecar in every pod */
+  SIDECAR = 'sidecar',
+  /** ambient mode: ztunnel per node (L4, mTLS) and optional waypoint proxies (L7) */
+  AMBIENT = 'ambient',
 }
 
 /**
@@ -71,6 +82,30 @@ export interface IstioProviderOptions {
    * @see https://gateway-api.sigs.k8s.io/geps/gep-1731/
    */
   readonly experimentalChannel?: boolean;
+
+  /**
+   * The data plane mode of the mesh. In ambient mode mTLS cannot be disabled
+   * (PeerAuthentication `DISABLE` is ignored there), so it is rejected.
+   * @default IstioDataPlaneMode.SIDECAR
+   * @see https://istio.io/latest/docs/ambient/usage/verify-mtls-enabled/
+   */
+  readonly dataPlaneMode?: IstioDataPlaneMode;
+
+  /**
+   * The mesh's root namespace (`meshConfig.rootNamespace`): a PeerAuthentication there applies
+   * mesh-wide.
+   * @default "istio-system"
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-root_namespace
+   */
+  readonly rootNamespace?: string;
+
+  /**
+   * The mesh's trust domain (`meshConfig.trustDomain`), the first part of the SPIFFE principals
+   * in authorization rules (`<trustDomain>/ns/<ns>/sa/<sa>`).
+   * @default "cluster.local"
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  readonly trustDomain?: string;
 }
 
 /**
@@ -203,6 +238,15 @@ export class MeshProvider {
     if (options.revision !== undefined && !isDns1123Label(options.revision)) {
       throw new Error(`MeshProvider.istio: 'revision' (${JSON.stringify(options.revision)}) must be a DNS-1123 label, e.g. "1-24-0" or "stable"`);
     }
+    const rootNamespace = options.rootNamespace ?? 'istio-system';
+    if (!isDns1123Label(rootNamespace)) {
+      throw new Error(`MeshProvider.istio: 'rootNamespace' (${JSON.stringify(rootNamespace)}) must be a DNS-1123 label, e.g. "istio-system"`);
+    }
+    const trustDomain = options.trustDomain ?? 'cluster.local';
+    if (!isDns1123Subdomain(trustDomain)) {
+      throw new Error(`MeshProvider.istio: 'trustDomain' (${JSON.stringify(trustDomain)}) must be a DNS name, e.g. "cluster.local"`);
+    }
+    const dataPlaneMode = options.dataPlaneMode ?? IstioDataPlaneMode.SIDECAR;
     if (options.experimentalChannel !== undefined && routingApi !== IstioRoutingApi.GATEWAY_API) {
       throw new Error(`MeshProvider.istio: 'experimentalChannel' (${options.experimentalChannel}) must be used only with routingApi IstioRoutingApi.GATEWAY_API`);
     }
@@ -217,8 +261,10 @@ export class MeshProvider {
     const ingress = routingApi === IstioRoutingApi.GATEWAY_API
       ? new GatewayApiIngress(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio', { defaultClassName: 'istio', regexPaths: true })
       : new IstioIngress(apiVersion);
+    const security = new IstioSecurity({ ambient: dataPlaneMode === IstioDataPlaneMode.AMBIENT, rootNamespace, trustDomain });
     return new MeshProvider('istio', new IstioDataPlane(options.revision), traffic,
-      JSON.stringify(['istio', routingApi, apiVersion, options.gatewayApiVersion ?? 'v1', options.revision ?? '', options.experimentalChannel ?? false]), ingress);
+      JSON.stringify(['istio', routingApi, apiVersion, options.gatewayApiVersion ?? 'v1', options.revision ?? '', options.experimentalChannel ?? false,
+        dataPlaneMode, rootNamespace, trustDomain]), ingress, security);
   }
 
   /**
@@ -231,7 +277,7 @@ export class MeshProvider {
     const routingApi = options.routingApi ?? LinkerdRoutingApi.GATEWAY_API;
     const release = { minor: version.minor, name: `Linkerd ${version.version}` };
     const clusterDomain = options.clusterDomain ?? 'cluster.local';
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) {
+    if (!isDns1123Subdomain(clusterDomain)) {
       throw new Error(`MeshProvider.linkerd: 'clusterDomain' (${JSON.stringify(clusterDomain)}) must be a DNS name, e.g. "cluster.local"`);
     }
     const set = (name: string, value: unknown, api: LinkerdRoutingApi) => {
@@ -253,7 +299,8 @@ export class MeshProvider {
     // gateway implementation the user names.
     const ingress = new GatewayApiIngress(options.gatewayApiVersion ?? GatewayApiVersion.V1, `Linkerd ${version.version}`, { regexPaths: false });
     return new MeshProvider('linkerd', new LinkerdDataPlane(), traffic,
-      JSON.stringify(['linkerd', version.minor, routingApi, gatewayApiVersion, smiApiVersion, clusterDomain]), ingress);
+      JSON.stringify(['linkerd', version.minor, routingApi, gatewayApiVersion, smiApiVersion, clusterDomain]), ingress,
+      new LinkerdSecurity(release));
   }
 
   /**
@@ -265,13 +312,15 @@ export class MeshProvider {
     return new MeshProvider('gateway-api', new GenericDataPlane(),
       new GammaRouting(apiVersion, 'Gateway API', { experimental: options.experimentalChannel }),
       JSON.stringify(['gateway-api', apiVersion, options.experimentalChannel ?? false]),
-      new GatewayApiIngress(apiVersion, 'Gateway API', { regexPaths: false }));
+      new GatewayApiIngress(apiVersion, 'Gateway API', { regexPaths: false }), new GatewayApiSecurity());
   }
 
   /** @internal */
   public readonly _dataPlane: DataPlaneRenderer;
   /** @internal */
   public readonly _traffic: TrafficRenderer;
+  /** @internal mTLS and authorization */
+  public readonly _security: SecurityRenderer;
   /** @internal equal keys mean equal configuration */
   public readonly _key: string;
   /** @internal north-south: gateways and the routes attached to them */
@@ -282,8 +331,10 @@ export class MeshProvider {
    */
   public readonly name: string;
 
-  private constructor(name: string, dataPlane: DataPlaneRenderer, traffic: TrafficRenderer, key: string, ingress: IngressRenderer) {
+  private constructor(name: string, dataPlane: DataPlaneRenderer, traffic: TrafficRenderer, key: string, ingress: IngressRenderer,
+    security: SecurityRenderer) {
     this.name = name;
+    this._security = security;
     this._dataPlane = dataPlane;
     this._traffic = traffic;
     this._key = key;

@@ -3,7 +3,10 @@
  * to it shows up in review. Regenerate deliberately with `npx jest --ci=false -u`.
  */
 import { Duration, Testing } from 'cdk8s';
-import { CanaryRelease, CircuitBreaker, MeshWorkload, RoutePolicy, ServiceHost } from '../src';
+import {
+  CanaryRelease, CircuitBreaker, HttpMethod, MeshAuthorization, MeshWorkload, MtlsMode, Peer, RoutePolicy, ServiceHost, StrictMtlsMigration,
+  WorkloadSelector,
+} from '../src';
 import { bookinfoIngress, capsOf, chart, meshOf, PROVIDERS, reviewsCanary } from './support/fixtures';
 
 describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
@@ -60,5 +63,42 @@ describe.each(Object.keys(PROVIDERS))('%s', (provider) => {
     const c = chart('bookinfo');
     bookinfoIngress(c, provider);
     expect(Testing.synth(c).filter(o => !['Deployment', 'Service', 'ServiceAccount'].includes(o.kind))).toMatchSnapshot();
+  });
+
+  test('StrictMtlsMigration', () => {
+    const c = chart('security');
+    const migration = () => new StrictMtlsMigration(c, 'migration', {
+      mesh: meshOf(provider),
+      namespaces: [{ namespace: 'payments', mode: MtlsMode.STRICT }, { namespace: 'orders', mode: MtlsMode.PERMISSIVE }],
+      workloads: [{
+        workload: WorkloadSelector.labels({ app: 'checkout' }, { namespace: 'orders', ports: [8080] }),
+        portExceptions: [{ port: 9090, mode: MtlsMode.PERMISSIVE }],
+      }],
+      plaintextAlert: {},
+    });
+    if (!capsOf(provider).security) {
+      expect(migration).toThrow(/cannot express mTLS modes/);
+      return;
+    }
+    migration();
+    expect(Testing.synth(c)).toMatchSnapshot();
+  });
+
+  test('MeshAuthorization', () => {
+    const c = chart('bookinfo');
+    const policy = () => new MeshAuthorization(c, 'reviews-viewer', {
+      mesh: meshOf(provider),
+      workload: WorkloadSelector.labels({ app: 'reviews' }, { ports: [9080] }),
+      allow: [
+        { name: 'productpage', from: [Peer.serviceAccount('productpage', 'bookinfo')], methods: [HttpMethod.GET], paths: ['/reviews/*'] },
+        { name: 'probes', paths: ['/health'] },
+      ],
+    });
+    if (!capsOf(provider).security) {
+      expect(policy).toThrow(/cannot express authorization policies/);
+      return;
+    }
+    policy();
+    expect(Testing.synth(c)).toMatchSnapshot();
   });
 });

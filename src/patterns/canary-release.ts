@@ -1,6 +1,7 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { MeshIdentity, WorkloadSelector } from '../identity';
 import { CanaryVersion } from './canary-version';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
@@ -105,6 +106,13 @@ export class CanaryRelease extends Construct implements IMeshHost {
   public readonly stableVersion: string;
   /** The name of the canary version. */
   public readonly canaryVersion: string;
+  /**
+   * The identity both versions share (a ServiceAccount named after the service), when the
+   * release deploys them.
+   */
+  public readonly identity?: MeshIdentity;
+  /** The pods of every version (the labels they share, e.g. `app: <serviceName>`) and their port, for policies. */
+  public readonly workloadSelector: WorkloadSelector;
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -151,6 +159,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
       metadata: { name: props.serviceName, namespace: props.namespace, labels: { app: props.serviceName } },
       automountToken: false,
     }) : undefined;
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    this.identity = serviceAccount ? MeshIdentity._of(serviceAccount.name, namespace) : undefined;
     const bind = (v: CanaryVersion, workloadId: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
       if (!v._deploy) return { labels: v._labels ?? {} };
       const { name: _version, ...deploy } = v._deploy;
@@ -176,6 +186,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       invalid(this, 'stable/canary labels', { stable: stable.labels, canary: canary.labels },
         'sharing at least one label (such as app) so one Service can select both versions');
     }
+    this.workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [targetPort] });
     this.service = httpService(this, 'Service', props.serviceName, props.namespace, props.port, targetPort, Object.fromEntries(common));
 
     const versions: VersionIntent[] = [

@@ -24,6 +24,13 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS_1123_LABEL.test(value);
 }
+
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A DNS-1123 subdomain: object names, DNS domains such as a cluster domain or trust domain. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && DNS_1123_SUBDOMAIN.test(value);
+}
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkDns1123Label(scope: IConstruct, prop: string, value: string): void {
@@ -52,14 +59,14 @@ export function checkPercent(scope: IConstruct, prop: string, value: number): vo
 }
 
 /** Metadata type under which warnings are recorded on constructs (tools and tests read it). */
-export const WARNING_METADATA = 'cdk8s-mesh/warning';
+export const WARNING_METADATA = 'warning';
 
 /**
- * A warning: recorded as construct metadata and printed to stderr, since cdk8s has no warning
- * channel of its own. Synthesis goes on.
+ * A synth-time warning: recorded as `warning` metadata on the construct (for tests and tools)
+ * and printed, since cdk8s has no warning channel of its own. Synthesis goes on.
  */
 export function warn(scope: IConstruct, message: string): void {
-  const text = `${scope.node.path}: ${message}`;
-  scope.node.addMetadata(WARNING_METADATA, text);
-  process.stderr.write(`[cdk8s-mesh] warning: ${text}\n`);
+  scope.node.addMetadata(WARNING_METADATA, message);
+  // eslint-disable-next-line no-console
+  console.warn(`[WARNING] ${scope.node.path}: ${message}`);
 }

@@ -5,6 +5,7 @@
 import { Construct } from 'constructs';
 import { GatewayIntent, IngressRouteIntent } from '../model/ingress';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../model/intents';
+import { AuthorizationIntent, MtlsIntent } from '../model/security';
 
 /** Something a provider cannot express, found in an intent. */
 export interface Unsupported {
@@ -85,4 +86,18 @@ export interface PodMeshMetadata {
 export interface DataPlaneRenderer {
   readonly displayName: string;
   podMetadata(spec: WorkloadMeshSpec): PodMeshMetadata;
+}
+
+/** Turns mTLS and authorization intents into one provider's objects. */
+export interface SecurityRenderer {
+  /** e.g. "Istio (security.istio.io/v1)", used in messages */
+  readonly displayName: string;
+  /** what of the mTLS settings the provider cannot express (empty when all is fine) */
+  mtlsUnsupported(intent: MtlsIntent): Unsupported[];
+  /** creates the objects of the mTLS settings in force under `scope` */
+  renderMtls(scope: Construct, intent: MtlsIntent): void;
+  /** what of the policy the provider cannot express (empty when all is fine) */
+  authorizationUnsupported(intent: AuthorizationIntent): Unsupported[];
+  /** creates the policy's objects under `scope` */
+  renderAuthorization(scope: Construct, intent: AuthorizationIntent): void;
 }

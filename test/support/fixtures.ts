@@ -17,14 +17,21 @@ export interface Capabilities {
   readonly fault?: boolean;
   /** circuit breaking: Istio's DestinationRule (all settings) or Linkerd's failure accrual */
   readonly circuitBreaker?: 'istio' | 'linkerd';
+  /** mTLS modes and authorization policies (Istio's or Linkerd's own APIs) */
+  readonly security: boolean;
+  /**
+   * Linkerd before 2.15 serves Server only as policy.linkerd.io/v1beta1, which the bundled (latest)
+   * CRDs mark deprecated: its Servers are checked by apiVersion, not by the validator
+   */
+  readonly legacyServer?: boolean;
 }
 
 const COUNTED_RETRIES: HttpRetryPolicy = { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.SERVER_ERROR] };
 const BUDGET_RETRIES: HttpRetryPolicy = { retryOn: [HttpRetryOn.SERVER_ERROR], budget: { retryRatio: 0.25, minRetriesPerSecond: 5 } };
-const ISTIO: Capabilities = { requestMatches: true, mirror: true, retries: COUNTED_RETRIES, timeout: true, fault: true, circuitBreaker: 'istio' };
-const GAMMA: Capabilities = { requestMatches: true, mirror: true, timeout: true };
-const LINKERD: Capabilities = { requestMatches: true, mirror: false, retries: COUNTED_RETRIES, timeout: true, circuitBreaker: 'linkerd' };
-const SMI: Capabilities = { requestMatches: false, mirror: false, retries: BUDGET_RETRIES, timeout: true };
+const ISTIO: Capabilities = { requestMatches: true, mirror: true, retries: COUNTED_RETRIES, timeout: true, fault: true, circuitBreaker: 'istio', security: true };
+const GAMMA: Capabilities = { requestMatches: true, mirror: true, timeout: true, security: false };
+const LINKERD: Capabilities = { requestMatches: true, mirror: false, retries: COUNTED_RETRIES, timeout: true, circuitBreaker: 'linkerd', security: true };
+const SMI: Capabilities = { requestMatches: false, mirror: false, retries: BUDGET_RETRIES, timeout: true, security: true };
 
 /**
  * The provider matrix: every provider configuration the library supports and what it can
@@ -34,10 +41,10 @@ export const PROVIDERS: Record<string, { make: () => MeshProvider; caps: Capabil
   'istio': { make: () => MeshProvider.istio(), caps: ISTIO },
   'istio-v1beta1': { make: () => MeshProvider.istio({ apiVersion: IstioApiVersion.V1BETA1 }), caps: ISTIO },
   'istio-revision': { make: () => MeshProvider.istio({ revision: '1-24-0' }), caps: ISTIO },
-  'istio-gateway-api': { make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }), caps: { ...GAMMA, circuitBreaker: 'istio' } },
+  'istio-gateway-api': { make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }), caps: { ...GAMMA, circuitBreaker: 'istio', security: true } },
   'istio-gateway-api-experimental': {
     make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API, experimentalChannel: true }),
-    caps: { ...GAMMA, circuitBreaker: 'istio', retries: { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.GATEWAY_ERROR] } },
+    caps: { ...GAMMA, circuitBreaker: 'istio', security: true, retries: { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.GATEWAY_ERROR] } },
   },
   'gateway-api': { make: () => MeshProvider.gatewayApi(), caps: GAMMA },
   'gateway-api-v1beta1': { make: () => MeshProvider.gatewayApi({ apiVersion: GatewayApiVersion.V1BETA1 }), caps: GAMMA },
@@ -49,9 +56,9 @@ export const PROVIDERS: Record<string, { make: () => MeshProvider; caps: Capabil
   'linkerd-policy': { make: () => MeshProvider.linkerd({ routingApi: LinkerdRoutingApi.POLICY }), caps: LINKERD },
   'linkerd-policy-2-14': {
     make: () => MeshProvider.linkerd({ version: LinkerdVersion.V2_14, routingApi: LinkerdRoutingApi.POLICY }),
-    caps: { ...LINKERD, retries: undefined },
+    caps: { ...LINKERD, retries: undefined, legacyServer: true },
   },
-  'linkerd-smi': { make: () => MeshProvider.linkerd({ version: LinkerdVersion.V2_14, routingApi: LinkerdRoutingApi.SMI }), caps: SMI },
+  'linkerd-smi': { make: () => MeshProvider.linkerd({ version: LinkerdVersion.V2_14, routingApi: LinkerdRoutingApi.SMI }), caps: { ...SMI, legacyServer: true } },
   'linkerd-smi-v1alpha2': {
     make: () => MeshProvider.linkerd({ routingApi: LinkerdRoutingApi.SMI, smiApiVersion: SmiApiVersion.V1ALPHA2 }),
     caps: SMI,

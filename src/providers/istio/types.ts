@@ -159,3 +159,47 @@ export interface GatewaySpec {
   readonly selector: Record<string, string>;
   readonly servers: Server[];
 }
+
+// security.istio.io/v1
+
+export type MtlsModeName = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+
+export interface WorkloadSelector {
+  readonly matchLabels: Record<string, string>;
+}
+
+export interface PeerAuthenticationSpec {
+  readonly selector?: WorkloadSelector;
+  readonly mtls?: { readonly mode: MtlsModeName };
+  readonly portLevelMtls?: Record<string, { readonly mode: MtlsModeName }>;
+}
+
+export interface Source {
+  readonly principals?: string[];
+  readonly namespaces?: string[];
+  readonly notNamespaces?: string[];
+  readonly requestPrincipals?: string[];
+}
+
+export interface Operation {
+  readonly methods?: string[];
+  readonly paths?: string[];
+  readonly ports?: string[];
+}
+
+export interface Condition {
+  readonly key: string;
+  readonly values: string[];
+}
+
+export interface Rule {
+  readonly from?: { readonly source: Source }[];
+  readonly to?: { readonly operation: Operation }[];
+  readonly when?: Condition[];
+}
+
+export interface AuthorizationPolicySpec {
+  readonly selector?: WorkloadSelector;
+  readonly action: 'ALLOW' | 'DENY';
+  readonly rules?: Rule[];
+}

@@ -1,0 +1,103 @@
+import { isDns1123Label, isDns1123Subdomain } from './private/errors';
+
+/**
+ * A workload's identity in the mesh: its Kubernetes ServiceAccount. Istio turns it into the
+ * SPIFFE principal `<trustDomain>/ns/<namespace>/sa/<name>`, Linkerd into a ServiceAccount
+ * reference of a MeshTLSAuthentication. `MeshWorkload.identity` and `CanaryRelease.identity`
+ * give the identity of what the library deploys.
+ */
+export class MeshIdentity {
+  /**
+   * The ServiceAccount `name` in `namespace`, e.g. one that another chart or tool creates.
+   */
+  public static serviceAccount(name: string, namespace: string): MeshIdentity {
+    if (!isDns1123Subdomain(name)) {
+      throw new Error(`MeshIdentity.serviceAccount: 'name' (${JSON.stringify(name)}) must be a DNS-1123 subdomain, e.g. "productpage"`);
+    }
+    if (!isDns1123Label(namespace)) {
+      throw new Error(`MeshIdentity.serviceAccount: 'namespace' (${JSON.stringify(namespace)}) must be a DNS-1123 label, e.g. "default"`);
+    }
+    return new MeshIdentity(name, namespace);
+  }
+
+  /** @internal an identity whose namespace may be the chart's (unknown until a policy uses it) */
+  public static _of(name: string, namespace?: string): MeshIdentity {
+    return new MeshIdentity(name, namespace);
+  }
+
+  /** The ServiceAccount's name. */
+  public readonly serviceAccountName: string;
+
+  /**
+   * The ServiceAccount's namespace; undefined when it is the namespace of the chart that
+   * deploys it and that chart has none (then a policy that names the identity must say it).
+   */
+  public readonly namespace?: string;
+
+  private constructor(serviceAccountName: string, namespace?: string) {
+    this.serviceAccountName = serviceAccountName;
+    this.namespace = namespace;
+  }
+}
+
+/**
+ * Options for `WorkloadSelector.labels()`.
+ */
+export interface WorkloadSelectorOptions {
+  /**
+   * The namespace of the pods.
+   * @default - the namespace of the chart of the construct that uses the selector
+   */
+  readonly namespace?: string;
+
+  /**
+   * The container ports the pods serve. Linkerd sets per-workload policy through one `Server`
+   * per port, so it needs them; Istio selects pods by labels only.
+   * @default - none
+   * @see https://linkerd.io/2/reference/authorization-policy/#server
+   */
+  readonly ports?: number[];
+}
+
+/**
+ * The pods of one workload: pod labels, namespace and served ports. `MeshWorkload.workloadSelector`
+ * and `CanaryRelease.workloadSelector` select what the library deploys.
+ */
+export class WorkloadSelector {
+  /**
+   * Pods that carry all of `labels` (e.g. `{ app: 'reviews' }`).
+   */
+  public static labels(labels: { [name: string]: string }, options: WorkloadSelectorOptions = {}): WorkloadSelector {
+    if (Object.keys(labels).length === 0) {
+      throw new Error('WorkloadSelector.labels: \'labels\' ({}) must hold at least one label; to select a whole namespace, leave the workload out');
+    }
+    for (const [k, v] of Object.entries(labels)) {
+      if (k === '' || k.includes('*') || v.includes('*') || v.length > 63) {
+        throw new Error(`WorkloadSelector.labels: 'labels' (${JSON.stringify(labels)}) must be label keys and values without wildcards, values at most 63 characters`);
+      }
+    }
+    if (options.namespace !== undefined && !isDns1123Label(options.namespace)) {
+      throw new Error(`WorkloadSelector.labels: 'namespace' (${JSON.stringify(options.namespace)}) must be a DNS-1123 label`);
+    }
+    const ports = [...new Set(options.ports ?? [])].sort((a, b) => a - b);
+    for (const p of ports) {
+      if (!Number.isInteger(p) || p < 1 || p > 65535) {
+        throw new Error(`WorkloadSelector.labels: 'ports' (${JSON.stringify(options.ports)}) must be integers in 1..65535`);
+      }
+    }
+    return new WorkloadSelector({ ...labels }, options.namespace, ports);
+  }
+
+  /** The pod labels, all of which a pod carries. */
+  public readonly podLabels: { [name: string]: string };
+  /** The pods' namespace; undefined: the chart's. */
+  public readonly namespace?: string;
+  /** The container ports the pods serve, ascending. */
+  public readonly ports: number[];
+
+  private constructor(labels: { [name: string]: string }, namespace: string | undefined, ports: number[]) {
+    this.podLabels = labels;
+    this.namespace = namespace;
+    this.ports = ports;
+  }
+}

@@ -1,0 +1,121 @@
+import { HttpMethod } from './match';
+import { PeerIntent } from './security';
+import { MeshIdentity } from '../identity';
+
+/**
+ * Who sends a request, for authorization rules. Several peers in one rule mean any of them.
+ */
+export class Peer {
+  /**
+   * A workload's identity, e.g. `Peer.identity(productpage.identity)`.
+   */
+  public static identity(identity: MeshIdentity): Peer {
+    return new Peer(identity.namespace !== undefined
+      ? { kind: 'serviceAccount', name: identity.serviceAccountName, namespace: identity.namespace }
+      : { kind: 'chartServiceAccount', name: identity.serviceAccountName });
+  }
+
+  /**
+   * The workloads that run as ServiceAccount `name` in `namespace`.
+   */
+  public static serviceAccount(name: string, namespace: string): Peer {
+    return Peer.identity(MeshIdentity.serviceAccount(name, namespace));
+  }
+
+  /**
+   * Any workload of the mesh in `namespace`.
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  public static namespace(namespace: string): Peer {
+    return new Peer({ kind: 'namespace', namespace });
+  }
+
+  /**
+   * Any workload of the mesh outside all of `namespaces` (the seeds' `deny-admin`: everyone
+   * but the `admin` namespace). Istio only; Linkerd authorization is allow-only.
+   */
+  public static outsideNamespaces(namespaces: string[]): Peer {
+    return new Peer({ kind: 'notNamespaces', namespaces: [...namespaces] });
+  }
+
+  /**
+   * Any client with a mesh identity (mTLS), whoever it is.
+   */
+  public static authenticated(): Peer {
+    return new Peer({ kind: 'authenticated' });
+  }
+
+  /**
+   * A request that carries a JWT from `issuer`, validated by the policy's `jwt`; `subject`
+   * narrows it to one subject. Istio only.
+   * @param subject the token's `sub` claim. @default - any subject
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  public static jwt(issuer: string, subject?: string): Peer {
+    return new Peer({ kind: 'jwt', issuer, subject: subject ?? '*' });
+  }
+
+  private constructor(private readonly intent: PeerIntent) {}
+
+  /** @internal */
+  public _toIntent(): PeerIntent {
+    return this.intent;
+  }
+}
+
+/**
+ * A JWT claim and the values it may have (any of them).
+ */
+export interface JwtClaim {
+  /** The claim, e.g. `role`; nested claims as `a.b`. */
+  readonly claim: string;
+  /** The accepted values (any of them). */
+  readonly values: string[];
+}
+
+/**
+ * One authorization rule: every condition it sets must hold. A condition left out matches
+ * anything.
+ */
+export interface AuthorizationRule {
+  /**
+   * The rule's name, a DNS-1123 label, part of the name of per-rule objects (Linkerd).
+   * @default `rule-<index>`
+   */
+  readonly name?: string;
+
+  /**
+   * The clients (any of them).
+   * @default - any client, including clients without a mesh identity
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  readonly from?: Peer[];
+
+  /**
+   * The HTTP methods (any of them).
+   * @default - any method
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+   */
+  readonly methods?: HttpMethod[];
+
+  /**
+   * The request paths (any of them), in Istio's syntax: exact (`/healthz`), prefix (`/reviews/*`),
+   * suffix (`*.js`, Istio only) or `*`.
+   * @default - any path
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+   */
+  readonly paths?: string[];
+
+  /**
+   * The ports of the workload the rule is about (any of them).
+   * @default - any port
+   */
+  readonly ports?: number[];
+
+  /**
+   * JWT claims that must hold (all of them); needs the policy's `jwt`. Istio only.
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/security/conditions/
+   */
+  readonly claims?: JwtClaim[];
+}

@@ -1,0 +1,380 @@
+import { Chart, Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { WorkloadSelector } from '../identity';
+import { IMesh } from '../mesh';
+import { MtlsIntent, MtlsModeIntent, NamespaceMtlsIntent, WorkloadMtlsIntent } from '../model/security';
+import { checkDns1123Label, checkPort, invalid, unsupportedMessage, warn } from '../private/errors';
+
+/**
+ * How a server side accepts connections.
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication-MutualTLS-Mode
+ */
+export enum MtlsMode {
+  /** inherit from the parent scope (namespace, then mesh) */
+  UNSET = 'UNSET',
+  /**
+   * no mTLS: plaintext only. Istio sidecar mode only (ambient ignores it). On Linkerd, meshed pods
+   * always use mTLS with each other; a port exception in DISABLE accepts clients without it.
+   */
+  DISABLE = 'DISABLE',
+  /**
+   * mTLS and plaintext (the migration phase). Linkerd: `all-unauthenticated`.
+   */
+  PERMISSIVE = 'PERMISSIVE',
+  /**
+   * mTLS only. Linkerd: `all-authenticated`.
+   */
+  STRICT = 'STRICT',
+}
+
+/**
+ * A port that keeps another mode than its workload, e.g. a metrics port scraped by a Prometheus
+ * outside the mesh, or a port that a load balancer health-checks.
+ */
+export interface MtlsPortException {
+  /** The container port. */
+  readonly port: number;
+
+  /**
+   * The port's mode: PERMISSIVE or DISABLE (accept plaintext), or STRICT.
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication-port_level_mtls
+   */
+  readonly mode: MtlsMode;
+}
+
+/**
+ * A namespace and its mode.
+ */
+export interface MtlsNamespace {
+  /** The namespace. */
+  readonly namespace: string;
+  /** The namespace's mode. */
+  readonly mode: MtlsMode;
+}
+
+/**
+ * A workload with its own mode or port exceptions.
+ */
+export interface MtlsWorkload {
+  /**
+   * The workload's pods (e.g. `release.workloadSelector`). Linkerd needs its ports.
+   */
+  readonly workload: WorkloadSelector;
+
+  /**
+   * The name of the workload's objects, unique in its namespace.
+   * @default - the workload's `app` label
+   */
+  readonly name?: string;
+
+  /**
+   * The workload's mode.
+   * @default MtlsMode.UNSET - the namespace's mode
+   */
+  readonly mode?: MtlsMode;
+
+  /**
+   * Ports that keep another mode.
+   * @default - none
+   */
+  readonly portExceptions?: MtlsPortException[];
+}
+
+/**
+ * One stage of a migration plan: the modes in force while it is current.
+ */
+export interface MtlsStage {
+  /**
+   * A name for messages and reviews, e.g. `"payments permissive"`.
+   * @default `stage-<index>`
+   */
+  readonly name?: string;
+
+  /**
+   * The mesh-wide mode.
+   * @default - no mesh-wide setting (the mesh's default applies)
+   */
+  readonly meshWide?: MtlsMode;
+
+  /**
+   * Namespaces and their modes. A namespace left out has no setting of its own.
+   * @default - none
+   */
+  readonly namespaces?: MtlsNamespace[];
+
+  /**
+   * Workloads with their own mode or port exceptions.
+   * @default - none
+   */
+  readonly workloads?: MtlsWorkload[];
+}
+
+/**
+ * A client outside the mesh (no proxy, so no mTLS) that calls into some namespaces. While it
+ * does, those namespaces cannot be STRICT.
+ */
+export interface NonMeshedClient {
+  /** The client's name, shown in errors, e.g. `"legacy-batch (vm)"`. */
+  readonly name: string;
+  /** The namespaces it calls. */
+  readonly calls: string[];
+}
+
+/**
+ * A Prometheus alert that fires while plaintext requests still reach a namespace that is about
+ * to go STRICT, so the next stage is gated on evidence.
+ */
+export interface PlaintextAlertOptions {
+  /**
+   * The namespace of the PrometheusRule (one that the Prometheus operator watches).
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * How long plaintext requests must persist before the alert fires.
+   * @default Duration.minutes(10)
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+   */
+  readonly for?: Duration;
+
+  /**
+   * The `severity` label of the alert.
+   * @default "warning"
+   */
+  readonly severity?: string;
+}
+
+/**
+ * Props for `StrictMtlsMigration`. Give either the modes in force (`meshWide`, `namespaces`,
+ * `workloads`) or a plan (`stages` and `currentStage`).
+ */
+export interface StrictMtlsMigrationProps {
+  /** The mesh that renders the migration. */
+  readonly mesh: IMesh;
+
+  /**
+   * The mesh-wide mode (without a plan).
+   * @default - no mesh-wide setting
+   */
+  readonly meshWide?: MtlsMode;
+
+  /**
+   * Namespaces and their modes (without a plan).
+   * @default - none
+   */
+  readonly namespaces?: MtlsNamespace[];
+
+  /**
+   * Workloads with their own mode or port exceptions (without a plan).
+   * @default - none
+   */
+  readonly workloads?: MtlsWorkload[];
+
+  /**
+   * An ordered plan; the stage at `currentStage` is rendered, so a pull request that bumps it
+   * moves the migration one stage.
+   * @default - no plan: the modes in `meshWide`, `namespaces` and `workloads`
+   */
+  readonly stages?: MtlsStage[];
+
+  /**
+   * The index in `stages` of the stage in force.
+   * @default 0
+   */
+  readonly currentStage?: number;
+
+  /**
+   * Clients without a mesh proxy and the namespaces they call: STRICT for any of those
+   * namespaces is an error that names the client.
+   * @default - none
+   */
+  readonly nonMeshedClients?: NonMeshedClient[];
+
+  /**
+   * A PrometheusRule (`monitoring.coreos.com/v1`) that alerts while plaintext requests reach a
+   * namespace about to go STRICT: the next stage's STRICT namespaces, or without a plan the
+   * PERMISSIVE ones.
+   * @default - no alert
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusRule
+   */
+  readonly plaintextAlert?: PlaintextAlertOptions;
+}
+
+const RANK: Record<MtlsModeIntent, number> = { UNSET: 0, DISABLE: 0, PERMISSIVE: 1, STRICT: 2 };
+
+/** One stage after validation. */
+interface Stage {
+  readonly name: string;
+  readonly meshWide?: MtlsModeIntent;
+  readonly namespaces: NamespaceMtlsIntent[];
+  readonly workloads: WorkloadMtlsIntent[];
+}
+
+/**
+ * Encrypts everything without an outage: PERMISSIVE first, verify, then STRICT, namespace by
+ * namespace, with exceptions for the ports and clients that cannot do mTLS.
+ * Istio: PeerAuthentication mesh-wide (root namespace), per namespace and per workload with
+ * `portLevelMtls`. Linkerd: the `config.linkerd.io/default-inbound-policy` annotation on a
+ * Namespace object the migration owns, and a `Server` per workload port with its access policy.
+ */
+export class StrictMtlsMigration extends Construct {
+  /** The index of the stage in force (0 without a plan). */
+  public readonly currentStage: number;
+  /** The name of the stage in force. */
+  public readonly currentStageName: string;
+
+  constructor(scope: Construct, id: string, props: StrictMtlsMigrationProps) {
+    super(scope, id);
+    const direct = props.meshWide !== undefined || props.namespaces !== undefined || props.workloads !== undefined;
+    if (props.stages !== undefined && direct) {
+      invalid(this, 'stages', `${props.stages.length} stages`, 'used without meshWide, namespaces and workloads (the stages say them)');
+    }
+    if (props.stages === undefined && props.currentStage !== undefined) {
+      invalid(this, 'currentStage', props.currentStage, 'used with stages');
+    }
+    const plan = props.stages ?? [{ name: 'current', meshWide: props.meshWide, namespaces: props.namespaces, workloads: props.workloads }];
+    if (plan.length === 0) invalid(this, 'stages', [], 'at least one stage');
+    const current = props.currentStage ?? 0;
+    if (!Number.isInteger(current) || current < 0 || current >= plan.length) {
+      invalid(this, 'currentStage', current, `an index into stages (0..${plan.length - 1})`);
+    }
+    const prefix = props.stages ? (i: number) => `stages[${i}].` : () => '';
+    const stages = plan.map((s, i) => stageOf(this, prefix(i), s, i));
+    const names = new Set<string>();
+    for (const s of stages) {
+      if (names.has(s.name)) invalid(this, 'stage name', s.name, 'unique in the plan');
+      names.add(s.name);
+    }
+    this.currentStage = current;
+    this.currentStageName = stages[current].name;
+    const stage = stages[current];
+
+    checkNonMeshedClients(this, stage, props.nonMeshedClients ?? []);
+    checkMeshWide(this, stages, current);
+    warnBackwards(this, stages);
+
+    let alert: MtlsIntent['alert'];
+    if (props.plaintextAlert) {
+      const options = props.plaintextAlert;
+      const watch = props.stages
+        ? (current + 1 < stages.length ? strictSoon(stage, stages[current + 1]) : [])
+        : stage.namespaces.filter(n => n.mode === 'PERMISSIVE').map(n => n.namespace);
+      const namespace = options.namespace ?? Chart.of(this).namespace;
+      if (namespace !== undefined) checkDns1123Label(this, 'plaintextAlert.namespace', namespace);
+      if (options.for !== undefined && options.for.toMilliseconds() <= 0) {
+        invalid(this, 'plaintextAlert.for', options.for.toHumanString(), 'a positive duration');
+      }
+      const severity = options.severity ?? 'warning';
+      if (!/^[A-Za-z0-9_-]+$/.test(severity)) invalid(this, 'plaintextAlert.severity', severity, 'a label value such as "warning" or "critical"');
+      alert = { name: `${this.node.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-plaintext`, namespace, watchNamespaces: watch, for: options.for ?? Duration.minutes(10), severity };
+      checkDns1123Label(this, 'PrometheusRule name', alert.name);
+    }
+
+    const intent: MtlsIntent = { source: this, meshWide: stage.meshWide, namespaces: stage.namespaces, workloads: stage.workloads, alert };
+    const security = props.mesh.provider._security;
+    const problems = security.mtlsUnsupported(intent);
+    if (problems.length > 0) {
+      throw new Error(problems.map(p => unsupportedMessage(this, security.displayName, p.feature, p.instead)).join('\n'));
+    }
+    security.renderMtls(this, intent);
+  }
+}
+
+function modeOf(scope: IConstruct, prop: string, mode: MtlsMode): MtlsModeIntent {
+  if (!Object.values(MtlsMode).includes(mode)) invalid(scope, prop, mode, 'an MtlsMode');
+  return mode as MtlsModeIntent;
+}
+
+function stageOf(scope: IConstruct, prefix: string, s: MtlsStage, index: number): Stage {
+  const name = s.name ?? `stage-${index}`;
+  const chartNamespace = Chart.of(scope).namespace;
+  const namespaces = (s.namespaces ?? []).map((n, i) => {
+    checkDns1123Label(scope, `${prefix}namespaces[${i}].namespace`, n.namespace);
+    return { namespace: n.namespace, mode: modeOf(scope, `${prefix}namespaces[${i}].mode`, n.mode) };
+  }).sort((a, b) => a.namespace.localeCompare(b.namespace));
+  namespaces.forEach((n, i) => {
+    if (i > 0 && namespaces[i - 1].namespace === n.namespace) invalid(scope, `${prefix}namespaces`, n.namespace, 'listed once per stage');
+  });
+  const workloads = (s.workloads ?? []).map((w, i): WorkloadMtlsIntent => {
+    const p = `${prefix}workloads[${i}]`;
+    const namespace = w.workload.namespace ?? chartNamespace;
+    if (namespace === undefined) invalid(scope, `${p}.workload.namespace`, namespace, 'set when the chart has no namespace');
+    const wname = w.name ?? w.workload.podLabels.app;
+    if (wname === undefined) invalid(scope, `${p}.name`, wname, 'set when the workload has no app label');
+    checkDns1123Label(scope, `${p}.name`, wname);
+    const exceptions = (w.portExceptions ?? []).map((e, j) => {
+      checkPort(scope, `${p}.portExceptions[${j}].port`, e.port);
+      const mode = modeOf(scope, `${p}.portExceptions[${j}].mode`, e.mode);
+      if (mode === 'UNSET') invalid(scope, `${p}.portExceptions[${j}].mode`, mode, 'PERMISSIVE, DISABLE or STRICT (an exception that inherits is no exception)');
+      return { port: e.port, mode };
+    }).sort((a, b) => a.port - b.port);
+    exceptions.forEach((e, j) => {
+      if (j > 0 && exceptions[j - 1].port === e.port) invalid(scope, `${p}.portExceptions`, e.port, 'one exception per port');
+    });
+    const mode = modeOf(scope, `${p}.mode`, w.mode ?? MtlsMode.UNSET);
+    if (mode === 'UNSET' && exceptions.length === 0) invalid(scope, `${p}.mode`, mode, 'set, or portExceptions given (the entry would do nothing)');
+    return { name: wname, workload: { namespace, labels: w.workload.podLabels, ports: w.workload.ports }, mode, portExceptions: exceptions };
+  }).sort((a, b) => a.workload.namespace.localeCompare(b.workload.namespace) || a.name.localeCompare(b.name));
+  workloads.forEach((w, i) => {
+    const prev = workloads[i - 1];
+    if (prev && prev.workload.namespace === w.workload.namespace && prev.name === w.name) {
+      invalid(scope, `${prefix}workloads`, `${w.workload.namespace}/${w.name}`, 'unique names per namespace (set name)');
+    }
+  });
+  const meshWide = s.meshWide !== undefined ? modeOf(scope, `${prefix}meshWide`, s.meshWide) : undefined;
+  return { name, meshWide, namespaces, workloads };
+}
+
+/** The mode a namespace's pods get: their own, else the mesh-wide one. */
+function effective(stage: Stage, namespace: string): MtlsModeIntent {
+  const own = stage.namespaces.find(n => n.namespace === namespace)?.mode ?? 'UNSET';
+  return own !== 'UNSET' ? own : stage.meshWide ?? 'UNSET';
+}
+
+function checkNonMeshedClients(scope: IConstruct, stage: Stage, clients: NonMeshedClient[]): void {
+  clients.forEach((c, i) => {
+    if (c.name.trim() === '') invalid(scope, `nonMeshedClients[${i}].name`, c.name, 'a non-empty name');
+    for (const ns of c.calls) {
+      checkDns1123Label(scope, `nonMeshedClients[${i}].calls`, ns);
+      if (effective(stage, ns) === 'STRICT') {
+        const via = stage.namespaces.some(n => n.namespace === ns && n.mode === 'STRICT') ? '' : ' (through the mesh-wide mode)';
+        throw new Error(`${scope.node.path}: namespace '${ns}' cannot be STRICT in stage '${stage.name}'${via}: the non-meshed client '${c.name}' calls it and has no mTLS; keep '${ns}' PERMISSIVE until the client is meshed or stops calling it, then remove it from nonMeshedClients`);
+      }
+    }
+  });
+}
+
+function checkMeshWide(scope: IConstruct, stages: Stage[], current: number): void {
+  const stage = stages[current];
+  if (stage.meshWide !== 'STRICT') return;
+  const listed = [...new Set(stages.flatMap(s => s.namespaces.map(n => n.namespace)))].sort();
+  const notPassed = listed.filter(ns =>
+    !stages.slice(0, current + 1).some(s => ['PERMISSIVE', 'STRICT'].includes(s.namespaces.find(n => n.namespace === ns)?.mode ?? '')));
+  if (notPassed.length > 0) {
+    throw new Error(`${scope.node.path}: mesh-wide STRICT in stage '${stage.name}' comes before ${notPassed.map(n => `'${n}'`).join(', ')} passed PERMISSIVE; make every listed namespace PERMISSIVE (and verify) in an earlier stage`);
+  }
+}
+
+function warnBackwards(scope: IConstruct, stages: Stage[]): void {
+  for (let i = 1; i < stages.length; i++) {
+    const [prev, next] = [stages[i - 1], stages[i]];
+    const scopes = [
+      ['mesh-wide', prev.meshWide ?? 'UNSET', next.meshWide ?? 'UNSET'],
+      ...[...new Set([...prev.namespaces, ...next.namespaces].map(n => n.namespace))].sort().map(ns => [
+        `namespace '${ns}'`, effective(prev, ns), effective(next, ns),
+      ]),
+    ] as [string, MtlsModeIntent, MtlsModeIntent][];
+    for (const [what, from, to] of scopes) {
+      if (RANK[to] < RANK[from]) {
+        warn(scope, `the plan goes backwards: ${what} is ${from} in stage '${prev.name}' but ${to} in stage '${next.name}'`);
+      }
+    }
+  }
+}
+
+/** Namespaces that are not STRICT in `stage` and will be in `next` (own mode, or mesh-wide). */
+function strictSoon(stage: Stage, next: Stage): string[] {
+  const all = [...new Set([...stage.namespaces, ...next.namespaces].map(n => n.namespace))].sort();
+  return all.filter(ns => effective(stage, ns) !== 'STRICT' && effective(next, ns) === 'STRICT');
+}
