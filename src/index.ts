@@ -8,3 +8,7 @@ export * from './model/retry';
 export * from './patterns/canary-version';
 export * from './patterns/canary-release';
 export * from './patterns/route-policy';
+export * from './patterns/install-method';
+export * from './patterns/linkerd-identity';
+export * from './patterns/mesh-control-plane';
+export * from './patterns/mesh-install';

@@ -1,6 +1,6 @@
 import { isDns1123Label } from './private/errors';
 import { GammaRouting, GenericDataPlane } from './providers/gateway-api';
-import { IstioDataPlane, IstioRouting } from './providers/istio';
+import { AmbientWaypoints, IstioDataPlane, IstioRouting } from './providers/istio';
 import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, SmiRouting } from './providers/linkerd';
 import { DataPlaneRenderer, TrafficRenderer } from './providers/renderer';
 
@@ -35,6 +35,20 @@ export enum IstioRoutingApi {
 }
 
 /**
+ * How Istio's data plane reaches the workloads.
+ * @see https://istio.io/latest/docs/ambient/overview/
+ */
+export enum IstioDataPlaneMode {
+  /** an Envoy sidecar injected into every pod */
+  SIDECAR = 'sidecar',
+  /**
+   * Ambient mode: a per-node ztunnel for L4 (mTLS) and, where L7 features are asked for, a waypoint
+   * proxy per namespace. Pods get no sidecar.
+   */
+  AMBIENT = 'ambient',
+}
+
+/**
  * Options for `MeshProvider.istio()`.
  */
 export interface IstioProviderOptions {
@@ -63,6 +77,16 @@ export interface IstioProviderOptions {
    * @see https://istio.io/latest/docs/setup/upgrade/canary/
    */
   readonly revision?: string;
+
+  /**
+   * Sidecars or ambient mode. In ambient mode pods get no injection labels (their namespace carries
+   * `istio.io/dataplane-mode: ambient`), explicit proxy resources are an error (there is no sidecar
+   * to size), and every host with L7 routing or traffic policy gets a waypoint (a Gateway API
+   * `Gateway` of class `istio-waypoint`) that its Service is bound to with `istio.io/use-waypoint`.
+   * @default IstioDataPlaneMode.SIDECAR
+   * @see https://istio.io/latest/docs/ambient/usage/waypoint/
+   */
+  readonly dataPlaneMode?: IstioDataPlaneMode;
 }
 
 /**
@@ -187,11 +211,14 @@ export class MeshProvider {
     if (options.revision !== undefined && !isDns1123Label(options.revision)) {
       throw new Error(`MeshProvider.istio: 'revision' (${JSON.stringify(options.revision)}) must be a DNS-1123 label, e.g. "1-24-0" or "stable"`);
     }
-    const traffic = routingApi === IstioRoutingApi.GATEWAY_API
+    const mode = options.dataPlaneMode ?? IstioDataPlaneMode.SIDECAR;
+    const routing = routingApi === IstioRoutingApi.GATEWAY_API
       ? new GammaRouting(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio')
       : new IstioRouting(options.apiVersion ?? IstioApiVersion.V1);
-    return new MeshProvider('istio', new IstioDataPlane(options.revision), traffic,
-      JSON.stringify(['istio', routingApi, options.apiVersion ?? 'v1', options.gatewayApiVersion ?? 'v1', options.revision ?? '']));
+    // Ambient: L7 intents only apply through a waypoint, so the renderer adds one where needed.
+    const traffic = mode === IstioDataPlaneMode.AMBIENT ? new AmbientWaypoints(routing) : routing;
+    return new MeshProvider('istio', new IstioDataPlane(options.revision, mode === IstioDataPlaneMode.AMBIENT), traffic,
+      JSON.stringify(['istio', routingApi, options.apiVersion ?? 'v1', options.gatewayApiVersion ?? 'v1', options.revision ?? '', mode]));
   }
 
   /**
