@@ -6,6 +6,7 @@
  */
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { MeshProvider } from '../provider';
 import { ProxyQuantities } from '../providers/renderer';
 
 export interface FluxMethodIntent {
@@ -106,3 +107,14 @@ export interface LinkerdInstallIntent extends InstallIntent {
   readonly defaultInboundPolicy?: string;
   readonly viz: boolean;
 }
+
+/** What a control plane knows once bound to a MeshInstall. Internal. */
+export interface BoundControlPlane {
+  readonly provider: MeshProvider;
+  readonly intent: IstioInstallIntent | LinkerdInstallIntent;
+  /** revisions and tags namespaces may be pinned to (Istio) */
+  readonly revisionTargets: string[];
+  /** a provider for workloads of a namespace pinned to `revision` */
+  providerFor(revision: string | undefined): MeshProvider;
+}
+

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { LinkerdIdentityIssuer, TrustAnchor } from './linkerd-identity';
-import { InstallMethodIntent, IstioInstallIntent, IstioRevisionIntent, LinkerdInstallIntent } from '../model/install';
+import { BoundControlPlane, InstallMethodIntent, IstioInstallIntent, IstioRevisionIntent, LinkerdInstallIntent } from '../model/install';
 import { checkDns1123Label, checkPercent, invalid } from '../private/errors';
 import { memoryQuantity, proxyQuantities } from '../private/proxy-quantities';
 import {
@@ -315,16 +315,6 @@ export interface LinkerdControlPlaneOptions extends LinkerdProviderOptions {
    * @default - none
    */
   readonly chartValues?: { [chart: string]: any };
-}
-
-/** What a control plane knows once bound to a MeshInstall. Internal. */
-export interface BoundControlPlane {
-  readonly provider: MeshProvider;
-  readonly intent: IstioInstallIntent | LinkerdInstallIntent;
-  /** revisions and tags namespaces may be pinned to (Istio) */
-  readonly revisionTargets: string[];
-  /** a provider for workloads of a namespace pinned to `revision` */
-  providerFor(revision: string | undefined): MeshProvider;
 }
 
 /**

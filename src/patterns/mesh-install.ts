@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { InstallMethod } from './install-method';
-import { BoundControlPlane, LinkerdDefaultInboundPolicy, MeshControlPlane } from './mesh-control-plane';
+import { LinkerdDefaultInboundPolicy, MeshControlPlane } from './mesh-control-plane';
 import { IMesh } from '../mesh';
-import { IstioInstallIntent, LinkerdInstallIntent, NamespaceIntent } from '../model/install';
+import { BoundControlPlane, IstioInstallIntent, LinkerdInstallIntent, NamespaceIntent } from '../model/install';
 import { checkDns1123Label, invalid } from '../private/errors';
 import { MeshProvider } from '../provider';
 import { ISTIO_INGRESS_NAMESPACE, renderIstioInstall, renderIstioNamespace } from '../providers/istio';

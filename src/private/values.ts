@@ -29,3 +29,8 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
   }
   return out;
 }
+
+/** `undefined` for an empty object, so optional fields stay out of the output. */
+export function nonEmpty<T extends object>(o: T): T | undefined {
+  return Object.keys(o).length > 0 ? o : undefined;
+}

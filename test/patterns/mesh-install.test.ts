@@ -32,11 +32,11 @@ function linkerd(overrides: object = {}) {
 }
 
 /** The seeds' bookinfo reviews canary, deployed in `namespace` with `mesh`. */
-function reviews(c: Chart, mesh: any, namespace = 'shop') {
+function reviews(c: Chart, mesh: any, ns = 'shop') {
   return new CanaryRelease(c, 'reviews', {
     mesh,
     serviceName: 'reviews',
-    namespace,
+    namespace: ns,
     port: 9080,
     stable: CanaryVersion.deploy({ name: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.3' }),
     canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3' }),
@@ -93,10 +93,17 @@ describe('Istio', () => {
   itValidates('production proxy resources and control-plane settings map to chart values', () => {
     const m = synth({
       controlPlane: MeshControlPlane.istio({
-        proxyResources: { cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), cpuLimit: Cpu.millis(500), memoryLimit: Size.mebibytes(512) },
+        proxyResources: {
+          cpuRequest: Cpu.millis(100), memoryRequest: Size.mebibytes(128), cpuLimit: Cpu.millis(500), memoryLimit: Size.mebibytes(512),
+        },
         outboundTrafficPolicy: OutboundTrafficPolicy.REGISTRY_ONLY,
         trustDomain: 'prod.example.com',
-        istiod: { autoscaleMin: 3, autoscaleMax: 10, pushThrottle: 200, resources: { cpu: { request: Cpu.millis(1000) }, memory: { request: Size.gibibytes(4) } } },
+        istiod: {
+          autoscaleMin: 3,
+          autoscaleMax: 10,
+          pushThrottle: 200,
+          resources: { cpu: { request: Cpu.millis(1000) }, memory: { request: Size.gibibytes(4) } },
+        },
         workloadCertTtl: Duration.hours(12),
         telemetry: { tracingSamplingPercent: 10 },
         chartValues: { istiod: { pilot: { env: { EXTRA: 'x' } } } },
@@ -111,7 +118,9 @@ describe('Istio', () => {
       defaultConfig: { holdApplicationUntilProxyStarts: true, proxyMetadata: { SECRET_TTL: '12h' } },
     });
     expect(values.pilot).toEqual({
-      autoscaleEnabled: true, autoscaleMin: 3, autoscaleMax: 10,
+      autoscaleEnabled: true,
+      autoscaleMin: 3,
+      autoscaleMax: 10,
       resources: { requests: { cpu: '1000m', memory: '4Gi' } },
       env: { PILOT_PUSH_THROTTLE: '200', DEFAULT_WORKLOAD_CERT_TTL: '12h', EXTRA: 'x' },
     });
@@ -120,7 +129,9 @@ describe('Istio', () => {
   });
 
   test('fixed istiod replicas turn the autoscaler off; minimal installs no gateway', () => {
-    const m = synth({ controlPlane: MeshControlPlane.istio({ profile: IstioProfile.MINIMAL, istiod: { replicas: 3 } }), method: InstallMethod.flux() });
+    const m = synth({
+      controlPlane: MeshControlPlane.istio({ profile: IstioProfile.MINIMAL, istiod: { replicas: 3 } }), method: InstallMethod.flux(),
+    });
     expect(release(m, 'istiod').values.pilot).toEqual({ replicaCount: 3, autoscaleEnabled: false });
     expect(release(m, 'istiod').values.profile).toBeUndefined();
     expect(ofKind(m, 'HelmRelease').map(r => r.metadata.name)).toEqual(['istio-base', 'istiod']);
@@ -133,7 +144,9 @@ describe('Istio', () => {
       namespaces: [{ name: 'shop', egressHosts: ['./*', 'istio-system/*', 'payments/payments.payments.svc.cluster.local'] }],
     });
     expect(one(m, 'Sidecar')).toEqual({
-      apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: 'shop' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Sidecar',
+      metadata: { name: 'default', namespace: 'shop' },
       spec: { egress: [{ hosts: ['./*', 'istio-system/*', 'payments/payments.payments.svc.cluster.local'] }] },
     });
     expect(release(m, 'istiod').values.meshConfig.accessLogFile).toBe('/dev/stdout');
@@ -270,8 +283,12 @@ describe('Istio', () => {
       });
       reviews(c, install);
       new CanaryRelease(c, 'ratings', {
-        mesh: install, serviceName: 'ratings', namespace: 'shop', port: 9080,
-        stable: CanaryVersion.deploy({ name: 'v1', image: 'ratings:1' }), canary: CanaryVersion.deploy({ name: 'v2', image: 'ratings:2' }),
+        mesh: install,
+        serviceName: 'ratings',
+        namespace: 'shop',
+        port: 9080,
+        stable: CanaryVersion.deploy({ name: 'v1', image: 'ratings:1' }),
+        canary: CanaryVersion.deploy({ name: 'v2', image: 'ratings:2' }),
       });
       const m = Testing.synth(c);
       expect(ofKind(m, 'Gateway')).toHaveLength(1);
@@ -291,7 +308,8 @@ describe('Istio', () => {
     test('the ambient profile with dataPlaneMode SIDECAR keeps sidecars', () => {
       const m = synth({
         controlPlane: MeshControlPlane.istio({ profile: IstioProfile.AMBIENT, dataPlaneMode: IstioDataPlaneMode.SIDECAR }),
-        method: InstallMethod.flux(), namespaces: [{ name: 'shop' }],
+        method: InstallMethod.flux(),
+        namespaces: [{ name: 'shop' }],
       });
       expect(namespace(m, 'shop').labels).toEqual({ 'istio-injection': 'enabled' });
       expect(ofKind(m, 'HelmRelease').map(r => r.metadata.name)).toContain('ztunnel');
@@ -380,7 +398,9 @@ describe('kill switch', () => {
   });
 
   test('Istio ambient: istio.io/dataplane-mode none', () => {
-    const m = synth({ controlPlane: MeshControlPlane.istio({ profile: IstioProfile.AMBIENT }), method: InstallMethod.flux(), namespaces, injectionKillSwitch: true });
+    const m = synth({
+      controlPlane: MeshControlPlane.istio({ profile: IstioProfile.AMBIENT }), method: InstallMethod.flux(), namespaces, injectionKillSwitch: true,
+    });
     expect(namespace(m, 'shop').labels).toEqual({ 'istio.io/dataplane-mode': 'none' });
   });
 
@@ -397,7 +417,8 @@ describe('kill switch', () => {
 });
 
 describe('rejections', () => {
-  const istio = (props: Partial<MeshInstallProps> = {}) => () => synth({ controlPlane: MeshControlPlane.istio(), method: InstallMethod.flux(), ...props });
+  const istio = (props: Partial<MeshInstallProps> = {}) => () =>
+    synth({ controlPlane: MeshControlPlane.istio(), method: InstallMethod.flux(), ...props });
 
   test.each(['kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'istio-ingress'])('injecting %s', (name) => {
     expect(istio({ namespaces: [{ name }] })).toThrow(new RegExp(`test/Mesh: 'namespaces\\[${name}\\]\\.name' \\("${name}"\\) must be an application namespace: ${name} is a system or mesh namespace`));
@@ -507,7 +528,9 @@ describe('rejections', () => {
   });
 
   test('proxy requests above limits', () => {
-    expect(() => synth({ controlPlane: MeshControlPlane.istio({ proxyResources: { memoryRequest: Size.gibibytes(2) } }), method: InstallMethod.flux() }))
+    expect(() => synth({
+      controlPlane: MeshControlPlane.istio({ proxyResources: { memoryRequest: Size.gibibytes(2) } }), method: InstallMethod.flux(),
+    }))
       .toThrow(/'proxyResources.memoryRequest' \("2Gi"\) must be at most the memory limit \(1Gi\)/);
   });
 
@@ -519,7 +542,10 @@ describe('rejections', () => {
   });
 
   test('an ambient data plane without the ambient profile', () => {
-    expect(() => synth({ controlPlane: MeshControlPlane.istio({ profile: IstioProfile.DEFAULT, dataPlaneMode: IstioDataPlaneMode.AMBIENT }), method: InstallMethod.flux() }))
+    expect(() => synth({
+      controlPlane: MeshControlPlane.istio({ profile: IstioProfile.DEFAULT, dataPlaneMode: IstioDataPlaneMode.AMBIENT }),
+      method: InstallMethod.flux(),
+    }))
       .toThrow(/'profile' \("default"\) must be IstioProfile.AMBIENT with dataPlaneMode AMBIENT/);
   });
 

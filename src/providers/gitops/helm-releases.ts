@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ApplicationSpec, ArgoIgnoreDifference, HelmReleaseSpec, HelmReleaseValuesReference, HelmRepositorySpec } from './types';
 import { ArgoCdMethodIntent, FluxMethodIntent } from '../../model/install';
 import { goDuration } from '../../private/duration';
+import { nonEmpty } from '../../private/values';
 
 /** A Helm chart repository. */
 export interface ChartRepository {
@@ -133,8 +134,4 @@ function syncWaves(releases: ChartRelease[]): Map<string, number> {
   };
   releases.forEach(r => wave(r.name));
   return waves;
-}
-
-function nonEmpty(values: Record<string, unknown>): Record<string, unknown> | undefined {
-  return Object.keys(values).length > 0 ? values : undefined;
 }

@@ -4,7 +4,7 @@ import { PeerAuthenticationSpec, SailComponentSpec, SailIstioSpec, SailRevisionT
 import { IstioInstallIntent, IstioRevisionIntent, NamespaceIntent } from '../../model/install';
 import { goDuration } from '../../private/duration';
 import { unsupportedMessage } from '../../private/errors';
-import { compact, deepMerge } from '../../private/values';
+import { compact, deepMerge, nonEmpty } from '../../private/values';
 import { argoCdAfterCharts, ChartRelease, renderArgoCd, renderFlux } from '../gitops';
 
 const REPOSITORY = { name: 'istio', url: 'https://istio-release.storage.googleapis.com/charts' };
@@ -44,7 +44,9 @@ export function renderIstioInstall(scope: Construct, i: IstioInstallIntent): voi
     };
     new ApiObject(scope, 'Telemetry', {
       apiVersion: i.apiVersion === 'v1beta1' ? 'telemetry.istio.io/v1alpha1' : 'telemetry.istio.io/v1',
-      kind: 'Telemetry', metadata: { name: 'mesh-default', namespace: i.namespace, annotations: after }, spec,
+      kind: 'Telemetry',
+      metadata: { name: 'mesh-default', namespace: i.namespace, annotations: after },
+      spec,
     });
   }
 }
@@ -135,18 +137,32 @@ function helm(scope: Construct, i: IstioInstallIntent): Record<string, string> |
   const afterIstiod = [istiodName(primary)];
   if (i.profile === 'ambient') {
     releases.push({
-      name: 'istio-cni', chart: 'cni', version: primary.version, repository: REPOSITORY, namespace: i.namespace,
-      values: values('cni', {}), dependsOn: afterIstiod,
+      name: 'istio-cni',
+      chart: 'cni',
+      version: primary.version,
+      repository: REPOSITORY,
+      namespace: i.namespace,
+      values: values('cni', {}),
+      dependsOn: afterIstiod,
     });
     releases.push({
-      name: 'ztunnel', chart: 'ztunnel', version: primary.version, repository: REPOSITORY, namespace: i.namespace,
-      values: values('ztunnel', {}), dependsOn: ['istio-cni'],
+      name: 'ztunnel',
+      chart: 'ztunnel',
+      version: primary.version,
+      repository: REPOSITORY,
+      namespace: i.namespace,
+      values: values('ztunnel', {}),
+      dependsOn: ['istio-cni'],
     });
   }
   if (i.ingressGateway) {
     namespace(scope, 'Namespace-ingress', ISTIO_INGRESS_NAMESPACE, {}, {});
     releases.push({
-      name: 'istio-ingressgateway', chart: 'gateway', version: primary.version, repository: REPOSITORY, namespace: ISTIO_INGRESS_NAMESPACE,
+      name: 'istio-ingressgateway',
+      chart: 'gateway',
+      version: primary.version,
+      repository: REPOSITORY,
+      namespace: ISTIO_INGRESS_NAMESPACE,
       // the gateway chart has no profile value
       values: deepMerge(compact({ revision: primary.name }), i.chartValues.gateway),
       dependsOn: afterIstiod,
@@ -249,8 +265,4 @@ function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
-}
-
-function nonEmpty<T extends object>(o: T): T | undefined {
-  return Object.keys(o).length > 0 ? o : undefined;
 }
