@@ -18,3 +18,7 @@ export * from './patterns/gateway-route';
 export * from './model/peer';
 export * from './patterns/strict-mtls-migration';
 export * from './patterns/mesh-authorization';
+export * from './patterns/install-method';
+export * from './patterns/linkerd-identity';
+export * from './patterns/mesh-control-plane';
+export * from './patterns/mesh-install';

@@ -1,6 +1,6 @@
 import { isDns1123Label, isDns1123Subdomain } from './private/errors';
 import { GammaRouting, GatewayApiIngress, GatewayApiSecurity, GenericDataPlane } from './providers/gateway-api';
-import { IstioDataPlane, IstioGammaPolicy, IstioIngress, IstioRouting, IstioSecurity } from './providers/istio';
+import { AmbientWaypoints, IstioDataPlane, IstioGammaPolicy, IstioIngress, IstioRouting, IstioSecurity } from './providers/istio';
 import { LinkerdDataPlane, LinkerdPolicyRouting, LinkerdRoutePolicy, LinkerdSecurity, SmiRouting } from './providers/linkerd';
 import { DataPlaneRenderer, IngressRenderer, SecurityRenderer, TrafficRenderer } from './providers/renderer';
 
@@ -35,13 +35,16 @@ export enum IstioRoutingApi {
 }
 
 /**
- * How Istio's data plane runs.
- * @see https://istio.io/latest/docs/overview/dataplane-modes/
+ * How Istio's data plane reaches the workloads.
+ * @see https://istio.io/latest/docs/ambient/overview/
  */
 export enum IstioDataPlaneMode {
-  /** an Envoy sidecar in every pod */
+  /** an Envoy sidecar injected into every pod */
   SIDECAR = 'sidecar',
-  /** ambient mode: ztunnel per node (L4, mTLS) and optional waypoint proxies (L7) */
+  /**
+   * Ambient mode: a per-node ztunnel for L4 (mTLS) and, where L7 features are asked for, a waypoint
+   * proxy per namespace. Pods get no sidecar.
+   */
   AMBIENT = 'ambient',
 }
 
@@ -84,10 +87,13 @@ export interface IstioProviderOptions {
   readonly experimentalChannel?: boolean;
 
   /**
-   * The data plane mode of the mesh. In ambient mode mTLS cannot be disabled
-   * (PeerAuthentication `DISABLE` is ignored there), so it is rejected.
+   * Sidecars or ambient mode. In ambient mode pods get no injection labels (their namespace carries
+   * `istio.io/dataplane-mode: ambient`), explicit proxy resources are an error (there is no sidecar
+   * to size), every host with L7 routing or traffic policy gets a waypoint (a Gateway API
+   * `Gateway` of class `istio-waypoint`) that its Service is bound to with `istio.io/use-waypoint`,
+   * and PeerAuthentication `DISABLE` is rejected (ambient ignores it).
    * @default IstioDataPlaneMode.SIDECAR
-   * @see https://istio.io/latest/docs/ambient/usage/verify-mtls-enabled/
+   * @see https://istio.io/latest/docs/ambient/usage/waypoint/
    */
   readonly dataPlaneMode?: IstioDataPlaneMode;
 
@@ -251,18 +257,21 @@ export class MeshProvider {
       throw new Error(`MeshProvider.istio: 'experimentalChannel' (${options.experimentalChannel}) must be used only with routingApi IstioRoutingApi.GATEWAY_API`);
     }
     const apiVersion = options.apiVersion ?? IstioApiVersion.V1;
-    const traffic = routingApi === IstioRoutingApi.GATEWAY_API
+    const routing = routingApi === IstioRoutingApi.GATEWAY_API
       ? new GammaRouting(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio', {
         extension: new IstioGammaPolicy(apiVersion),
         experimental: options.experimentalChannel,
       })
       : new IstioRouting(apiVersion);
+    // Ambient: L7 intents only apply through a waypoint, so the renderer adds one where needed.
+    const ambient = dataPlaneMode === IstioDataPlaneMode.AMBIENT;
+    const traffic = ambient ? new AmbientWaypoints(routing) : routing;
     // Istio implements Gateway API ingress with its `istio` GatewayClass and RE2 path regexes.
     const ingress = routingApi === IstioRoutingApi.GATEWAY_API
       ? new GatewayApiIngress(options.gatewayApiVersion ?? GatewayApiVersion.V1, 'Istio', { defaultClassName: 'istio', regexPaths: true })
       : new IstioIngress(apiVersion);
-    const security = new IstioSecurity({ ambient: dataPlaneMode === IstioDataPlaneMode.AMBIENT, rootNamespace, trustDomain });
-    return new MeshProvider('istio', new IstioDataPlane(options.revision), traffic,
+    const security = new IstioSecurity({ ambient, rootNamespace, trustDomain });
+    return new MeshProvider('istio', new IstioDataPlane(options.revision, ambient), traffic,
       JSON.stringify(['istio', routingApi, apiVersion, options.gatewayApiVersion ?? 'v1', options.revision ?? '', options.experimentalChannel ?? false,
         dataPlaneMode, rootNamespace, trustDomain]), ingress, security);
   }

@@ -36,7 +36,7 @@ export function proxyQuantities(scope: IConstruct, prop: string, r: ProxyResourc
   };
 }
 
-function memoryQuantity(s: Size): string {
+export function memoryQuantity(s: Size): string {
   const kib = s.toKibibytes({ rounding: SizeRoundingBehavior.FAIL });
   if (kib % (1024 * 1024) === 0) return `${kib / 1024 / 1024}Gi`;
   if (kib % 1024 === 0) return `${kib / 1024}Mi`;

@@ -8,9 +8,10 @@ import { DataPlaneRenderer, PodMeshMetadata, WorkloadMeshSpec } from '../rendere
 export class IstioDataPlane implements DataPlaneRenderer {
   public readonly displayName = 'Istio';
 
-  constructor(private readonly revision?: string) {}
+  constructor(private readonly revision?: string, private readonly ambient = false) {}
 
   public podMetadata(spec: WorkloadMeshSpec): PodMeshMetadata {
+    if (this.ambient) return ambientPodMetadata(spec);
     if (!spec.meshed) {
       // The explicit opt-out wins over a namespace-wide injection label.
       return { labels: { 'sidecar.istio.io/inject': 'false' }, annotations: {}, unsupported: [] };
@@ -31,4 +32,23 @@ export class IstioDataPlane implements DataPlaneRenderer {
       unsupported: [],
     };
   }
+}
+
+/**
+ * Ambient mode: the namespace label `istio.io/dataplane-mode: ambient` enrols pods in ztunnel; a pod
+ * opts out with `istio.io/dataplane-mode: none`. There is no sidecar, so nothing to size.
+ * @see https://istio.io/latest/docs/ambient/usage/add-workloads/
+ */
+function ambientPodMetadata(spec: WorkloadMeshSpec): PodMeshMetadata {
+  if (!spec.meshed) {
+    return { labels: { 'istio.io/dataplane-mode': 'none' }, annotations: {}, unsupported: [] };
+  }
+  return {
+    labels: {},
+    annotations: {},
+    unsupported: spec.proxyExplicit ? [{
+      feature: 'per-workload proxy resources in ambient mode',
+      instead: 'ambient pods have no sidecar; size the ztunnel and waypoint through MeshInstall chartValues, or drop proxy',
+    }] : [],
+  };
 }

@@ -3,3 +3,4 @@ export * from './linkerd-policy-routing';
 export * from './linkerd-route-policy';
 export * from './smi-routing';
 export * from './linkerd-security';
+export * from './linkerd-install';

@@ -1,0 +1,527 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { LinkerdIdentityIssuer, TrustAnchor } from './linkerd-identity';
+import { BoundControlPlane, InstallMethodIntent, IstioInstallIntent, IstioRevisionIntent, LinkerdInstallIntent } from '../model/install';
+import { checkDns1123Label, checkPercent, invalid } from '../private/errors';
+import { memoryQuantity, proxyQuantities } from '../private/proxy-quantities';
+import {
+  IstioApiVersion, IstioDataPlaneMode, IstioProviderOptions, IstioRoutingApi, LinkerdProviderOptions, MeshProvider,
+} from '../provider';
+import { ProxyResources } from '../proxy';
+
+/**
+ * An Istio installation profile: which components and defaults the charts start from.
+ * @see https://istio.io/latest/docs/setup/additional-setup/config-profiles/
+ */
+export enum IstioProfile {
+  /** production baseline: istiod and, with Helm methods, an ingress gateway */
+  DEFAULT = 'default',
+  /** istiod alone (Helm has no such profile: it installs the default profile without a gateway; Sail cannot) */
+  MINIMAL = 'minimal',
+  /** for trying Istio out: more tracing and logging, an ingress gateway */
+  DEMO = 'demo',
+  /** ambient mode: istiod, the istio-cni node agent and ztunnel */
+  AMBIENT = 'ambient',
+}
+
+/**
+ * What sidecars do with traffic to hosts outside the service registry.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-OutboundTrafficPolicy-Mode
+ */
+export enum OutboundTrafficPolicy {
+  /** let it through (Istio's default) */
+  ALLOW_ANY = 'ALLOW_ANY',
+  /** block it unless a ServiceEntry declares the host */
+  REGISTRY_ONLY = 'REGISTRY_ONLY',
+}
+
+/**
+ * A Linkerd default inbound policy: who may connect to a meshed pod when no policy says otherwise.
+ * @see https://linkerd.io/2/reference/authorization-policy/#default-policies
+ */
+export enum LinkerdDefaultInboundPolicy {
+  /** anyone, meshed or not (Linkerd's default; the PERMISSIVE of Linkerd) */
+  ALL_UNAUTHENTICATED = 'all-unauthenticated',
+  /** meshed clients only, from any cluster */
+  ALL_AUTHENTICATED = 'all-authenticated',
+  /** anyone from this cluster's pod network */
+  CLUSTER_UNAUTHENTICATED = 'cluster-unauthenticated',
+  /** meshed clients of this cluster only */
+  CLUSTER_AUTHENTICATED = 'cluster-authenticated',
+  /** nobody unless a policy allows it */
+  DENY = 'deny',
+  /** like all-unauthenticated, but logs what `deny` would refuse */
+  AUDIT = 'audit',
+}
+
+/**
+ * One Istio control-plane revision, for canary upgrades: several run side by side and each app
+ * namespace is pinned to one of them (or to a tag).
+ * @see https://istio.io/latest/docs/setup/upgrade/canary/
+ */
+export interface IstioRevision {
+  /** The revision name, a DNS-1123 label, e.g. `1-24-0`. */
+  readonly name: string;
+
+  /** The Istio release of this revision (its chart version), e.g. `1.24.0`. */
+  readonly version: string;
+
+  /**
+   * Revision tags that point at this revision (e.g. `stable`, `canary`). Namespaces pinned to a tag
+   * move when the tag moves.
+   * @default - none
+   * @see https://istio.io/latest/docs/setup/upgrade/canary/#stable-revision-labels
+   */
+  readonly tags?: string[];
+}
+
+/**
+ * How istiod runs.
+ */
+export interface IstiodOptions {
+  /**
+   * A fixed number of replicas (turns the autoscaler off).
+   * @default - autoscaled between `autoscaleMin` and `autoscaleMax`
+   * @see https://artifacthub.io/packages/helm/istio-official/istiod?modal=values&path=pilot.replicaCount
+   */
+  readonly replicas?: number;
+
+  /**
+   * Fewest replicas of the autoscaler: two, so one can go down without stopping configuration pushes.
+   * @default 2
+   */
+  readonly autoscaleMin?: number;
+
+  /**
+   * Most replicas of the autoscaler.
+   * @default 5
+   */
+  readonly autoscaleMax?: number;
+
+  /**
+   * CPU and memory of istiod.
+   * @default - the chart's (requests 500m CPU, 2Gi memory)
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * How many configuration pushes istiod runs at once (`PILOT_PUSH_THROTTLE`). Raise it in large
+   * meshes (more than ~500 services) where pushes queue up.
+   * @default - istiod's (100)
+   * @see https://istio.io/latest/docs/reference/commands/pilot-discovery/#envvars
+   */
+  readonly pushThrottle?: number;
+}
+
+/**
+ * Mesh-wide telemetry, as a `Telemetry` (telemetry.istio.io/v1) in the root namespace.
+ * @see https://istio.io/latest/docs/reference/config/telemetry/
+ */
+export interface MeshTelemetryOptions {
+  /**
+   * Envoy access logs (the built-in `envoy` provider, to the proxy's stdout).
+   * @default true
+   */
+  readonly accessLogging?: boolean;
+
+  /**
+   * Percentage of requests traced.
+   * @default - no tracing configuration
+   */
+  readonly tracingSamplingPercent?: number;
+
+  /**
+   * The tracing provider: an extension provider's name in the mesh config (give it through `chartValues`).
+   * @default - the mesh's default tracing provider
+   */
+  readonly tracingProvider?: string;
+}
+
+/**
+ * Options for `MeshControlPlane.istio()`. The provider options (routing API, API versions, revision,
+ * data-plane mode) decide what the install's `provider` renders for the constructs that use it.
+ */
+export interface IstioControlPlaneOptions extends IstioProviderOptions {
+  /**
+   * The Istio release (chart version), with one control plane. Use `revisions` for several.
+   * @default "1.24.0"
+   */
+  readonly version?: string;
+
+  /**
+   * The installation profile.
+   * @default IstioProfile.DEFAULT (IstioProfile.AMBIENT when dataPlaneMode is AMBIENT)
+   */
+  readonly profile?: IstioProfile;
+
+  /**
+   * The control plane's namespace (also the mesh's root namespace).
+   * @default "istio-system"
+   */
+  readonly namespace?: string;
+
+  /**
+   * Control-plane revisions that run side by side (canary upgrade). The first one serves workloads
+   * whose namespace names no revision, unless `revision` says otherwise.
+   * @default - one control plane: `revision` (or the default revision) of `version`
+   */
+  readonly revisions?: IstioRevision[];
+
+  /**
+   * Envoy's access log file (`meshConfig.accessLogFile`), e.g. `/dev/stdout`. Prefer
+   * `telemetry.accessLogging`; set one of them.
+   * @default - none
+   */
+  readonly accessLogFile?: string;
+
+  /**
+   * What sidecars do with traffic to unknown hosts (`meshConfig.outboundTrafficPolicy.mode`).
+   * @default - Istio's default (ALLOW_ANY)
+   */
+  readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+
+  /**
+   * Start the application container only once its proxy is ready
+   * (`meshConfig.defaultConfig.holdApplicationUntilProxyStarts`), so apps never start without a
+   * network. Costs some startup time.
+   * @default true
+   */
+  readonly holdApplicationUntilProxyStarts?: boolean;
+
+  /**
+   * The mesh's trust domain (`meshConfig.trustDomain`), the first part of SPIFFE identities.
+   * @default - "cluster.local"
+   */
+  readonly trustDomain?: string;
+
+  /**
+   * Default CPU and memory of every sidecar (`global.proxy.resources`), sized for production.
+   * @default - see `ProxyResources`
+   */
+  readonly proxyResources?: ProxyResources;
+
+  /**
+   * Replicas, autoscaling, resources and push throttle of istiod.
+   * @default - autoscaled 2..5, the chart's resources
+   */
+  readonly istiod?: IstiodOptions;
+
+  /**
+   * Lifetime of workload certificates (the proxy's `SECRET_TTL` and istiod's
+   * `DEFAULT_WORKLOAD_CERT_TTL`), from 1 hour to 90 days.
+   * @default - Istio's (24 hours)
+   */
+  readonly workloadCertTtl?: Duration;
+
+  /**
+   * Mesh-wide telemetry. `false`-like: pass `{ accessLogging: false }` to emit none.
+   * @default - access logging on, no tracing configuration
+   */
+  readonly telemetry?: MeshTelemetryOptions;
+
+  /**
+   * Whether the install emits the mesh-wide `PeerAuthentication` (`default` in the root namespace,
+   * PERMISSIVE). Turn it off when a StrictMtlsMigration manages the mesh-wide mode, so one object
+   * owns it.
+   * @default true
+   */
+  readonly meshPeerAuthentication?: boolean;
+
+  /**
+   * Whether to install an ingress gateway (the `gateway` chart, in `istio-ingress`).
+   * @default - true for the default and demo profiles with Flux or Argo CD, false otherwise
+   */
+  readonly ingressGateway?: boolean;
+
+  /**
+   * Any other chart value, per chart: `base`, `istiod`, `cni`, `ztunnel`, `gateway` (Sail: `istiod`,
+   * `cni`, `ztunnel`). Merged over the typed settings.
+   * @default - none
+   * @see https://artifacthub.io/packages/helm/istio-official/istiod
+   */
+  readonly chartValues?: { [chart: string]: any };
+}
+
+/**
+ * Options for `MeshControlPlane.linkerd()`. The provider options (release, routing API) decide what
+ * the install's `provider` renders for the constructs that use it.
+ */
+export interface LinkerdControlPlaneOptions extends LinkerdProviderOptions {
+  /**
+   * The version of the linkerd-control-plane chart (and linkerd-viz): an edge release such as
+   * `2025.1.2`, or a stable chart version such as `1.16.11` (Linkerd 2.14.10).
+   */
+  readonly chartVersion: string;
+
+  /**
+   * The version of the linkerd-crds chart.
+   * @default - `chartVersion` for edge releases (required for stable ones, which version it apart)
+   */
+  readonly crdsChartVersion?: string;
+
+  /**
+   * The Helm repository.
+   * @default - "https://helm.linkerd.io/edge" for edge versions, "https://helm.linkerd.io/stable" otherwise
+   */
+  readonly helmRepositoryUrl?: string;
+
+  /**
+   * The control plane's namespace.
+   * @default "linkerd"
+   */
+  readonly namespace?: string;
+
+  /**
+   * The trust anchor certificate. Required: Linkerd's identity cannot start without it.
+   */
+  readonly trustAnchor?: TrustAnchor;
+
+  /**
+   * Where the identity issuer certificate comes from.
+   * @default LinkerdIdentityIssuer.certManager()
+   */
+  readonly identityIssuer?: LinkerdIdentityIssuer;
+
+  /**
+   * High availability: 3 controller replicas, pod anti-affinity, PodDisruptionBudgets and webhook
+   * failure policy `Fail` (the chart's values-ha.yaml). Label `kube-system` with
+   * `config.linkerd.io/admission-webhooks: disabled` first.
+   * @default false
+   * @see https://linkerd.io/2/features/ha/
+   */
+  readonly highAvailability?: boolean;
+
+  /**
+   * Default CPU and memory of every proxy (`proxy.resources`).
+   * @default - see `ProxyResources`
+   */
+  readonly proxyResources?: ProxyResources;
+
+  /**
+   * The cluster-wide default inbound policy (`proxy.defaultInboundPolicy`).
+   * @default - Linkerd's (all-unauthenticated)
+   */
+  readonly defaultInboundPolicy?: LinkerdDefaultInboundPolicy;
+
+  /**
+   * Whether to install the linkerd-viz extension (in `linkerd-viz`).
+   * @default false
+   */
+  readonly viz?: boolean;
+
+  /**
+   * Any other chart value, per chart: `linkerd-crds`, `linkerd-control-plane`, `linkerd-viz`.
+   * @default - none
+   */
+  readonly chartValues?: { [chart: string]: any };
+}
+
+/**
+ * The mesh that `MeshInstall` installs, and its settings.
+ */
+export class MeshControlPlane {
+  /**
+   * Istio, with sidecars or in ambient mode, through Helm (Flux, Argo CD) or the Sail operator.
+   */
+  public static istio(options: IstioControlPlaneOptions = {}): MeshControlPlane {
+    return new MeshControlPlane('istio', (scope, method) => bindIstio(scope, method, options));
+  }
+
+  /**
+   * Linkerd, through Helm (Flux, Argo CD).
+   */
+  public static linkerd(options: LinkerdControlPlaneOptions): MeshControlPlane {
+    return new MeshControlPlane('linkerd', (scope, method) => bindLinkerd(scope, method, options));
+  }
+
+  /** The mesh: `istio` or `linkerd`. */
+  public readonly name: string;
+
+  /** @internal */
+  public readonly _bind: (scope: IConstruct, method: InstallMethodIntent) => BoundControlPlane;
+
+  private constructor(name: string, bind: (scope: IConstruct, method: InstallMethodIntent) => BoundControlPlane) {
+    this.name = name;
+    this._bind = bind;
+  }
+}
+
+const VERSION = /^\d+\.\d+\.\d+$/;
+const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function chartValues(scope: IConstruct, values: { [chart: string]: any } | undefined, charts: string[]): Record<string, Record<string, unknown>> {
+  for (const [key, v] of Object.entries(values ?? {})) {
+    if (!charts.includes(key)) invalid(scope, 'chartValues', key, `a chart of this install (${charts.join(', ')})`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid(scope, `chartValues.${key}`, v, 'an object of chart values');
+  }
+  return values ?? {};
+}
+
+function positiveInt(scope: IConstruct, prop: string, v: number | undefined): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) invalid(scope, prop, v, 'a positive integer');
+}
+
+function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: IstioControlPlaneOptions): BoundControlPlane {
+  const ambientMode = o.dataPlaneMode === IstioDataPlaneMode.AMBIENT;
+  const profile = o.profile ?? (ambientMode ? IstioProfile.AMBIENT : IstioProfile.DEFAULT);
+  if (ambientMode && profile !== IstioProfile.AMBIENT) {
+    invalid(scope, 'profile', profile, 'IstioProfile.AMBIENT with dataPlaneMode AMBIENT (ambient needs the CNI agent and ztunnel)');
+  }
+  const ambient = profile === IstioProfile.AMBIENT && o.dataPlaneMode !== IstioDataPlaneMode.SIDECAR;
+  const namespace = o.namespace ?? 'istio-system';
+  checkDns1123Label(scope, 'namespace', namespace);
+  const version = o.version ?? '1.24.0';
+
+  let revisions: IstioRevisionIntent[];
+  if (o.revisions !== undefined) {
+    if (o.version !== undefined) invalid(scope, 'version', o.version, 'unset when revisions are given (each revision has its version)');
+    if (o.revisions.length === 0) invalid(scope, 'revisions', o.revisions, 'a non-empty list');
+    revisions = o.revisions.map((r, k) => {
+      checkDns1123Label(scope, `revisions[${k}].name`, r.name);
+      if (!VERSION.test(r.version)) invalid(scope, `revisions[${k}].version`, r.version, 'an Istio release as "<major>.<minor>.<patch>", e.g. "1.24.0"');
+      (r.tags ?? []).forEach((t, j) => checkDns1123Label(scope, `revisions[${k}].tags[${j}]`, t));
+      return { name: r.name, version: r.version, tags: r.tags ?? [] };
+    });
+  } else {
+    if (!VERSION.test(version)) invalid(scope, 'version', version, 'an Istio release as "<major>.<minor>.<patch>", e.g. "1.24.0"');
+    revisions = [{ name: o.revision, version, tags: [] }];
+  }
+  const targets: string[] = [];
+  for (const name of revisions.flatMap(r => [r.name, ...r.tags])) {
+    if (name === undefined) continue;
+    if (targets.includes(name)) invalid(scope, 'revisions', name, 'unique revision and tag names');
+    targets.push(name);
+  }
+  const defaultRevision = o.revision ?? revisions[0].name;
+  if (o.revisions !== undefined && o.revision !== undefined && !targets.includes(o.revision)) {
+    invalid(scope, 'revision', o.revision, `one of the revisions or tags (${targets.join(', ')})`);
+  }
+
+  const telemetry = o.telemetry ?? {};
+  const accessLogging = telemetry.accessLogging ?? true;
+  if (o.accessLogFile !== undefined && accessLogging) {
+    invalid(scope, 'accessLogFile', o.accessLogFile, 'unset while telemetry.accessLogging is on (both turn on the Envoy access log: set one)');
+  }
+  if (telemetry.tracingSamplingPercent !== undefined) checkPercent(scope, 'telemetry.tracingSamplingPercent', telemetry.tracingSamplingPercent);
+  if (o.trustDomain !== undefined && !DNS_NAME.test(o.trustDomain)) invalid(scope, 'trustDomain', o.trustDomain, 'a DNS name, e.g. "cluster.local"');
+
+  const d = o.istiod ?? {};
+  positiveInt(scope, 'istiod.replicas', d.replicas);
+  positiveInt(scope, 'istiod.autoscaleMin', d.autoscaleMin);
+  positiveInt(scope, 'istiod.autoscaleMax', d.autoscaleMax);
+  positiveInt(scope, 'istiod.pushThrottle', d.pushThrottle);
+  if (d.replicas !== undefined && (d.autoscaleMin !== undefined || d.autoscaleMax !== undefined)) {
+    invalid(scope, 'istiod.replicas', d.replicas, 'unset when autoscaleMin or autoscaleMax is set (replicas turns the autoscaler off)');
+  }
+  const autoscaleMin = d.replicas !== undefined ? undefined : d.autoscaleMin ?? 2;
+  const autoscaleMax = d.replicas !== undefined ? undefined : d.autoscaleMax ?? 5;
+  if (autoscaleMin !== undefined && autoscaleMax !== undefined && autoscaleMin > autoscaleMax) {
+    invalid(scope, 'istiod.autoscaleMin', autoscaleMin, `at most autoscaleMax (${autoscaleMax})`);
+  }
+  if (o.workloadCertTtl !== undefined) {
+    const ms = o.workloadCertTtl.toMilliseconds();
+    if (ms < 3_600_000 || ms > 90 * 86_400_000) invalid(scope, 'workloadCertTtl', o.workloadCertTtl.toHumanString(), 'from 1 hour to 90 days');
+  }
+  const ingressDefault = method.kind !== 'sail' && (profile === IstioProfile.DEFAULT || profile === IstioProfile.DEMO);
+
+  const charts = method.kind === 'sail' ? ['istiod', 'cni', 'ztunnel'] : ['base', 'istiod', 'cni', 'ztunnel', 'gateway'];
+  const intent: IstioInstallIntent = {
+    source: scope,
+    namespace,
+    method,
+    proxy: proxyQuantities(scope, 'proxyResources', o.proxyResources),
+    chartValues: chartValues(scope, o.chartValues, charts),
+    profile,
+    ambient,
+    revisions,
+    defaultRevision,
+    apiVersion: o.apiVersion ?? IstioApiVersion.V1,
+    accessLogFile: o.accessLogFile,
+    outboundTrafficPolicy: o.outboundTrafficPolicy,
+    holdApplicationUntilProxyStarts: o.holdApplicationUntilProxyStarts ?? true,
+    trustDomain: o.trustDomain,
+    istiod: {
+      replicas: d.replicas,
+      autoscaleMin,
+      autoscaleMax,
+      resources: containerResources(d.resources),
+      pushThrottle: d.pushThrottle,
+    },
+    workloadCertTtl: o.workloadCertTtl,
+    telemetry: accessLogging || telemetry.tracingSamplingPercent !== undefined
+      ? { accessLogging, tracingSamplingPercent: telemetry.tracingSamplingPercent, tracingProvider: telemetry.tracingProvider }
+      : undefined,
+    peerAuthentication: o.meshPeerAuthentication ?? true,
+    ingressGateway: o.ingressGateway ?? ingressDefault,
+  };
+  // Ambient routes through waypoints, which Istio drives through Gateway API by preference.
+  const providerFor = (revision: string | undefined) => MeshProvider.istio({
+    routingApi: o.routingApi ?? (ambient ? IstioRoutingApi.GATEWAY_API : IstioRoutingApi.ISTIO),
+    apiVersion: o.apiVersion,
+    gatewayApiVersion: o.gatewayApiVersion,
+    revision: ambient ? undefined : revision,
+    dataPlaneMode: ambient ? IstioDataPlaneMode.AMBIENT : IstioDataPlaneMode.SIDECAR,
+  });
+  return { provider: providerFor(defaultRevision), intent, revisionTargets: targets, providerFor };
+}
+
+function containerResources(r: kplus.ContainerResources | undefined) {
+  const requests: Record<string, string> = {};
+  const limits: Record<string, string> = {};
+  if (r?.cpu?.request) requests.cpu = r.cpu.request.amount;
+  if (r?.cpu?.limit) limits.cpu = r.cpu.limit.amount;
+  if (r?.memory?.request) requests.memory = memoryQuantity(r.memory.request);
+  if (r?.memory?.limit) limits.memory = memoryQuantity(r.memory.limit);
+  return { requests, limits };
+}
+
+function bindLinkerd(scope: IConstruct, method: InstallMethodIntent, o: LinkerdControlPlaneOptions): BoundControlPlane {
+  const provider = MeshProvider.linkerd(o);
+  const namespace = o.namespace ?? 'linkerd';
+  checkDns1123Label(scope, 'namespace', namespace);
+  if (!o.trustAnchor) {
+    invalid(scope, 'trustAnchor', undefined, 'set: Linkerd\'s identity needs the trust anchor certificate (TrustAnchor.fromPem(), .fromSecret() or .fromConfigMap())');
+  }
+  const anchor = o.trustAnchor._intent;
+  if (anchor.pem !== undefined && !/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(anchor.pem.trim())) {
+    invalid(scope, 'trustAnchor', `${anchor.pem.slice(0, 30)}...`, 'a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)');
+  }
+  if (anchor.ref) checkDns1123Label(scope, 'trustAnchor.name', anchor.ref.name);
+  if (!o.chartVersion) invalid(scope, 'chartVersion', o.chartVersion, 'set, e.g. "2025.1.2" (edge) or "1.16.11" (stable 2.14.10)');
+  const edge = /^\d{4}\.\d+\.\d+$/.test(o.chartVersion);
+  if (!edge && !/^\d+\.\d+\.\d+$/.test(o.chartVersion)) invalid(scope, 'chartVersion', o.chartVersion, 'a chart version, e.g. "2025.1.2" (edge) or "1.16.11" (stable)');
+  if (!edge && o.crdsChartVersion === undefined) {
+    invalid(scope, 'crdsChartVersion', undefined, `set for the stable chart ${o.chartVersion} (stable releases version linkerd-crds apart, e.g. "1.8.0" for 2.14.10)`);
+  }
+  let certManager: LinkerdInstallIntent['certManager'];
+  const cm = (o.identityIssuer ?? LinkerdIdentityIssuer.certManager())._certManager;
+  if (cm) {
+    const duration = cm.duration ?? Duration.hours(48);
+    const renewBefore = cm.renewBefore ?? Duration.hours(25);
+    if (duration.toMilliseconds() < 3_600_000) invalid(scope, 'identityIssuer.duration', duration.toHumanString(), 'at least 1 hour');
+    if (renewBefore.toMilliseconds() <= 0 || renewBefore.toMilliseconds() >= duration.toMilliseconds()) {
+      invalid(scope, 'identityIssuer.renewBefore', renewBefore.toHumanString(), `positive and shorter than the duration (${duration.toHumanString()})`);
+    }
+    const caSecretName = cm.trustAnchorSecretName ?? 'linkerd-trust-anchor';
+    checkDns1123Label(scope, 'identityIssuer.trustAnchorSecretName', caSecretName);
+    certManager = { duration, renewBefore, caSecretName };
+  }
+  const intent: LinkerdInstallIntent = {
+    source: scope,
+    namespace,
+    method,
+    proxy: proxyQuantities(scope, 'proxyResources', o.proxyResources),
+    chartValues: chartValues(scope, o.chartValues, ['linkerd-crds', 'linkerd-control-plane', 'linkerd-viz']),
+    chartVersion: o.chartVersion,
+    crdsChartVersion: o.crdsChartVersion ?? o.chartVersion,
+    repositoryUrl: o.helmRepositoryUrl ?? (edge ? 'https://helm.linkerd.io/edge' : 'https://helm.linkerd.io/stable'),
+    clusterDomain: o.clusterDomain ?? 'cluster.local',
+    trustAnchor: anchor,
+    certManager,
+    highAvailability: o.highAvailability ?? false,
+    defaultInboundPolicy: o.defaultInboundPolicy,
+    viz: o.viz ?? false,
+  };
+  return { provider, intent, revisionTargets: [], providerFor: () => provider };
+}

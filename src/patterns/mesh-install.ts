@@ -1,0 +1,175 @@
+import { Construct } from 'constructs';
+import { InstallMethod } from './install-method';
+import { LinkerdDefaultInboundPolicy, MeshControlPlane } from './mesh-control-plane';
+import { IMesh } from '../mesh';
+import { BoundControlPlane, IstioInstallIntent, LinkerdInstallIntent, NamespaceIntent } from '../model/install';
+import { checkDns1123Label, invalid } from '../private/errors';
+import { MeshProvider } from '../provider';
+import { ISTIO_INGRESS_NAMESPACE, renderIstioInstall, renderIstioNamespace } from '../providers/istio';
+import { LINKERD_VIZ_NAMESPACE, renderLinkerdInstall, renderLinkerdNamespace } from '../providers/linkerd';
+
+/** Namespaces a mesh must never inject: Kubernetes' own. */
+const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
+const EGRESS_HOST = /^(\*|\.|~|[a-z0-9]([-a-z0-9]*[a-z0-9])?)\/(\*|(\*\.)?[a-z0-9*]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+
+/**
+ * An application namespace that joins the mesh.
+ */
+export interface MeshNamespaceOptions {
+  /** The namespace's name. */
+  readonly name: string;
+
+  /**
+   * Istio: the control-plane revision or revision tag the namespace is pinned to (`istio.io/rev`).
+   * Moving a namespace to another revision is a change of this one line (then restart its pods).
+   * @default - the install's default revision (`istio-injection: enabled` when it has no name)
+   * @see https://istio.io/latest/docs/setup/upgrade/canary/
+   */
+  readonly revision?: string;
+
+  /**
+   * Istio (sidecars): the only hosts (`<namespace>/<dns name>`, e.g. `./*`, `istio-system/*`) whose
+   * configuration the namespace's sidecars get, as a `Sidecar` named `default`. In large meshes this
+   * is what keeps proxy memory flat.
+   * @default - all hosts of the mesh
+   * @see https://istio.io/latest/docs/reference/config/networking/sidecar/
+   */
+  readonly egressHosts?: string[];
+
+  /**
+   * Linkerd: the namespace's default inbound policy (`config.linkerd.io/default-inbound-policy`).
+   * @default - the cluster-wide default
+   */
+  readonly defaultInboundPolicy?: LinkerdDefaultInboundPolicy;
+}
+
+/**
+ * Props for `MeshInstall`.
+ */
+export interface MeshInstallProps {
+  /** The mesh and its settings. */
+  readonly controlPlane: MeshControlPlane;
+
+  /** How the control plane gets to the cluster. */
+  readonly method: InstallMethod;
+
+  /**
+   * The application namespaces that join the mesh (more with `addNamespace`).
+   * @default - none
+   */
+  readonly namespaces?: MeshNamespaceOptions[];
+
+  /**
+   * The emergency kill switch: `true` turns proxy injection off for every application namespace in
+   * one change (Istio `istio-injection: disabled`, which beats every pod label, or
+   * `istio.io/dataplane-mode: none` in ambient mode; Linkerd `linkerd.io/inject: disabled` and the
+   * namespace taken out of the proxy injector). Restart the pods (`kubectl rollout restart`) to shed
+   * sidecars; ambient pods leave at once. Keep mTLS PERMISSIVE while it is on, or unmeshed pods are
+   * refused.
+   * @default false
+   */
+  readonly injectionKillSwitch?: boolean;
+}
+
+/**
+ * Runs a service mesh: the control plane as GitOps objects (Flux HelmReleases, Argo CD Applications
+ * or Sail operator resources), the application namespaces with their injection labels, the data
+ * plane's defaults (proxy sizing) and the mesh-wide defaults (PERMISSIVE PeerAuthentication,
+ * Telemetry, per-namespace Sidecar scoping).
+ *
+ * It is also the mesh handle: pass it as `mesh` to the other constructs, which then render for its
+ * provider and revision.
+ */
+export class MeshInstall extends Construct implements IMesh {
+  /** The provider the mesh's constructs render for (with the install's default revision). */
+  public readonly provider: MeshProvider;
+
+  /** The control plane's namespace. */
+  public readonly meshNamespace: string;
+
+  /** Whether the kill switch is on. */
+  public readonly injectionKillSwitch: boolean;
+
+  private readonly bound: BoundControlPlane;
+  private readonly namespaces = new Map<string, NamespaceIntent>();
+  private readonly reserved: string[];
+
+  constructor(scope: Construct, id: string, props: MeshInstallProps) {
+    super(scope, id);
+    this.bound = props.controlPlane._bind(this, props.method._intent);
+    this.provider = this.bound.provider;
+    this.meshNamespace = this.bound.intent.namespace;
+    this.injectionKillSwitch = props.injectionKillSwitch ?? false;
+    this.reserved = [...SYSTEM_NAMESPACES, this.meshNamespace, ...(this.isIstio() ? [ISTIO_INGRESS_NAMESPACE] : [LINKERD_VIZ_NAMESPACE])];
+    if (this.isIstio()) {
+      renderIstioInstall(this, this.bound.intent as IstioInstallIntent);
+    } else {
+      renderLinkerdInstall(this, this.bound.intent as LinkerdInstallIntent);
+    }
+    (props.namespaces ?? []).forEach(ns => this.addNamespace(ns));
+  }
+
+  /**
+   * Onboards an application namespace: declares it with the mesh's injection label (or annotation).
+   */
+  public addNamespace(options: MeshNamespaceOptions): void {
+    const prop = `namespaces[${options.name}]`;
+    checkDns1123Label(this, `${prop}.name`, options.name);
+    if (this.reserved.includes(options.name)) {
+      invalid(this, `${prop}.name`, options.name,
+        `an application namespace: ${options.name} is a system or mesh namespace, and injecting it breaks the cluster or the mesh (never inject ${this.reserved.join(', ')})`);
+    }
+    if (this.namespaces.has(options.name)) invalid(this, `${prop}.name`, options.name, 'onboarded once');
+    if (options.revision !== undefined && this.isIstio() && !this.bound.revisionTargets.includes(options.revision)) {
+      invalid(this, `${prop}.revision`, options.revision,
+        `a revision or tag of this install (${this.bound.revisionTargets.join(', ') || 'none: give the control plane revisions'})`);
+    }
+    (options.egressHosts ?? []).forEach((h, k) => {
+      if (!EGRESS_HOST.test(h)) invalid(this, `${prop}.egressHosts[${k}]`, h, 'a host as "<namespace>/<dns name>", e.g. "./*" or "istio-system/*"');
+    });
+    if (options.egressHosts !== undefined && options.egressHosts.length === 0) {
+      invalid(this, `${prop}.egressHosts`, options.egressHosts, 'non-empty (a Sidecar without hosts cuts the namespace off), e.g. ["./*", "istio-system/*"]');
+    }
+    if (options.defaultInboundPolicy !== undefined && this.isIstio()) {
+      invalid(this, `${prop}.defaultInboundPolicy`, options.defaultInboundPolicy, 'unset with Istio (a Linkerd setting; use a PeerAuthentication)');
+    }
+    const ns: NamespaceIntent = {
+      source: this,
+      name: options.name,
+      revision: options.revision,
+      injected: !this.injectionKillSwitch,
+      egressHosts: options.egressHosts,
+      defaultInboundPolicy: options.defaultInboundPolicy,
+    };
+    this.namespaces.set(ns.name, ns);
+    if (this.isIstio()) {
+      renderIstioNamespace(this, this.bound.intent as IstioInstallIntent, ns);
+    } else {
+      renderLinkerdNamespace(this, this.bound.intent as LinkerdInstallIntent, ns);
+    }
+  }
+
+  /** The application namespaces onboarded, in the order they were added. */
+  public get namespaceNames(): string[] {
+    return [...this.namespaces.keys()];
+  }
+
+  /** Whether pods in `namespace` get a proxy: onboarded and the kill switch off. */
+  public isMeshed(namespace: string): boolean {
+    return this.namespaces.has(namespace) && !this.injectionKillSwitch;
+  }
+
+  /**
+   * The mesh for workloads in an onboarded namespace: its provider is pinned to the namespace's
+   * revision, so workloads and their namespace agree during a canary upgrade.
+   */
+  public meshFor(namespace: string): IMesh {
+    const ns = this.namespaces.get(namespace);
+    if (!ns) invalid(this, 'namespace', namespace, `an onboarded namespace (${this.namespaceNames.join(', ') || 'none'})`);
+    return { provider: this.bound.providerFor(ns.revision ?? (this.bound.intent as IstioInstallIntent).defaultRevision) };
+  }
+
+  private isIstio(): boolean {
+    return this.provider.name === 'istio';
+  }
+}

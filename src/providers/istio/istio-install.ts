@@ -1,0 +1,268 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PeerAuthenticationSpec, SailComponentSpec, SailIstioSpec, SailRevisionTagSpec, SidecarSpec, TelemetrySpec } from './install-types';
+import { IstioInstallIntent, IstioRevisionIntent, NamespaceIntent } from '../../model/install';
+import { goDuration } from '../../private/duration';
+import { unsupportedMessage } from '../../private/errors';
+import { compact, deepMerge, nonEmpty } from '../../private/values';
+import { argoCdAfterCharts, ChartRelease, renderArgoCd, renderFlux } from '../gitops';
+
+const REPOSITORY = { name: 'istio', url: 'https://istio-release.storage.googleapis.com/charts' };
+/** the namespace the ingress gateway chart installs into, as Istio's Helm guide does */
+export const ISTIO_INGRESS_NAMESPACE = 'istio-ingress';
+/** Sail's profiles (sailoperator.io/v1 Istio spec.profile) */
+const SAIL_PROFILES = ['ambient', 'default', 'demo'];
+
+/**
+ * Renders an Istio install: the mesh namespace, the control plane through Helm (Flux or Argo CD:
+ * base → istiod per revision → cni → ztunnel → gateway) or the Sail operator (Istio per revision,
+ * IstioRevisionTag, IstioCNI, ZTunnel), and the mesh-wide defaults (PeerAuthentication in the root
+ * namespace, Telemetry).
+ * @see https://istio.io/latest/docs/setup/install/helm/
+ * @see https://github.com/istio-ecosystem/sail-operator/blob/main/docs/README.md
+ */
+export function renderIstioInstall(scope: Construct, i: IstioInstallIntent): void {
+  namespace(scope, 'Namespace', i.namespace, {}, {});
+  const after = i.method.kind === 'sail' ? sail(scope, i) : helm(scope, i);
+  const pa = i.apiVersion === 'v1beta1' ? 'security.istio.io/v1beta1' : 'security.istio.io/v1';
+  if (i.peerAuthentication) {
+    // PERMISSIVE first (the seeds' migration lesson): plaintext from not-yet-meshed clients keeps
+    // working. StrictMtlsMigration takes over this object's job; turn this one off when it does.
+    const spec: PeerAuthenticationSpec = { mtls: { mode: 'PERMISSIVE' } };
+    new ApiObject(scope, 'PeerAuthentication', {
+      apiVersion: pa, kind: 'PeerAuthentication', metadata: { name: 'default', namespace: i.namespace, annotations: after }, spec,
+    });
+  }
+  if (i.telemetry) {
+    const t = i.telemetry;
+    const spec: TelemetrySpec = {
+      accessLogging: t.accessLogging ? [{ providers: [{ name: 'envoy' }] }] : undefined,
+      tracing: t.tracingSamplingPercent !== undefined ? [{
+        providers: t.tracingProvider ? [{ name: t.tracingProvider }] : undefined,
+        randomSamplingPercentage: t.tracingSamplingPercent,
+      }] : undefined,
+    };
+    new ApiObject(scope, 'Telemetry', {
+      apiVersion: i.apiVersion === 'v1beta1' ? 'telemetry.istio.io/v1alpha1' : 'telemetry.istio.io/v1',
+      kind: 'Telemetry',
+      metadata: { name: 'mesh-default', namespace: i.namespace, annotations: after },
+      spec,
+    });
+  }
+}
+
+/**
+ * An app namespace: `istio-injection: enabled` for the default revision, `istio.io/rev` for a
+ * revision or tag, `istio.io/dataplane-mode: ambient` in ambient mode; with the kill switch,
+ * `istio-injection: disabled` (which beats every pod label) or `istio.io/dataplane-mode: none`.
+ * A namespace that limits egress gets a `Sidecar` named `default`.
+ * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+ */
+export function renderIstioNamespace(scope: Construct, i: IstioInstallIntent, ns: NamespaceIntent): void {
+  const revision = ns.revision ?? i.defaultRevision;
+  let labels: Record<string, string>;
+  if (i.ambient) {
+    labels = ns.injected
+      ? { 'istio.io/dataplane-mode': 'ambient', ...(ns.revision ? { 'istio.io/rev': ns.revision } : {}) }
+      : { 'istio.io/dataplane-mode': 'none' };
+  } else if (!ns.injected) {
+    labels = { 'istio-injection': 'disabled' };
+  } else {
+    labels = revision ? { 'istio.io/rev': revision } : { 'istio-injection': 'enabled' };
+  }
+  namespace(scope, `Namespace-${ns.name}`, ns.name, labels, {});
+  if (ns.egressHosts) {
+    if (i.ambient) {
+      throw new Error(unsupportedMessage(ns.source, 'Istio in ambient mode', `a Sidecar limiting egress for namespace '${ns.name}'`,
+        'ambient pods have no sidecar to configure; drop egressHosts (ztunnel and waypoints are not sized by egress)'));
+    }
+    const spec: SidecarSpec = { egress: [{ hosts: ns.egressHosts }] };
+    new ApiObject(scope, `Sidecar-${ns.name}`, {
+      apiVersion: `networking.istio.io/${i.apiVersion}`,
+      kind: 'Sidecar',
+      metadata: { name: 'default', namespace: ns.name },
+      spec,
+    });
+  }
+}
+
+function namespace(scope: Construct, id: string, name: string, labels: Record<string, string>, annotations: Record<string, string>): void {
+  new ApiObject(scope, id, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: nonEmpty(labels), annotations: nonEmpty(annotations) },
+  });
+}
+
+/** Helm through Flux or Argo CD. Returns the annotations for objects that need the charts' CRDs. */
+function helm(scope: Construct, i: IstioInstallIntent): Record<string, string> | undefined {
+  const helmProfile = i.profile === 'minimal' ? undefined : i.profile; // Helm has no "minimal": it is istiod alone
+  const values = (chart: string, typed: Record<string, unknown>) => deepMerge(compact({ profile: helmProfile, ...typed }), i.chartValues[chart]);
+  const newest = [...i.revisions].sort((a, b) => compareVersions(b.version, a.version))[0];
+  const primary = i.revisions[0];
+  const named = i.revisions.some(r => r.name !== undefined);
+  const istiodName = (r: IstioRevisionIntent) => r.name ? `istiod-${r.name}` : 'istiod';
+  const releases: ChartRelease[] = [{
+    name: 'istio-base',
+    chart: 'base',
+    // The CRDs come from the newest revision, so every control plane finds the fields it knows.
+    version: newest.version,
+    repository: REPOSITORY,
+    namespace: i.namespace,
+    values: values('base', { defaultRevision: named ? primary.name : undefined }),
+    dependsOn: [],
+    // istiod sets the webhook's failurePolicy itself once it runs: not drift.
+    ignoreDifferences: [{
+      group: 'admissionregistration.k8s.io',
+      kind: 'ValidatingWebhookConfiguration',
+      name: 'istiod-default-validator',
+      jsonPointers: ['/webhooks/0/failurePolicy'],
+    }],
+  }];
+  for (const r of i.revisions) {
+    releases.push({
+      name: istiodName(r),
+      chart: 'istiod',
+      version: r.version,
+      repository: REPOSITORY,
+      namespace: i.namespace,
+      values: values('istiod', {
+        ...istiodValues(i),
+        revision: r.name,
+        revisionTags: r.tags.length > 0 ? r.tags : undefined,
+      }),
+      dependsOn: ['istio-base'],
+    });
+  }
+  const afterIstiod = [istiodName(primary)];
+  if (i.profile === 'ambient') {
+    releases.push({
+      name: 'istio-cni',
+      chart: 'cni',
+      version: primary.version,
+      repository: REPOSITORY,
+      namespace: i.namespace,
+      values: values('cni', {}),
+      dependsOn: afterIstiod,
+    });
+    releases.push({
+      name: 'ztunnel',
+      chart: 'ztunnel',
+      version: primary.version,
+      repository: REPOSITORY,
+      namespace: i.namespace,
+      values: values('ztunnel', {}),
+      dependsOn: ['istio-cni'],
+    });
+  }
+  if (i.ingressGateway) {
+    namespace(scope, 'Namespace-ingress', ISTIO_INGRESS_NAMESPACE, {}, {});
+    releases.push({
+      name: 'istio-ingressgateway',
+      chart: 'gateway',
+      version: primary.version,
+      repository: REPOSITORY,
+      namespace: ISTIO_INGRESS_NAMESPACE,
+      // the gateway chart has no profile value
+      values: deepMerge(compact({ revision: primary.name }), i.chartValues.gateway),
+      dependsOn: afterIstiod,
+    });
+  }
+  if (i.method.kind === 'flux') {
+    renderFlux(scope, i.method, releases);
+    return undefined;
+  }
+  if (i.method.kind === 'argocd') {
+    renderArgoCd(scope, i.method, releases);
+    return argoCdAfterCharts(releases);
+  }
+  return undefined;
+}
+
+/** The Sail operator: one `Istio` per revision (InPlace, so the revision is the object's name). */
+function sail(scope: Construct, i: IstioInstallIntent): undefined {
+  if (!SAIL_PROFILES.includes(i.profile)) {
+    throw new Error(unsupportedMessage(i.source, 'the Sail operator', `the '${i.profile}' profile`,
+      `Sail's profiles are ${SAIL_PROFILES.join(', ')}; use IstioProfile.DEFAULT (Sail installs istiod alone, which is what "minimal" means)`));
+  }
+  if (i.ingressGateway) {
+    throw new Error(unsupportedMessage(i.source, 'the Sail operator', 'an ingress gateway',
+      'Sail installs no gateways; set ingressGateway: false and deploy one with a Gateway API Gateway (gateway injection)'));
+  }
+  for (const key of Object.keys(i.chartValues)) {
+    if (!['istiod', 'cni', 'ztunnel'].includes(key)) {
+      throw new Error(unsupportedMessage(i.source, 'the Sail operator', `chartValues for '${key}'`, 'Sail takes values for istiod (Istio), cni (IstioCNI) and ztunnel (ZTunnel)'));
+    }
+  }
+  for (const r of i.revisions) {
+    const name = r.name ?? 'default';
+    const spec: SailIstioSpec = {
+      version: `v${r.version}`,
+      namespace: i.namespace,
+      profile: i.profile,
+      updateStrategy: { type: 'InPlace' },
+      values: nonEmpty(deepMerge(compact(istiodValues(i)), i.chartValues.istiod)),
+    };
+    new ApiObject(scope, `Istio-${name}`, { apiVersion: 'sailoperator.io/v1', kind: 'Istio', metadata: { name }, spec });
+    for (const tag of r.tags) {
+      const tagSpec: SailRevisionTagSpec = { targetRef: { kind: 'Istio', name } };
+      new ApiObject(scope, `IstioRevisionTag-${tag}`, { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name: tag }, spec: tagSpec });
+    }
+  }
+  if (i.profile === 'ambient') {
+    const version = `v${i.revisions[0].version}`;
+    // Sail requires these singletons to be named "default".
+    const cni: SailComponentSpec = { version, namespace: i.namespace, profile: 'ambient', values: nonEmpty(i.chartValues.cni ?? {}) };
+    new ApiObject(scope, 'IstioCNI', { apiVersion: 'sailoperator.io/v1', kind: 'IstioCNI', metadata: { name: 'default' }, spec: cni });
+    const ztunnel: SailComponentSpec = { version, namespace: i.namespace, values: nonEmpty(i.chartValues.ztunnel ?? {}) };
+    new ApiObject(scope, 'ZTunnel', { apiVersion: 'sailoperator.io/v1', kind: 'ZTunnel', metadata: { name: 'default' }, spec: ztunnel });
+  }
+  return undefined;
+}
+
+/** The istiod chart's values (also Sail's `Istio.spec.values`) for the typed settings. */
+function istiodValues(i: IstioInstallIntent): Record<string, unknown> {
+  const ttl = i.workloadCertTtl ? goDuration(i.workloadCertTtl) : undefined;
+  const d = i.istiod;
+  return {
+    global: {
+      proxy: {
+        resources: {
+          requests: { cpu: i.proxy.cpuRequest, memory: i.proxy.memoryRequest },
+          limits: { cpu: i.proxy.cpuLimit, memory: i.proxy.memoryLimit },
+        },
+      },
+    },
+    meshConfig: {
+      accessLogFile: i.accessLogFile,
+      outboundTrafficPolicy: i.outboundTrafficPolicy ? { mode: i.outboundTrafficPolicy } : undefined,
+      trustDomain: i.trustDomain,
+      defaultConfig: {
+        holdApplicationUntilProxyStarts: i.ambient ? undefined : i.holdApplicationUntilProxyStarts,
+        // the lifetime the proxy asks for (istiod's own default below covers requests without one)
+        proxyMetadata: ttl ? { SECRET_TTL: ttl } : undefined,
+      },
+    },
+    pilot: {
+      replicaCount: d.replicas,
+      autoscaleEnabled: d.replicas !== undefined ? false : true,
+      autoscaleMin: d.autoscaleMin,
+      autoscaleMax: d.autoscaleMax,
+      resources: d.resources,
+      env: {
+        PILOT_PUSH_THROTTLE: d.pushThrottle !== undefined ? String(d.pushThrottle) : undefined,
+        DEFAULT_WORKLOAD_CERT_TTL: ttl,
+      },
+    },
+  };
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map(Number);
+  const pb = b.split(/[.-]/).map(Number);
+  for (let k = 0; k < Math.max(pa.length, pb.length); k++) {
+    const d = (pa[k] || 0) - (pb[k] || 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
