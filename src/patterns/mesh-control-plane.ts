@@ -190,12 +190,6 @@ export interface IstioControlPlaneOptions extends IstioProviderOptions {
   readonly holdApplicationUntilProxyStarts?: boolean;
 
   /**
-   * The mesh's trust domain (`meshConfig.trustDomain`), the first part of SPIFFE identities.
-   * @default - "cluster.local"
-   */
-  readonly trustDomain?: string;
-
-  /**
    * Default CPU and memory of every sidecar (`global.proxy.resources`), sized for production.
    * @default - see `ProxyResources`
    */
@@ -462,6 +456,9 @@ function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: IstioContr
     gatewayApiVersion: o.gatewayApiVersion,
     revision: ambient ? undefined : revision,
     dataPlaneMode: ambient ? IstioDataPlaneMode.AMBIENT : IstioDataPlaneMode.SIDECAR,
+    experimentalChannel: o.experimentalChannel,
+    rootNamespace: o.rootNamespace ?? namespace,
+    trustDomain: o.trustDomain,
   });
   return { provider: providerFor(defaultRevision), intent, revisionTargets: targets, providerFor };
 }
