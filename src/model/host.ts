@@ -1,7 +1,8 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { HostIntent, RouteDefaultsIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from './intents';
-import { invalid, unsupportedMessage } from '../private/errors';
+import { IMeshHost } from '../mesh-host';
+import { checkPort, checkServiceName, invalid, unsupportedMessage } from '../private/errors';
 import { warnNonIdempotentRetries } from '../private/retry';
 import { HostServices, TrafficRenderer, Unsupported } from '../providers/renderer';
 
@@ -48,6 +49,18 @@ export class MeshHost extends Construct {
     const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, binding, { ...address, namespace });
     hosts.set(key, host);
     return host;
+  }
+
+  /**
+   * The host a policy construct targets (a CanaryRelease or a ServiceHost), after checking its
+   * name and port.
+   */
+  public static of(source: IConstruct, target: IMeshHost): MeshHost {
+    checkServiceName(source, 'host.hostName', target.hostName);
+    checkPort(source, 'host.port', target.port);
+    const provider = target.mesh.provider;
+    return MeshHost.obtain(source, { key: provider._key, traffic: provider._traffic },
+      { name: target.hostName, namespace: target.hostNamespace, port: target.port });
   }
 
   public readonly hostName: string;

@@ -4,6 +4,7 @@
  */
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { ConnectionPoolOptions, OutlierDetectionOptions } from './traffic-policy';
 
 export type StringMatchKind = 'exact' | 'prefix' | 'regex';
 
@@ -63,26 +64,9 @@ export type LoadBalancerIntent =
   | { readonly kind: 'hash-header'; readonly name: string }
   | { readonly kind: 'hash-cookie'; readonly name: string; readonly ttl?: Duration };
 
-export interface ConnectionPoolIntent {
-  readonly maxConnections?: number;
-  readonly connectTimeout?: Duration;
-  readonly http1MaxPendingRequests?: number;
-  readonly http2MaxRequests?: number;
-  readonly maxRequestsPerConnection?: number;
-  readonly maxRetries?: number;
-  readonly idleTimeout?: Duration;
-}
-
-export interface OutlierDetectionIntent {
-  readonly consecutive5xxErrors?: number;
-  readonly consecutiveGatewayErrors?: number;
-  readonly interval?: Duration;
-  readonly baseEjectionTime?: Duration;
-  readonly maxEjectionTime?: Duration;
-  readonly jitterRatio?: number;
-  readonly maxEjectionPercent?: number;
-  readonly minHealthPercent?: number;
-}
+/** The public option structs are plain data already; intents reuse them. */
+export type ConnectionPoolIntent = ConnectionPoolOptions;
+export type OutlierDetectionIntent = OutlierDetectionOptions;
 
 /** How clients treat the host's endpoints (circuit breaking, load balancing); one per host. */
 export interface TrafficPolicyIntent {

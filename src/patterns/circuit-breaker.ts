@@ -4,7 +4,7 @@ import { IMeshHost } from '../mesh-host';
 import { MeshHost } from '../model/host';
 import { ConnectionPoolIntent, OutlierDetectionIntent } from '../model/intents';
 import { ConnectionPoolOptions, LoadBalancer, OutlierDetectionOptions } from '../model/traffic-policy';
-import { checkPort, checkServiceName, invalid } from '../private/errors';
+import { invalid } from '../private/errors';
 import { positiveDuration } from '../private/retry';
 
 /**
@@ -42,21 +42,16 @@ export interface CircuitBreakerProps {
 export class CircuitBreaker extends Construct {
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
-    const { host } = props;
-    checkServiceName(this, 'host.hostName', host.hostName);
-    checkPort(this, 'host.port', host.port);
+    const host = MeshHost.of(this, props.host);
     if (!props.connectionPool && !props.outlierDetection && !props.loadBalancer) {
       invalid(this, 'connectionPool/outlierDetection/loadBalancer', undefined, 'set (a circuit breaker needs at least one of them)');
     }
-    const provider = host.mesh.provider;
-    MeshHost.obtain(this, { key: provider._key, traffic: provider._traffic },
-      { name: host.hostName, namespace: host.hostNamespace, port: host.port })
-      .setTrafficPolicy({
-        source: this,
-        connectionPool: props.connectionPool ? connectionPool(this, props.connectionPool) : undefined,
-        outlierDetection: props.outlierDetection ? outlierDetection(this, props.outlierDetection) : undefined,
-        loadBalancer: props.loadBalancer?._toIntent(),
-      });
+    host.setTrafficPolicy({
+      source: this,
+      connectionPool: props.connectionPool ? connectionPool(this, props.connectionPool) : undefined,
+      outlierDetection: props.outlierDetection ? outlierDetection(this, props.outlierDetection) : undefined,
+      loadBalancer: props.loadBalancer?._toIntent(),
+    });
   }
 }
 

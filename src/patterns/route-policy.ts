@@ -6,7 +6,7 @@ import { FaultIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { FaultInjection } from '../model/traffic-policy';
-import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
+import { checkDns1123Label, checkPercent, invalid } from '../private/errors';
 import { checkMatch } from '../private/match';
 import { positiveDuration, retryIntent } from '../private/retry';
 
@@ -66,18 +66,13 @@ export interface RoutePolicyProps {
 export class RoutePolicy extends Construct {
   constructor(scope: Construct, id: string, props: RoutePolicyProps) {
     super(scope, id);
-    const { host } = props;
-    checkServiceName(this, 'host.hostName', host.hostName);
-    checkPort(this, 'host.port', host.port);
+    const meshHost = MeshHost.of(this, props.host);
     if (props.retries === undefined && props.timeout === undefined && props.fault === undefined) {
       invalid(this, 'retries/timeout/fault', undefined, 'set (a route policy needs retries, a timeout or a fault)');
     }
     const fault = props.fault ? faultIntent(this, props.fault) : undefined;
     if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
     const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
-    const provider = host.mesh.provider;
-    const meshHost = MeshHost.obtain(this, { key: provider._key, traffic: provider._traffic },
-      { name: host.hostName, namespace: host.hostNamespace, port: host.port });
     if (props.matches === undefined) {
       for (const p of ['name', 'description'] as const) {
         if (props[p] !== undefined) invalid(this, p, props[p], 'used only with \'matches\' (a host-wide policy has no route of its own)');
