@@ -14,8 +14,8 @@ export class IstioGammaPolicy implements GammaMeshExtension {
 
   constructor(private readonly apiVersion: string) {}
 
-  public unsupported(route: RouteIntent): Unsupported[] {
-    return route.retries?.budget ? [{ feature: 'a retry budget', instead: 'set retries.attempts instead of retries.budget' }] : [];
+  public unsupported(_route: RouteIntent): Unsupported[] {
+    return []; // retries are judged by GammaRouting (standard or experimental channel)
   }
 
   public annotations(): undefined {

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { istioMatch, istioRetries } from './istio-routing';
+import { istioMatch, istioRetries, istioRetriesUnsupported } from './istio-routing';
 import { GatewaySpec, HeaderOperations, HTTPRouteDestination, IngressHTTPRoute, IngressVirtualServiceSpec, Server } from './types';
 import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
 import { goDuration } from '../../private/duration';
@@ -40,8 +40,7 @@ export class IstioIngress implements IngressRenderer {
 
   public unsupportedRoute(route: IngressRouteIntent): Unsupported[] {
     // A gateway-bound VirtualService expresses every ingress rule of the model but retry budgets.
-    return route.rules.some(r => r.retries?.budget)
-      ? [{ feature: 'a retry budget', instead: 'Istio limits retries per request: set retries.attempts instead of retries.budget' }] : [];
+    return route.rules.flatMap(r => istioRetriesUnsupported(r.retries));
   }
 
   public renderGateway(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[]): void {

@@ -19,10 +19,7 @@ export class IstioRouting implements TrafficRenderer {
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
-    return route.retries?.budget ? [{
-      feature: 'a retry budget',
-      instead: 'Istio limits retries per request: set retries.attempts instead of retries.budget',
-    }] : [];
+    return istioRetriesUnsupported(route.retries);
   }
 
   public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
@@ -59,6 +56,12 @@ export class IstioRouting implements TrafficRenderer {
       } : undefined,
     };
   }
+}
+
+/** What of a retry intent a VirtualService `retries` cannot hold: Istio has no retry budget. */
+export function istioRetriesUnsupported(retries?: RetryIntent): Unsupported[] {
+  return retries?.budget
+    ? [{ feature: 'a retry budget', instead: 'Istio limits retries per request: set retries.attempts instead of retries.budget' }] : [];
 }
 
 /** A retry intent as a VirtualService `retries`. */
