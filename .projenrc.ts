@@ -53,6 +53,22 @@ for (const dir of ['examples', 'bench']) {
   });
 }
 
+// The architecture, enforced: no import cycle in src/, patterns only write intents (never a
+// provider's code), and the model knows no provider and no pattern (DESIGN.md §3).
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'import/no-cycle': ['error', { ignoreExternal: true }],
+    'import/no-restricted-paths': ['error', {
+      zones: [
+        { target: './src/patterns', from: './src/providers', message: 'patterns write intents; only src/providers/<name>/ knows a provider' },
+        { target: './src/model', from: './src/providers', message: 'the model is provider-neutral' },
+        { target: './src/model', from: './src/patterns', message: 'the model knows no pattern' },
+        { target: './src/private', from: './src/providers', message: 'private helpers are shared by every layer' },
+      ],
+    }],
+  },
+});
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
 

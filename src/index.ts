@@ -1,5 +1,10 @@
 export * from './mesh';
+export * from './mesh-cluster';
 export * from './provider';
+// Each provider's public options live in its folder; only they are exported from it.
+export { GatewayApiProviderOptions, GatewayApiVersion } from './providers/gateway-api/options';
+export { IstioApiVersion, IstioDataPlaneMode, IstioProviderOptions, IstioRoutingApi } from './providers/istio/options';
+export { LinkerdProviderOptions, LinkerdRoutingApi, LinkerdVersion, SmiApiVersion } from './providers/linkerd/options';
 export * from './mesh-host';
 export * from './proxy';
 export * from './mesh-workload';
@@ -19,6 +24,11 @@ export * from './model/peer';
 export * from './patterns/strict-mtls-migration';
 export * from './patterns/mesh-authorization';
 export * from './patterns/install-method';
-export * from './patterns/linkerd-identity';
-export * from './patterns/mesh-control-plane';
+export { LinkerdDefaultInboundPolicy, MeshControlPlane } from './mesh-control-plane';
+export {
+  IstioControlPlaneOptions, IstioProfile, IstioRevision, IstiodOptions, MeshTelemetryOptions, OutboundTrafficPolicy,
+} from './providers/istio/control-plane';
+export {
+  CertManagerIssuerOptions, LinkerdControlPlaneOptions, LinkerdIdentityIssuer, TrustAnchor, TrustAnchorReferenceOptions,
+} from './providers/linkerd/control-plane';
 export * from './patterns/mesh-install';

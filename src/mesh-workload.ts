@@ -1,9 +1,10 @@
-import { ApiObjectMetadata, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MeshIdentity, WorkloadSelector } from './identity';
 import { IMesh } from './mesh';
-import { checkDns1123Label, checkPort, checkServiceName, invalid, unsupportedMessage } from './private/errors';
+import { checkDns1123Label, checkPort, checkServiceName, invalid, throwUnsupported } from './private/errors';
+import { own } from './private/ownership';
 import { proxyQuantities } from './private/proxy-quantities';
 import { ProxyResources } from './proxy';
 
@@ -118,23 +119,28 @@ export class MeshWorkload extends Construct {
     const name = props.name ?? `${props.serviceName}-${props.version}`;
     checkDns1123Label(this, 'name', name);
 
-    const dataPlane = props.mesh.provider._dataPlane;
+    const dataPlane = props.mesh.provider._renderers.dataPlane;
     const mesh = dataPlane.podMetadata({
       meshed: props.meshed ?? true,
       proxy: proxyQuantities(this, 'proxy', props.proxy),
       proxyExplicit: props.proxy !== undefined,
     });
-    if (mesh.unsupported.length > 0) {
-      throw new Error(mesh.unsupported.map(u => unsupportedMessage(this, dataPlane.displayName, u.feature, u.instead)).join('\n'));
-    }
+    throwUnsupported(this, dataPlane.displayName, mesh.unsupported);
 
     this.version = props.version;
     this.selectorLabels = { app: props.serviceName, version: props.version };
     const metadata: ApiObjectMetadata = { name, namespace: props.namespace, labels: this.selectorLabels };
-    this.serviceAccount = props.serviceAccount ?? new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name, namespace: props.namespace, labels: { app: props.serviceName } },
-      automountToken: false,
-    });
+    const claim = { owner: this, resolve: `give ${this.node.path} another name (name)` };
+    if (props.serviceAccount) {
+      this.serviceAccount = props.serviceAccount;
+    } else {
+      const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+        metadata: { name, namespace: props.namespace, labels: { app: props.serviceName } },
+        automountToken: false,
+      });
+      own(ApiObject.of(serviceAccount), claim);
+      this.serviceAccount = serviceAccount;
+    }
 
     const namespace = props.namespace ?? Chart.of(this).namespace;
     this.identity = MeshIdentity._of(this.serviceAccount.name, namespace);
@@ -154,6 +160,7 @@ export class MeshWorkload extends Construct {
         resources: props.resources,
       }],
     });
+    own(ApiObject.of(this.deployment), claim);
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
     for (const [k, v] of Object.entries({ ...this.selectorLabels, ...mesh.labels })) {
       this.deployment.podMetadata.addLabel(k, v);

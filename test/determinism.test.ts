@@ -2,14 +2,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Testing, Yaml } from 'cdk8s';
-import { CanaryRelease, RequestMatch, RoutePolicy } from '../src';
+import { CanaryRelease, MeshCluster, RequestMatch, RoutePolicy } from '../src';
 import { bookinfoIngress, capsOf, PROVIDERS, reviewsCanary } from './support/fixtures';
 
 /** The same program, built from scratch. */
 function program(outdir: string): App {
   const app = new App({ outdir });
   for (const provider of Object.keys(PROVIDERS)) {
+    // Each configuration is an alternative rendering of one program: a cluster of its own.
     const chart = new Chart(app, provider, { namespace: 'bookinfo' });
+    MeshCluster.assign(chart, provider);
     const caps = capsOf(provider);
     const release = new CanaryRelease(chart, 'reviews', reviewsCanary(provider, {
       canaryMatches: caps.requestMatches ? [RequestMatch.header('end-user', 'jason'), RequestMatch.cookie('canary', 'yes')] : undefined,
@@ -18,7 +20,9 @@ function program(outdir: string): App {
     if (caps.timeout || caps.retries) {
       new RoutePolicy(chart, 'policy', { host: release, timeout: caps.timeout ? Duration.seconds(5) : undefined, retries: caps.retries });
     }
-    bookinfoIngress(new Chart(app, `${provider}-ingress`, { namespace: 'bookinfo' }), provider);
+    const ingress = new Chart(app, `${provider}-ingress`, { namespace: 'bookinfo' });
+    MeshCluster.assign(ingress, `${provider}-ingress`);
+    bookinfoIngress(ingress, provider);
   }
   return app;
 }

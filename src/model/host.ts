@@ -1,17 +1,11 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { HostIntent, RouteDefaultsIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from './intents';
-import { IMeshHost } from '../mesh-host';
-import { checkPort, checkServiceName, invalid, unsupportedMessage } from '../private/errors';
+import { HostObject, HostObjectSink, ProviderRenderers, Unsupported } from './renderer';
+import type { IMeshHost } from '../mesh-host';
+import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
+import { emit, OwnershipError } from '../private/ownership';
 import { warnNonIdempotentRetries } from '../private/retry';
-import { HostServices, TrafficRenderer, Unsupported } from '../providers/renderer';
-
-/** What a host needs to know about the provider that renders it. */
-export interface HostBinding {
-  /** equal keys mean the same provider configuration */
-  readonly key: string;
-  readonly traffic: TrafficRenderer;
-}
 
 export interface HostAddress {
   readonly name: string;
@@ -21,18 +15,33 @@ export interface HostAddress {
 
 const REGISTRY = new WeakMap<IConstruct, Map<string, MeshHost>>();
 
+/** An object of the host: created when an intent first needs it, its content final at synthesis. */
+interface Declared {
+  readonly object: ApiObject;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** shared with other hosts (a namespace's waypoint): complete from creation, not ours to fill */
+  readonly shared: boolean;
+}
+
 /**
  * The intents recorded for one service host, and the single place where they are rendered.
  * Every construct that targets the same host (namespace + name) in a chart shares one MeshHost,
  * so the provider emits one object per kind for it. The chart is the scope because it is
- * cdk8s's unit of output (one file, one apply); charts of one app may target other clusters. Rendering happens once, at synthesis
- * (during validation, before cdk8s collects the chart's objects).
+ * cdk8s's unit of output (one file, one apply); the same host in two charts of one cluster is an
+ * error (see src/private/ownership.ts).
+ *
+ * The host's objects exist from the intent that first needs them (children of this construct:
+ * `Resource` for the routing object, the kind for the others), so escape hatches
+ * (`ApiObject.of`, `addJsonPatch`, labels) work before synthesis; their content is filled in
+ * once, at synthesis (during validation, before cdk8s collects the chart's objects).
  */
 export class MeshHost extends Construct {
   /**
    * The host for `address` in the chart of `source`, created by the first construct that names it.
    */
-  public static obtain(source: IConstruct, binding: HostBinding, address: HostAddress): MeshHost {
+  public static obtain(source: IConstruct, renderers: ProviderRenderers, address: HostAddress): MeshHost {
     const chart = Chart.of(source);
     const namespace = address.namespace ?? chart.namespace;
     const key = `${namespace ?? ''}/${address.name}`;
@@ -43,10 +52,10 @@ export class MeshHost extends Construct {
     }
     const existing = hosts.get(key);
     if (existing) {
-      existing.join(source, binding, address.port);
+      existing.join(source, renderers, address.port);
       return existing;
     }
-    const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, binding, { ...address, namespace });
+    const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, renderers, { ...address, namespace });
     hosts.set(key, host);
     return host;
   }
@@ -58,14 +67,12 @@ export class MeshHost extends Construct {
   public static of(source: IConstruct, target: IMeshHost): MeshHost {
     checkServiceName(source, 'host.hostName', target.hostName);
     checkPort(source, 'host.port', target.port);
-    const provider = target.mesh.provider;
-    return MeshHost.obtain(source, { key: provider._key, traffic: provider._traffic },
-      { name: target.hostName, namespace: target.hostNamespace, port: target.port });
+    return MeshHost.obtain(source, target.mesh.provider._renderers, { name: target.hostName, namespace: target.hostNamespace, port: target.port });
   }
 
   public readonly hostName: string;
   public readonly namespace?: string;
-  public readonly binding: HostBinding;
+  public readonly renderers: ProviderRenderers;
   private readonly port: number;
   private readonly owner: IConstruct;
   private readonly versions = new Map<string, VersionIntent & { source: IConstruct }>();
@@ -73,16 +80,23 @@ export class MeshHost extends Construct {
   private defaults?: RouteDefaultsIntent;
   private trafficPolicy?: TrafficPolicyIntent;
   private service?: { source: IConstruct; object: ApiObject };
+  private readonly declared = new Map<string, Declared>();
+  private readonly content = new Map<string, HostObject>();
   private rendered = false;
 
-  private constructor(scope: Construct, id: string, owner: IConstruct, binding: HostBinding, address: HostAddress) {
+  private constructor(scope: Construct, id: string, owner: IConstruct, renderers: ProviderRenderers, address: HostAddress) {
     super(scope, id);
     this.owner = owner;
     this.hostName = address.name;
     this.namespace = address.namespace;
-    this.binding = binding;
+    this.renderers = renderers;
     this.port = address.port;
     this.node.addValidation({ validate: () => this.renderOnce() });
+  }
+
+  /** The objects of the host so far, in the order they were created. */
+  public get objects(): ApiObject[] {
+    return [...this.declared.values()].map(d => d.object);
   }
 
   /** Records a version (subset) of the host. */
@@ -93,12 +107,13 @@ export class MeshHost extends Construct {
       invalid(source, 'version', version.name, `unique on host '${this.hostName}' (already declared by ${prior.source.node.path})`);
     }
     this.versions.set(version.name, { ...version, source });
+    this.declare(source);
   }
 
   /** Records a route, after checking that the provider can express it. */
   public addRoute(route: RouteIntent): void {
     this.assertOpen(route.source);
-    this.check(route.source, this.binding.traffic.unsupported(route));
+    this.check(route.source, this.renderers.traffic.unsupported(route));
     warnNonIdempotentRetries(route.source, route.retries, route.matches);
     for (const b of [...route.backends.map(x => x.version), route.mirror?.version]) {
       if (b !== undefined && !this.versions.has(b)) {
@@ -116,6 +131,7 @@ export class MeshHost extends Construct {
       invalid(route.source, 'route name', route.name, `unique on host '${this.hostName}' (already used by ${sameName.source.node.path})`);
     }
     this.routes.push(route);
+    this.declare(route.source);
   }
 
   /** Records the host's circuit breaker / load balancing, after checking the provider can express it. */
@@ -124,8 +140,9 @@ export class MeshHost extends Construct {
     if (this.trafficPolicy) {
       throw new Error(`${policy.source.node.path}: host '${this.hostName}' already has a circuit breaker from ${this.trafficPolicy.source.node.path}; combine them into one`);
     }
-    this.check(policy.source, this.binding.traffic.unsupportedPolicy(policy));
+    this.check(policy.source, this.renderers.traffic.unsupportedPolicy(policy));
     this.trafficPolicy = policy;
+    this.declare(policy.source);
   }
 
   /** Records the Service object that a construct of this chart created for the host. */
@@ -142,9 +159,10 @@ export class MeshHost extends Construct {
     if (this.defaults) {
       throw new Error(`${defaults.source.node.path}: host '${this.hostName}' already has a route policy from ${this.defaults.source.node.path}; combine them into one`);
     }
-    this.check(defaults.source, this.binding.traffic.unsupported({ ...defaults, name: 'defaults', matches: [], backends: [] }));
+    this.check(defaults.source, this.renderers.traffic.unsupported({ ...defaults, name: 'defaults', matches: [], backends: [] }));
     warnNonIdempotentRetries(defaults.source, defaults.retries, []);
     this.defaults = defaults;
+    this.declare(defaults.source);
   }
 
   /** The merged, ordered view a renderer works from. */
@@ -158,6 +176,7 @@ export class MeshHost extends Construct {
     const ordered = [...this.routes.filter(r => r.matches.length > 0), ...(catchAll ? [catchAll] : [])]
       .map(r => r.inheritBackends ? { ...r, backends: catchAll!.backends } : r);
     return {
+      construct: this,
       name: this.hostName,
       namespace: this.namespace,
       port: { name: 'http', number: this.port },
@@ -181,14 +200,12 @@ export class MeshHost extends Construct {
   }
 
   private check(source: IConstruct, problems: Unsupported[]): void {
-    if (problems.length > 0) {
-      throw new Error(problems.map(p => unsupportedMessage(source, this.binding.traffic.displayName, p.feature, p.instead)).join('\n'));
-    }
+    throwUnsupported(source, this.renderers.traffic.displayName, problems);
   }
 
-  private join(source: IConstruct, binding: HostBinding, port: number): void {
-    if (binding.key !== this.binding.key) {
-      throw new Error(`${source.node.path}: host '${this.hostName}' is rendered by ${this.binding.traffic.displayName} for ${this.owner.node.path}; every construct on one host must use the same mesh provider`);
+  private join(source: IConstruct, renderers: ProviderRenderers, port: number): void {
+    if (renderers.key !== this.renderers.key) {
+      throw new Error(`${source.node.path}: host '${this.hostName}' is rendered by ${this.renderers.traffic.displayName} for ${this.owner.node.path}; every construct on one host must use the same mesh provider`);
     }
     if (port !== this.port) {
       invalid(source, 'port', port, `the port of host '${this.hostName}' as declared by ${this.owner.node.path} (${this.port})`);
@@ -201,24 +218,84 @@ export class MeshHost extends Construct {
     }
   }
 
-  private services(): HostServices {
-    return {
-      annotate: (feature, annotations) => {
-        if (!this.service) {
-          const by = this.trafficPolicy?.source ?? this.owner;
-          throw new Error(`${by.node.path}: ${this.binding.traffic.displayName} configures ${feature} with annotations on the Service '${this.hostName}', `
-            + 'which no construct in this chart creates; create the Service with CanaryRelease (or bind it with a construct that owns it)');
-        }
-        for (const [k, v] of Object.entries(annotations)) this.service.object.metadata.addAnnotation(k, v);
-      },
+  /**
+   * Creates the objects the intents recorded so far need, content to follow at synthesis. A
+   * renderer error here (a conflict between intents) waits for synthesis, where it is reported
+   * with every intent known; a second owner of an object is an error at once.
+   */
+  private declare(source: IConstruct): void {
+    let intent: HostIntent;
+    try {
+      intent = this.toIntent();
+    } catch {
+      return;
+    }
+    const sink: HostObjectSink = {
+      emit: (id, object, shared) => this.place(source, id, object, shared ?? false),
+      addToService: () => undefined,
     };
+    try {
+      this.renderers.traffic.render(sink, intent);
+    } catch (e) {
+      if (e instanceof OwnershipError) throw e;
+    }
+  }
+
+  private place(source: IConstruct, id: string, object: HostObject, shared: boolean): Declared {
+    const prior = this.declared.get(id);
+    if (prior) {
+      if (prior.apiVersion !== object.apiVersion || prior.kind !== object.kind || prior.name !== object.metadata.name) {
+        throw new Error(`${this.node.path}: internal error: object '${id}' was declared as ${prior.apiVersion} ${prior.kind} ${prior.name} `
+          + `and rendered as ${object.apiVersion} ${object.kind} ${object.metadata.name}`);
+      }
+      return prior;
+    }
+    const metadata = { name: object.metadata.name, namespace: object.metadata.namespace };
+    const props = shared ? { ...object, metadata: { ...object.metadata } }
+      : { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: Lazy.any({ produce: () => this.content.get(id)?.spec }) };
+    const created = emit(this, id, props, { owner: source, merge: shared ? 'identical' : undefined });
+    const declared: Declared = { object: created, apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, shared };
+    this.declared.set(id, declared);
+    return declared;
+  }
+
+  /** The host's Service: bound by the construct that created it, else declared in this chart. */
+  private findService(): ApiObject | undefined {
+    if (this.service) return this.service.object;
+    const chart = Chart.of(this);
+    const namespace = this.namespace ?? chart.namespace;
+    return chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Service'
+      && c.apiVersion === 'v1' && c.metadata.name === this.hostName && c.metadata.namespace === namespace);
   }
 
   private renderOnce(): string[] {
     if (this.rendered) return [];
     try {
       const intent = this.toIntent();
-      this.binding.traffic.render(this, intent, this.services());
+      const emitted = new Set<string>();
+      const sink: HostObjectSink = {
+        emit: (id, object, shared) => {
+          const d = this.place(this.owner, id, object, shared ?? false);
+          emitted.add(id);
+          if (d.shared) return;
+          this.content.set(id, object);
+          for (const [k, v] of Object.entries(object.metadata.labels ?? {})) d.object.metadata.addLabel(k, v);
+          for (const [k, v] of Object.entries(object.metadata.annotations ?? {})) d.object.metadata.addAnnotation(k, v);
+        },
+        addToService: (feature, metadata) => {
+          const service = this.findService();
+          if (!service) {
+            const by = this.trafficPolicy?.source ?? this.owner;
+            throw new Error(`${by.node.path}: ${this.renderers.traffic.displayName} configures ${feature} on the Service '${this.hostName}', `
+              + 'which no construct in this chart declares; create the Service with CanaryRelease, or declare it in this chart');
+          }
+          for (const [k, v] of Object.entries(metadata.labels ?? {})) service.metadata.addLabel(k, v);
+          for (const [k, v] of Object.entries(metadata.annotations ?? {})) service.metadata.addAnnotation(k, v);
+        },
+      };
+      this.renderers.traffic.render(sink, intent);
+      const missing = [...this.declared.keys()].filter(id => !emitted.has(id));
+      if (missing.length > 0) throw new Error(`${this.node.path}: internal error: objects ${missing.join(', ')} were declared but not rendered`);
       this.rendered = true;
       return [];
     } catch (e) {

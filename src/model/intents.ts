@@ -120,6 +120,8 @@ export interface PortIntent {
 
 /** Everything a renderer needs to know about one host, read-only. */
 export interface HostIntent {
+  /** the host's construct, named in errors */
+  readonly construct: IConstruct;
   readonly name: string;
   /** undefined: the chart's namespace (or none) */
   readonly namespace?: string;
@@ -128,4 +130,12 @@ export interface HostIntent {
   /** routes with matches first (in the order recorded), the catch-all route last */
   readonly routes: RouteIntent[];
   readonly trafficPolicy?: TrafficPolicyIntent;
+}
+
+/** Proxy resources as Kubernetes quantities. */
+export interface ProxyQuantities {
+  readonly cpuRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryRequest: string;
+  readonly memoryLimit: string;
 }

@@ -12,6 +12,7 @@ import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
 import { checkMatch } from '../private/match';
+import { own } from '../private/ownership';
 import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
@@ -113,6 +114,14 @@ export class CanaryRelease extends Construct implements IMeshHost {
   public readonly identity?: MeshIdentity;
   /** The pods of every version (the labels they share, e.g. `app: <serviceName>`) and their port, for policies. */
   public readonly workloadSelector: WorkloadSelector;
+  /**
+   * The objects the mesh renders for the release's host, shared with every construct on the
+   * host (RoutePolicy, CircuitBreaker): an escape hatch. `ApiObject.of(release.routing)` is the
+   * routing object (VirtualService, HTTPRoute or TrafficSplit); the others are its siblings by
+   * kind, e.g. `release.routing.node.findChild('DestinationRule')`. They exist from construction;
+   * their content is filled in at synthesis, and patches apply over it.
+   */
+  public readonly routing: Construct;
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -138,7 +147,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     const provider = props.mesh.provider;
     // Routing APIs that address versions through Services need `<service>-<version>` to be a valid name.
     const versionServiceName = (version: string) => {
-      if (!provider._traffic.versionServices) return undefined;
+      if (!provider._renderers.traffic.versionServices) return undefined;
       const name = `${props.serviceName}-${version}`;
       checkServiceName(this, 'per-version Service name', name);
       return name;
@@ -159,6 +168,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       metadata: { name: props.serviceName, namespace: props.namespace, labels: { app: props.serviceName } },
       automountToken: false,
     }) : undefined;
+    if (serviceAccount) own(ApiObject.of(serviceAccount), { owner: this });
     const namespace = props.namespace ?? Chart.of(this).namespace;
     this.identity = serviceAccount ? MeshIdentity._of(serviceAccount.name, namespace) : undefined;
     const bind = (v: CanaryVersion, workloadId: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
@@ -200,8 +210,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
         return { ...v, serviceName };
       });
 
-    const host = MeshHost.obtain(this, { key: provider._key, traffic: provider._traffic },
-      { name: props.serviceName, namespace: props.namespace, port: props.port });
+    const host = MeshHost.obtain(this, provider._renderers, { name: props.serviceName, namespace: props.namespace, port: props.port });
+    this.routing = host;
     versions.forEach(v => host.addVersion(this, v));
     const routeCommon = { source: this, retries, timeout: props.timeout };
     if (matches.length > 0) {
@@ -247,5 +257,6 @@ function httpService(scope: Construct, id: string, name: string, namespace: stri
     service.selectLabel(k, v);
   }
   ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));
+  own(ApiObject.of(service), { owner: scope });
   return service;
 }

@@ -40,9 +40,16 @@ export interface CircuitBreakerProps {
  * circuit breaking (an error).
  */
 export class CircuitBreaker extends Construct {
+  /**
+   * The objects the mesh renders for the host, shared with every construct on it: an escape hatch
+   * (see `CanaryRelease.routing`); on Istio the circuit breaker is in its `DestinationRule`.
+   */
+  public readonly routing: Construct;
+
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
     const host = MeshHost.of(this, props.host);
+    this.routing = host;
     if (!props.connectionPool && !props.outlierDetection && !props.loadBalancer) {
       invalid(this, 'connectionPool/outlierDetection/loadBalancer', undefined, 'set (a circuit breaker needs at least one of them)');
     }

@@ -81,7 +81,7 @@ export class GatewayBackend {
    */
   public static canary(release: CanaryRelease): GatewayBackend {
     return new GatewayBackend((scope, mesh) => {
-      if (release.mesh.provider._key !== mesh.provider._key) {
+      if (release.mesh.provider._renderers.key !== mesh.provider._renderers.key) {
         invalid(scope, 'backends', release.node.path, `a release rendered by the gateway's mesh provider (${mesh.provider.name}), which addresses its versions the same way`);
       }
       const version = (name: string, weight: number): IngressBackendIntent => ({
@@ -90,7 +90,7 @@ export class GatewayBackend {
         port: release.port,
         weight,
         version: name,
-        versionService: release.mesh.provider._traffic.versionServices ? `${release.hostName}-${name}` : undefined,
+        versionService: release.mesh.provider._renderers.traffic.versionServices ? `${release.hostName}-${name}` : undefined,
       });
       return [version(release.stableVersion, 100 - release.canaryWeight), version(release.canaryVersion, release.canaryWeight)];
     }, undefined, true);

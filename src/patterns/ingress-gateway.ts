@@ -4,7 +4,7 @@ import { GatewayListener } from './gateway-listener';
 import { IMesh } from '../mesh';
 import { AllowedRoutesIntent, certificateDnsNames, GatewayIntent, IngressRouteIntent } from '../model/ingress';
 import { MatchIntent } from '../model/intents';
-import { checkDns1123Label, invalid, unsupportedMessage } from '../private/errors';
+import { checkDns1123Label, invalid, throwUnsupported } from '../private/errors';
 
 /**
  * Which namespaces may attach routes to a gateway.
@@ -180,11 +180,8 @@ export class IngressGateway extends Construct {
       classController: props.implementation?._controllerName,
       istioSelector: { ...selector },
     };
-    const renderer = props.mesh.provider._ingress;
-    const problems = renderer.unsupportedGateway(this._intent);
-    if (problems.length > 0) {
-      throw new Error(problems.map(p => unsupportedMessage(this, renderer.displayName, p.feature, p.instead)).join('\n'));
-    }
+    const renderer = props.mesh.provider._renderers.ingress;
+    throwUnsupported(this, renderer.displayName, renderer.unsupportedGateway(this._intent));
     renderer.renderGateway(this, this._intent, () => [...this.routes]);
     this.node.addValidation({
       validate: () => listeners
@@ -198,11 +195,8 @@ export class IngressGateway extends Construct {
    * route on this gateway claims the same host and match, then renders it under `scope`.
    */
   public _attach(scope: Construct, route: IngressRouteIntent): void {
-    const renderer = this.mesh.provider._ingress;
-    const problems = renderer.unsupportedRoute(route);
-    if (problems.length > 0) {
-      throw new Error(problems.map(p => unsupportedMessage(route.source, renderer.displayName, p.feature, p.instead)).join('\n'));
-    }
+    const renderer = this.mesh.provider._renderers.ingress;
+    throwUnsupported(route.source, renderer.displayName, renderer.unsupportedRoute(route));
     const { from } = this._intent.allowedRoutes;
     if (from === 'Same' && route.namespace !== this.gatewayNamespace) {
       invalid(route.source, 'namespace', route.namespace, `the namespace of gateway ${this.node.path} (${this.gatewayNamespace}), which allows routes from its own namespace only (AllowedRoutes.sameNamespace())`);

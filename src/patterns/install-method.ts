@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { InstallMethodIntent } from '../model/install';
 
 /**
@@ -90,14 +91,15 @@ export class InstallMethod {
     return new InstallMethod({ kind: 'sail' });
   }
 
-  /** @internal */
-  public readonly _intent: InstallMethodIntent;
-
   /** The method's name: `flux`, `argocd` or `sail`. */
   public readonly name: string;
 
-  private constructor(intent: InstallMethodIntent) {
-    this._intent = intent;
+  private constructor(private readonly intent: InstallMethodIntent) {
     this.name = intent.kind;
+  }
+
+  /** @internal */
+  public _toIntent(_scope: IConstruct, _prop: string): InstallMethodIntent {
+    return this.intent;
   }
 }

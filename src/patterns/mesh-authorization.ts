@@ -6,7 +6,7 @@ import { AuthorizationRule } from '../model/peer';
 import {
   AuthorizationIntent, AuthorizationRuleIntent, JwtIntent, PathPatternIntent, PeerIntent, WorkloadRefIntent,
 } from '../model/security';
-import { checkDns1123Label, checkPort, invalid, unsupportedMessage } from '../private/errors';
+import { checkDns1123Label, checkPort, invalid, throwUnsupported } from '../private/errors';
 
 /**
  * A JWT issuer whose tokens the workload validates. Istio only.
@@ -148,11 +148,8 @@ export class MeshAuthorization extends Construct {
     this.namespace = namespace;
     this.policyName = name;
     const intent: AuthorizationIntent = { source: this, name, namespace, workload, denyByDefault, allow, deny, jwt };
-    const security = props.mesh.provider._security;
-    const problems = security.authorizationUnsupported(intent);
-    if (problems.length > 0) {
-      throw new Error(problems.map(p => unsupportedMessage(this, security.displayName, p.feature, p.instead)).join('\n'));
-    }
+    const security = props.mesh.provider._renderers.security;
+    throwUnsupported(this, security.displayName, security.authorizationUnsupported(intent));
     security.renderAuthorization(this, intent);
   }
 }

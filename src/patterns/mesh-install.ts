@@ -1,12 +1,11 @@
 import { Construct } from 'constructs';
 import { InstallMethod } from './install-method';
-import { LinkerdDefaultInboundPolicy, MeshControlPlane } from './mesh-control-plane';
 import { IMesh } from '../mesh';
-import { BoundControlPlane, IstioInstallIntent, LinkerdInstallIntent, NamespaceIntent } from '../model/install';
-import { checkDns1123Label, invalid } from '../private/errors';
+import { LinkerdDefaultInboundPolicy, MeshControlPlane } from '../mesh-control-plane';
+import { NamespaceIntent } from '../model/install';
+import { ControlPlaneBinding } from '../model/renderer';
+import { checkDns1123Label, invalid, throwUnsupported } from '../private/errors';
 import { MeshProvider } from '../provider';
-import { ISTIO_INGRESS_NAMESPACE, renderIstioInstall, renderIstioNamespace } from '../providers/istio';
-import { LINKERD_VIZ_NAMESPACE, renderLinkerdInstall, renderLinkerdNamespace } from '../providers/linkerd';
 
 /** Namespaces a mesh must never inject: Kubernetes' own. */
 const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
@@ -90,22 +89,19 @@ export class MeshInstall extends Construct implements IMesh {
   /** Whether the kill switch is on. */
   public readonly injectionKillSwitch: boolean;
 
-  private readonly bound: BoundControlPlane;
+  private readonly binding: ControlPlaneBinding;
   private readonly namespaces = new Map<string, NamespaceIntent>();
   private readonly reserved: string[];
 
   constructor(scope: Construct, id: string, props: MeshInstallProps) {
     super(scope, id);
-    this.bound = props.controlPlane._bind(this, props.method._intent);
-    this.provider = this.bound.provider;
-    this.meshNamespace = this.bound.intent.namespace;
+    const method = props.method._toIntent(this, 'method');
+    this.binding = props.controlPlane._toIntent(this, 'controlPlane').bind(method);
+    this.provider = MeshProvider._of(this.binding.renderersFor());
+    this.meshNamespace = this.binding.install.namespace;
     this.injectionKillSwitch = props.injectionKillSwitch ?? false;
-    this.reserved = [...SYSTEM_NAMESPACES, this.meshNamespace, ...(this.isIstio() ? [ISTIO_INGRESS_NAMESPACE] : [LINKERD_VIZ_NAMESPACE])];
-    if (this.isIstio()) {
-      renderIstioInstall(this, this.bound.intent as IstioInstallIntent);
-    } else {
-      renderLinkerdInstall(this, this.bound.intent as LinkerdInstallIntent);
-    }
+    this.reserved = [...SYSTEM_NAMESPACES, ...this.binding.install.reservedNamespaces];
+    this.binding.install.renderInstall(this);
     (props.namespaces ?? []).forEach(ns => this.addNamespace(ns));
   }
 
@@ -120,19 +116,7 @@ export class MeshInstall extends Construct implements IMesh {
         `an application namespace: ${options.name} is a system or mesh namespace, and injecting it breaks the cluster or the mesh (never inject ${this.reserved.join(', ')})`);
     }
     if (this.namespaces.has(options.name)) invalid(this, `${prop}.name`, options.name, 'onboarded once');
-    if (options.revision !== undefined && this.isIstio() && !this.bound.revisionTargets.includes(options.revision)) {
-      invalid(this, `${prop}.revision`, options.revision,
-        `a revision or tag of this install (${this.bound.revisionTargets.join(', ') || 'none: give the control plane revisions'})`);
-    }
-    (options.egressHosts ?? []).forEach((h, k) => {
-      if (!EGRESS_HOST.test(h)) invalid(this, `${prop}.egressHosts[${k}]`, h, 'a host as "<namespace>/<dns name>", e.g. "./*" or "istio-system/*"');
-    });
-    if (options.egressHosts !== undefined && options.egressHosts.length === 0) {
-      invalid(this, `${prop}.egressHosts`, options.egressHosts, 'non-empty (a Sidecar without hosts cuts the namespace off), e.g. ["./*", "istio-system/*"]');
-    }
-    if (options.defaultInboundPolicy !== undefined && this.isIstio()) {
-      invalid(this, `${prop}.defaultInboundPolicy`, options.defaultInboundPolicy, 'unset with Istio (a Linkerd setting; use a PeerAuthentication)');
-    }
+    const install = this.binding.install;
     const ns: NamespaceIntent = {
       source: this,
       name: options.name,
@@ -141,12 +125,19 @@ export class MeshInstall extends Construct implements IMesh {
       egressHosts: options.egressHosts,
       defaultInboundPolicy: options.defaultInboundPolicy,
     };
-    this.namespaces.set(ns.name, ns);
-    if (this.isIstio()) {
-      renderIstioNamespace(this, this.bound.intent as IstioInstallIntent, ns);
-    } else {
-      renderLinkerdNamespace(this, this.bound.intent as LinkerdInstallIntent, ns);
+    throwUnsupported(this, install.displayName, install.namespaceUnsupported(ns));
+    if (options.revision !== undefined && !install.revisionTargets.includes(options.revision)) {
+      invalid(this, `${prop}.revision`, options.revision,
+        `a revision or tag of this install (${install.revisionTargets.join(', ') || 'none: give the control plane revisions'})`);
     }
+    (options.egressHosts ?? []).forEach((h, k) => {
+      if (!EGRESS_HOST.test(h)) invalid(this, `${prop}.egressHosts[${k}]`, h, 'a host as "<namespace>/<dns name>", e.g. "./*" or "istio-system/*"');
+    });
+    if (options.egressHosts !== undefined && options.egressHosts.length === 0) {
+      invalid(this, `${prop}.egressHosts`, options.egressHosts, 'non-empty (a Sidecar without hosts cuts the namespace off), e.g. ["./*", "istio-system/*"]');
+    }
+    this.namespaces.set(ns.name, ns);
+    install.renderNamespace(this, ns);
   }
 
   /** The application namespaces onboarded, in the order they were added. */
@@ -166,10 +157,6 @@ export class MeshInstall extends Construct implements IMesh {
   public meshFor(namespace: string): IMesh {
     const ns = this.namespaces.get(namespace);
     if (!ns) invalid(this, 'namespace', namespace, `an onboarded namespace (${this.namespaceNames.join(', ') || 'none'})`);
-    return { provider: this.bound.providerFor(ns.revision ?? (this.bound.intent as IstioInstallIntent).defaultRevision) };
-  }
-
-  private isIstio(): boolean {
-    return this.provider.name === 'istio';
+    return { provider: MeshProvider._of(this.binding.renderersFor(ns.revision)) };
   }
 }

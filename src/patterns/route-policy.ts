@@ -64,9 +64,16 @@ export interface RoutePolicyProps {
  * host-wide here and on a route is an error.
  */
 export class RoutePolicy extends Construct {
+  /**
+   * The objects the mesh renders for the host, shared with every construct on it: an escape hatch
+   * (see `CanaryRelease.routing`).
+   */
+  public readonly routing: Construct;
+
   constructor(scope: Construct, id: string, props: RoutePolicyProps) {
     super(scope, id);
     const meshHost = MeshHost.of(this, props.host);
+    this.routing = meshHost;
     if (props.retries === undefined && props.timeout === undefined && props.fault === undefined) {
       invalid(this, 'retries/timeout/fault', undefined, 'set (a route policy needs retries, a timeout or a fault)');
     }

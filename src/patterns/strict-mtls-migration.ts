@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { WorkloadSelector } from '../identity';
 import { IMesh } from '../mesh';
 import { MtlsIntent, MtlsModeIntent, NamespaceMtlsIntent, WorkloadMtlsIntent } from '../model/security';
-import { checkDns1123Label, checkPort, invalid, unsupportedMessage, warn } from '../private/errors';
+import { checkDns1123Label, checkPort, invalid, throwUnsupported, warn } from '../private/errors';
 
 /**
  * How a server side accepts connections.
@@ -272,11 +272,8 @@ export class StrictMtlsMigration extends Construct {
     }
 
     const intent: MtlsIntent = { source: this, meshWide: stage.meshWide, namespaces: stage.namespaces, workloads: stage.workloads, alert };
-    const security = props.mesh.provider._security;
-    const problems = security.mtlsUnsupported(intent);
-    if (problems.length > 0) {
-      throw new Error(problems.map(p => unsupportedMessage(this, security.displayName, p.feature, p.instead)).join('\n'));
-    }
+    const security = props.mesh.provider._renderers.security;
+    throwUnsupported(this, security.displayName, security.mtlsUnsupported(intent));
     security.renderMtls(this, intent);
   }
 }

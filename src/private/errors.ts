@@ -14,9 +14,24 @@ export function invalid(scope: IConstruct, prop: string, value: unknown, rule: s
   throw new Error(`${scope.node.path}: '${prop}' (${show(value)}) must be ${rule}`);
 }
 
+/** The same for a static factory, which has no construct path: `<Factory>: '<prop>' (<value>) must be <rule>`. */
+export function invalidOption(factory: string, prop: string, value: unknown, rule: string): never {
+  throw new Error(`${factory}: '${prop}' (${show(value)}) must be ${rule}`);
+}
+
 /** `<path>: <provider> cannot express <feature>; <instead>` */
 export function unsupportedMessage(scope: IConstruct, provider: string, feature: string, instead: string): string {
   return `${scope.node.path}: ${provider} cannot express ${feature}; ${instead}`;
+}
+
+/**
+ * The one "unsupported → throw" step: every capability problem a renderer found, one line each,
+ * as `<path>: <provider> cannot express <feature>; <instead>`. Nothing when there is none.
+ */
+export function throwUnsupported(scope: IConstruct, provider: string, problems: { feature: string; instead: string }[]): void {
+  if (problems.length > 0) {
+    throw new Error(problems.map(p => unsupportedMessage(scope, provider, p.feature, p.instead)).join('\n'));
+  }
 }
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

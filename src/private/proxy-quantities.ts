@@ -2,7 +2,7 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { invalid } from './errors';
-import { ProxyQuantities } from '../providers/renderer';
+import { ProxyQuantities } from '../model/intents';
 import { ProxyResources } from '../proxy';
 
 /** Validates proxy resources and renders them as quantities (defaults filled in). */

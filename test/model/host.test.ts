@@ -1,5 +1,5 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { CanaryRelease, CanaryVersion, HttpRetryOn, MeshProvider, MeshWorkload, RoutePolicy, ServiceHost } from '../../src';
+import { CanaryRelease, CanaryVersion, HttpRetryOn, MeshCluster, MeshProvider, MeshWorkload, RoutePolicy, ServiceHost } from '../../src';
 import { MeshHost } from '../../src/model/host';
 import { chart, meshOf, one, ofKind, reviewsCanary } from '../support/fixtures';
 
@@ -64,10 +64,12 @@ describe('one object per host per kind', () => {
     expect(ofKind(out, 'VirtualService').map(v => v.metadata.namespace)).toEqual(['team-a', 'team-b']);
   });
 
-  test('charts are separate scopes (one per cluster or environment)', () => {
+  test('charts assigned to different clusters are separate scopes', () => {
     const app = Testing.app();
     const dev = new Chart(app, 'dev', { namespace: 'bookinfo' });
     const prod = new Chart(app, 'prod', { namespace: 'bookinfo' });
+    MeshCluster.assign(dev, 'dev');
+    MeshCluster.assign(prod, 'prod');
     new CanaryRelease(dev, 'reviews', reviewsCanary('gateway-api'));
     new CanaryRelease(prod, 'reviews', reviewsCanary('istio'));
     expect(ofKind(Testing.synth(dev), 'HTTPRoute')).toHaveLength(1);
@@ -93,7 +95,7 @@ describe('conflicts between intents on one host are errors that name both constr
   test('a route to a version the host does not have', () => {
     const c = chart();
     const provider = MeshProvider.istio();
-    const host = MeshHost.obtain(c, { key: provider._key, traffic: provider._traffic }, { name: 'reviews', port: 9080 });
+    const host = MeshHost.obtain(c, provider._renderers, { name: 'reviews', port: 9080 });
     host.addVersion(c, { name: 'v1', labels: { app: 'reviews', version: 'v1' } });
     expect(() => host.addRoute({ source: c, name: 'r', matches: [], backends: [{ version: 'v3', weight: 100 }] }))
       .toThrow(/^test: 'version' \("v3"\) must be a version declared on host 'reviews' \(v1\)/);
@@ -120,7 +122,7 @@ describe('conflicts between intents on one host are errors that name both constr
     expect(() => new CanaryRelease(c, 'second', reviewsCanary('istio', {
       stable: CanaryVersion.fromLabels('v3', { app: 'reviews', version: 'v3' }),
       canary: CanaryVersion.fromLabels('v4', { app: 'reviews', version: 'v4' }),
-    }))).toThrow(/test\/second: 'route name' \("canary-match"\) must be unique on host 'reviews' \(already used by test\/first\)/);
+    }))).toThrow(/test\/second: emits Service reviews, which test\/first emits too; applied to one cluster, one would silently replace the other/);
   });
 
   test('a version declared twice on one host', () => {
@@ -129,7 +131,7 @@ describe('conflicts between intents on one host are errors that name both constr
     expect(() => new CanaryRelease(c, 'second', reviewsCanary('istio', {
       stable: CanaryVersion.fromLabels('v1', { app: 'reviews', version: 'v1' }),
       canary: CanaryVersion.fromLabels('v9', { app: 'reviews', version: 'v9' }),
-    }))).toThrow(/test\/second: 'version' \("v1"\) must be unique on host 'reviews' \(already declared by test\/first\)/);
+    }))).toThrow(/test\/second: emits Service reviews, which test\/first emits too/);
   });
 
   test('two providers on one host', () => {

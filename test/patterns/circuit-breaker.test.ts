@@ -297,7 +297,7 @@ describe('capability errors', () => {
   test('failure accrual needs the Service in this chart', () => {
     const c = chart('bookinfo');
     new CircuitBreaker(c, 'cb', { host: reviewsHost('linkerd'), outlierDetection: { consecutive5xxErrors: 3 } });
-    expect(() => Testing.synth(c)).toThrow(/test\/cb: Linkerd 2.18 .* configures failure accrual \(circuit breaking\) with annotations on the Service 'reviews', which no construct in this chart creates/);
+    expect(() => Testing.synth(c)).toThrow(/test\/cb: Linkerd 2.18 .* configures failure accrual \(circuit breaking\) with annotations on the Service 'reviews', which no construct in this chart declares/);
   });
 });
 

@@ -274,7 +274,7 @@ describe('GatewayRoute on Gateway API', () => {
     expect(ofKind(out, 'ReferenceGrant')).toEqual([]);
   });
 
-  test('cross-namespace backends and certificates get one ReferenceGrant per target namespace', () => {
+  test('cross-namespace backends and certificates get a ReferenceGrant per referrer and target namespace, named after the referrer', () => {
     const c = chart('shop');
     const mesh = meshOf('gateway-api');
     const gateway = new IngressGateway(c, 'edge', {
@@ -303,28 +303,18 @@ describe('GatewayRoute on Gateway API', () => {
     });
     const out = synth('gateway-api-cross-namespace', c);
     const grants = ofKind(out, 'ReferenceGrant');
+    // A grant's `from` names no object, so each referrer gets its own, named after it: two routes
+    // (or two charts) never emit the same grant, and deleting a route deletes only its grants.
+    const grant = (name: string, namespace: string, kind: string, from: string, to: [string, string][]) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name, namespace },
+      spec: { from: [{ group: 'gateway.networking.k8s.io', kind, namespace: from }], to: to.map(([k, n]) => ({ group: '', kind: k, name: n })) },
+    });
     expect(grants).toEqual([
-      {
-        apiVersion: 'gateway.networking.k8s.io/v1beta1',
-        kind: 'ReferenceGrant',
-        metadata: { name: 'gateway-refs-from-ops-shop', namespace: 'backend' },
-        spec: {
-          from: [
-            { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'ops' },
-            { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' },
-          ],
-          to: [{ group: '', kind: 'Service', name: 'api' }, { group: '', kind: 'Service', name: 'web' }],
-        },
-      },
-      {
-        apiVersion: 'gateway.networking.k8s.io/v1beta1',
-        kind: 'ReferenceGrant',
-        metadata: { name: 'gateway-refs-from-ingress', namespace: 'certs' },
-        spec: {
-          from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'ingress' }],
-          to: [{ group: '', kind: 'Secret', name: 'shop-tls' }],
-        },
-      },
+      grant('from-gateway-ingress-edge', 'certs', 'Gateway', 'ingress', [['Secret', 'shop-tls']]),
+      grant('from-httproute-shop-shop', 'backend', 'HTTPRoute', 'shop', [['Service', 'api'], ['Service', 'web']]),
+      grant('from-httproute-ops-admin', 'backend', 'HTTPRoute', 'ops', [['Service', 'api']]),
     ]);
     const gw = one(out, 'Gateway');
     expect(gw.metadata.namespace).toBe('ingress');

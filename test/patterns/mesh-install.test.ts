@@ -563,7 +563,7 @@ describe('rejections', () => {
 
   test('a Linkerd inbound policy on Istio', () => {
     expect(istio({ namespaces: [{ name: 'shop', defaultInboundPolicy: LinkerdDefaultInboundPolicy.DENY }] }))
-      .toThrow(/'namespaces\[shop\]\.defaultInboundPolicy' \("deny"\) must be unset with Istio/);
+      .toThrow(/test\/Mesh: Istio cannot express a default inbound policy for namespace 'shop'; it is a Linkerd setting/);
   });
 
   test('meshFor a namespace that is not onboarded', () => {
@@ -616,7 +616,7 @@ describe('rejections', () => {
     const c = chart();
     const install = new MeshInstall(c, 'Mesh', { controlPlane: MeshControlPlane.istio({ profile: IstioProfile.AMBIENT }), method: InstallMethod.flux() });
     new RoutePolicy(c, 'ratings', { host: ServiceHost.fromAttributes({ mesh: install, serviceName: 'ratings', port: 9080 }), timeout: Duration.seconds(3) });
-    expect(() => Testing.synth(c)).toThrow(/ambient host 'ratings' needs its Service labelled 'istio.io\/use-waypoint: waypoint'/);
+    expect(() => Testing.synth(c)).toThrow(/in ambient mode configures its waypoint \(label 'istio.io\/use-waypoint: waypoint'\), without which its L7 routing and policy do not apply, on the Service 'ratings', which no construct in this chart declares/);
   });
 });
 

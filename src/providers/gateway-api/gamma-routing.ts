@@ -1,9 +1,7 @@
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
 import { BackendRef, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { HostServices, TrafficRenderer, Unsupported } from '../renderer';
 
 const PATH_TYPES: Record<StringMatchIntent['kind'], HTTPPathMatch['type']> = {
   exact: 'Exact',
@@ -25,7 +23,7 @@ export interface GammaMeshExtension {
   /** what of this circuit breaker / load balancing the mesh cannot express */
   unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[];
   /** renders the host's circuit breaker in the mesh's own terms */
-  renderPolicy(scope: Construct, host: HostIntent, services: HostServices): void;
+  renderPolicy(sink: HostObjectSink, host: HostIntent): void;
 }
 
 /** Options of the GAMMA renderer. */
@@ -73,16 +71,16 @@ export class GammaRouting implements TrafficRenderer {
     }];
   }
 
-  public render(scope: Construct, host: HostIntent, services: HostServices): void {
+  public render(sink: HostObjectSink, host: HostIntent): void {
     if (host.routes.length > 0) {
-      new ApiObject(scope, 'HTTPRoute', {
+      sink.emit('Resource', {
         apiVersion: `gateway.networking.k8s.io/${this.apiVersion}`,
         kind: 'HTTPRoute',
         metadata: { name: host.name, namespace: host.namespace, annotations: this.extension?.annotations(host) },
         spec: gammaRouteSpec(host, { ruleNames: true, experimentalRetries: this.experimental && !this.extension?.retries }),
       });
     }
-    this.extension?.renderPolicy(scope, host, services);
+    this.extension?.renderPolicy(sink, host);
   }
 }
 

@@ -1,4 +1,4 @@
-import { DataPlaneRenderer, PodMeshMetadata, WorkloadMeshSpec } from '../renderer';
+import { DataPlaneRenderer, PodMeshMetadata, WorkloadMeshSpec } from '../../model/renderer';
 
 /**
  * "Any GAMMA-conformant mesh": injection and proxy sizing are mesh-specific and have no

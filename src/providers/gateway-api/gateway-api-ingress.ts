@@ -1,15 +1,15 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { gatewayApiMatch, headerPrefixProblems } from './gamma-routing';
-import { ReferenceGrants } from './reference-grants';
+import { grantReferences, Referent } from './reference-grants';
 import {
   GatewaySpec, HTTPHeaderFilter, IngressBackendRef, IngressHTTPRouteFilter, IngressHTTPRouteRule, IngressHTTPRouteSpec,
   IngressParentReference, Listener, TLSRouteSpec,
 } from './types';
 import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
+import { IngressRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { renderCertificates } from '../cert-manager';
-import { IngressRenderer, Unsupported } from '../renderer';
+import { Claim, emit } from '../../private/ownership';
+import { renderCertificates } from '../shared/cert-manager';
 
 const GROUP = 'gateway.networking.k8s.io';
 
@@ -71,27 +71,22 @@ export class GatewayApiIngress implements IngressRenderer {
 
   public renderGateway(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[]): void {
     const className = gateway.className ?? this.options.defaultClassName!;
+    const owner: Claim = { owner: gateway.source, resolve: `give ${gateway.source.node.path} another name` };
     if (gateway.classController !== undefined) {
-      const gatewayClass = new ApiObject(scope, 'GatewayClass', {
+      // Gateways of one implementation share its one GatewayClass.
+      emit(scope, 'GatewayClass', {
         apiVersion: `${GROUP}/${this.apiVersion}`,
         kind: 'GatewayClass',
         metadata: { name: className },
         spec: { controllerName: gateway.classController },
-      });
-      if (gatewayClass.metadata.namespace !== undefined) {
-        // GatewayClass is cluster-scoped: no namespace, whatever the chart's.
-        gatewayClass.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-      }
+      }, { owner: gateway.source, merge: 'identical' });
     }
+    const secrets: Referent[] = [];
     const { from, labels } = gateway.allowedRoutes;
     const listener = (l: ListenerIntent): Listener => {
       const cert = l.certificate;
       const certNamespace = cert?.namespace ?? gateway.namespace;
-      if (cert && certNamespace !== undefined && gateway.namespace !== undefined) {
-        ReferenceGrants.of(scope).allow({
-          fromKind: 'Gateway', fromNamespace: gateway.namespace, toKind: 'Secret', toName: cert.secretName, toNamespace: certNamespace,
-        });
-      }
+      if (cert && certNamespace !== undefined) secrets.push({ kind: 'Secret', name: cert.secretName, namespace: certNamespace });
       return {
         name: l.name,
         protocol: l.protocol,
@@ -105,12 +100,15 @@ export class GatewayApiIngress implements IngressRenderer {
       };
     };
     const spec: GatewaySpec = { gatewayClassName: className, listeners: gateway.listeners.map(listener) };
-    new ApiObject(scope, 'Resource', {
+    emit(scope, 'Resource', {
       apiVersion: `${GROUP}/${this.apiVersion}`,
       kind: 'Gateway',
       metadata: { name: gateway.name, namespace: gateway.namespace },
       spec,
-    });
+    }, owner);
+    if (gateway.namespace !== undefined) {
+      grantReferences(scope, { kind: 'Gateway', namespace: gateway.namespace, name: gateway.name, owner: gateway.source }, secrets);
+    }
     renderCertificates(scope, gateway, routes);
     for (const l of gateway.listeners.filter(x => x.httpsRedirect)) {
       const redirect: IngressHTTPRouteSpec = {
@@ -118,12 +116,12 @@ export class GatewayApiIngress implements IngressRenderer {
         hostnames: l.hostname !== undefined ? [l.hostname] : undefined,
         rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
       };
-      new ApiObject(scope, `HttpsRedirect-${l.name}`, {
+      emit(scope, `HttpsRedirect-${l.name}`, {
         apiVersion: `${GROUP}/${this.apiVersion}`,
         kind: 'HTTPRoute',
         metadata: { name: `${gateway.name}-${l.name}-https-redirect`, namespace: gateway.namespace },
         spec: redirect,
-      });
+      }, owner);
     }
   }
 
@@ -135,11 +133,10 @@ export class GatewayApiIngress implements IngressRenderer {
     const parentRefs: IngressParentReference[] = everyListener
       ? [{ name: gateway.name, namespace: gatewayNamespace }]
       : route.listeners.map(sectionName => ({ name: gateway.name, namespace: gatewayNamespace, sectionName }));
+    const services: Referent[] = [];
     const backendRefs = (backends: IngressBackendIntent[]): IngressBackendRef[] => backends.map(b => {
       const name = b.versionService ?? b.service;
-      if (b.namespace !== undefined && route.namespace !== undefined) {
-        ReferenceGrants.of(scope).allow({ fromKind: kind, fromNamespace: route.namespace, toKind: 'Service', toName: name, toNamespace: b.namespace });
-      }
+      if (b.namespace !== undefined) services.push({ kind: 'Service', name, namespace: b.namespace });
       return {
         name,
         namespace: b.namespace !== route.namespace ? b.namespace : undefined,
@@ -149,18 +146,22 @@ export class GatewayApiIngress implements IngressRenderer {
     });
     const hostnames = route.hostnames.length > 0 ? route.hostnames : undefined;
     const metadata = { name: route.name, namespace: route.namespace };
+    const owner: Claim = { owner: route.source, resolve: `give ${route.source.node.path} another name` };
     if (route.passthrough) {
       const spec: TLSRouteSpec = { parentRefs, hostnames: route.hostnames, rules: [{ backendRefs: backendRefs(route.rules[0].backends) }] };
       // TLSRoute is served as v1 only (v1alpha2 is no longer served), whatever the HTTPRoute version.
-      new ApiObject(scope, 'Resource', { apiVersion: `${GROUP}/v1`, kind, metadata, spec });
-      return;
+      emit(scope, 'Resource', { apiVersion: `${GROUP}/v1`, kind, metadata, spec }, owner);
+    } else {
+      const spec: IngressHTTPRouteSpec = {
+        parentRefs,
+        hostnames,
+        rules: route.rules.map(r => this.rule(r, backendRefs)),
+      };
+      emit(scope, 'Resource', { apiVersion: `${GROUP}/${this.apiVersion}`, kind, metadata, spec }, owner);
     }
-    const spec: IngressHTTPRouteSpec = {
-      parentRefs,
-      hostnames,
-      rules: route.rules.map(r => this.rule(r, backendRefs)),
-    };
-    new ApiObject(scope, 'Resource', { apiVersion: `${GROUP}/${this.apiVersion}`, kind, metadata, spec });
+    if (route.namespace !== undefined) {
+      grantReferences(scope, { kind, namespace: route.namespace, name: route.name, owner: route.source }, services);
+    }
   }
 
   private rule(r: IngressRuleIntent, backendRefs: (b: IngressBackendIntent[]) => IngressBackendRef[]): IngressHTTPRouteRule {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
+import { SecurityRenderer, Unsupported } from '../../model/renderer';
 import { AuthorizationIntent, MtlsIntent } from '../../model/security';
-import { SecurityRenderer, Unsupported } from '../renderer';
 
 const CHOOSE = 'choose the mesh (MeshProvider.istio() or MeshProvider.linkerd())';
 

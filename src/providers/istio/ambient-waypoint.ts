@@ -1,8 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { WaypointGatewaySpec } from './install-types';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
-import { HostServices, TrafficRenderer, Unsupported } from '../renderer';
+import { HostObject, HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 
 /** The waypoint of a namespace: Istio's default name, as `istioctl waypoint apply` creates it. */
 export const WAYPOINT_NAME = 'waypoint';
@@ -12,9 +11,8 @@ interface AmbientHost {
   readonly path: string;
 }
 
-/** Per app (the root): which routing API each ambient host uses, and which namespaces have a waypoint. */
+/** Per app (the root): which routing API each ambient host uses. */
 const HOSTS = new WeakMap<IConstruct, Map<string, AmbientHost>>();
-const WAYPOINTS = new WeakMap<IConstruct, Set<string>>();
 
 /**
  * Istio ambient mode: ztunnel carries only L4, so every L7 intent on a host (routes, weights,
@@ -31,7 +29,11 @@ export class AmbientWaypoints implements TrafficRenderer {
   public readonly displayName: string;
   public readonly versionServices: boolean;
 
-  constructor(private readonly routing: TrafficRenderer) {
+  /**
+   * @param routing the routing renderer the waypoint applies
+   * @param gatewayApiVersion the version of the waypoint's Gateway
+   */
+  constructor(private readonly routing: TrafficRenderer, private readonly gatewayApiVersion: string) {
     this.displayName = `${routing.displayName} in ambient mode`;
     this.versionServices = routing.versionServices;
   }
@@ -44,52 +46,45 @@ export class AmbientWaypoints implements TrafficRenderer {
     return this.routing.unsupportedPolicy(policy);
   }
 
-  public render(scope: Construct, host: HostIntent, services: HostServices): void {
-    this.routing.render(scope, host, services);
-    const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    const route = objects.find(o => o.kind === 'VirtualService' || o.kind === 'HTTPRoute');
-    const policy = objects.find(o => o.kind === 'DestinationRule' && o.toJson().spec?.trafficPolicy !== undefined);
+  public render(sink: HostObjectSink, host: HostIntent): void {
+    const emitted: HostObject[] = [];
+    this.routing.render({
+      emit: (id, object, shared) => {
+        emitted.push(object);
+        sink.emit(id, object, shared);
+      },
+      addToService: (feature, metadata) => sink.addToService(feature, metadata),
+    }, host);
+    const route = emitted.find(o => o.kind === 'VirtualService' || o.kind === 'HTTPRoute');
+    const policy = emitted.find(o => o.kind === 'DestinationRule' && (o.spec as { trafficPolicy?: unknown }).trafficPolicy !== undefined);
     if (!route && !policy) return;
 
-    const root = scope.node.root;
-    const namespace = host.namespace ?? Chart.of(scope).namespace;
-    const key = `${namespace ?? ''}/${host.name}`;
     if (route) {
-      const hosts = HOSTS.get(root) ?? new Map<string, AmbientHost>();
-      HOSTS.set(root, hosts);
+      const hosts = HOSTS.get(host.construct.node.root) ?? new Map<string, AmbientHost>();
+      HOSTS.set(host.construct.node.root, hosts);
+      const key = `${host.namespace ?? ''}/${host.name}`;
       const api = route.kind as AmbientHost['api'];
       const prior = hosts.get(key);
       if (prior && prior.api !== api) {
-        throw new Error(`${scope.node.path}: ambient host '${host.name}' is routed by both a ${prior.api} (${prior.path}) and a ${api}; `
+        throw new Error(`${host.construct.node.path}: ambient host '${host.name}' is routed by both a ${prior.api} (${prior.path}) and a ${api}; `
           + 'its waypoint applies one routing API per host, so do not mix Istio\'s VirtualService with Gateway API routes: '
           + 'use one MeshProvider for the host (IstioRoutingApi.GATEWAY_API is the one Istio recommends for ambient)');
       }
-      hosts.set(key, { api, path: scope.node.path });
+      hosts.set(key, { api, path: host.construct.node.path });
     }
 
-    const waypoints = WAYPOINTS.get(root) ?? new Set<string>();
-    WAYPOINTS.set(root, waypoints);
-    if (!waypoints.has(namespace ?? '')) {
-      waypoints.add(namespace ?? '');
-      const spec: WaypointGatewaySpec = {
-        gatewayClassName: 'istio-waypoint',
-        listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
-      };
-      new ApiObject(scope, 'Waypoint', {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'Gateway',
-        metadata: { name: WAYPOINT_NAME, namespace, labels: { 'istio.io/waypoint-for': 'service' } },
-        spec,
-      });
-    }
-
-    const hostServices = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject
-      && c.kind === 'Service' && c.metadata.name === host.name && (c.metadata.namespace ?? Chart.of(c).namespace) === namespace);
-    if (hostServices.length === 0) {
-      throw new Error(`${scope.node.path}: ambient host '${host.name}' needs its Service labelled 'istio.io/use-waypoint: ${WAYPOINT_NAME}' `
-        + 'for its L7 routing and policy to apply, but the Service is not declared in this app; declare it here (e.g. with CanaryRelease) '
-        + 'or route it with MeshProvider.istio({ dataPlaneMode: IstioDataPlaneMode.SIDECAR })');
-    }
-    hostServices.forEach(s => s.metadata.addLabel('istio.io/use-waypoint', WAYPOINT_NAME));
+    // One waypoint per namespace, shared by every host of the namespace that needs one.
+    const spec: WaypointGatewaySpec = {
+      gatewayClassName: 'istio-waypoint',
+      listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+    };
+    sink.emit('Waypoint', {
+      apiVersion: `gateway.networking.k8s.io/${this.gatewayApiVersion}`,
+      kind: 'Gateway',
+      metadata: { name: WAYPOINT_NAME, namespace: host.namespace, labels: { 'istio.io/waypoint-for': 'service' } },
+      spec,
+    }, true);
+    sink.addToService(`its waypoint (label 'istio.io/use-waypoint: ${WAYPOINT_NAME}'), without which its L7 routing and policy do not apply,`,
+      { labels: { 'istio.io/use-waypoint': WAYPOINT_NAME } });
   }
 }

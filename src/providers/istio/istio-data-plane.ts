@@ -1,4 +1,4 @@
-import { DataPlaneRenderer, PodMeshMetadata, WorkloadMeshSpec } from '../renderer';
+import { DataPlaneRenderer, PodMeshMetadata, WorkloadMeshSpec } from '../../model/renderer';
 
 /**
  * Istio sidecar data plane: the injection label on the pod template (or the revision label when

@@ -1,8 +1,7 @@
-import { Construct } from 'constructs';
 import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
-import { Unsupported } from '../renderer';
 
 /**
  * Istio with Gateway API routing keeps its DestinationRule for what HTTPRoute has no field for:
@@ -12,6 +11,7 @@ import { Unsupported } from '../renderer';
 export class IstioGammaPolicy implements GammaMeshExtension {
   public readonly retries = false;
 
+  /** @param apiVersion e.g. `networking.istio.io/v1` */
   constructor(private readonly apiVersion: string) {}
 
   public unsupported(_route: RouteIntent): Unsupported[] {
@@ -26,7 +26,7 @@ export class IstioGammaPolicy implements GammaMeshExtension {
     return istioPolicyUnsupported(policy);
   }
 
-  public renderPolicy(scope: Construct, host: HostIntent): void {
-    renderDestinationRule(scope, this.apiVersion, host, false);
+  public renderPolicy(sink: HostObjectSink, host: HostIntent): void {
+    renderDestinationRule(sink, this.apiVersion, host, false);
   }
 }

@@ -1,11 +1,11 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { istioMatch, istioRetries, istioRetriesUnsupported } from './istio-routing';
 import { GatewaySpec, HeaderOperations, HTTPRouteDestination, IngressHTTPRoute, IngressVirtualServiceSpec, Server } from './types';
 import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
+import { IngressRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { renderCertificates } from '../cert-manager';
-import { IngressRenderer, Unsupported } from '../renderer';
+import { emit } from '../../private/ownership';
+import { renderCertificates } from '../shared/cert-manager';
 
 /**
  * Renders ingress as Istio's own API: a `networking.istio.io` Gateway (servers for the
@@ -16,8 +16,9 @@ import { IngressRenderer, Unsupported } from '../renderer';
 export class IstioIngress implements IngressRenderer {
   public readonly displayName: string;
 
+  /** @param apiVersion e.g. `networking.istio.io/v1` */
   constructor(private readonly apiVersion: string) {
-    this.displayName = `Istio (networking.istio.io/${apiVersion} Gateway)`;
+    this.displayName = `Istio (${apiVersion} Gateway)`;
   }
 
   public unsupportedGateway(gateway: GatewayIntent): Unsupported[] {
@@ -54,12 +55,12 @@ export class IstioIngress implements IngressRenderer {
           : l.protocol === 'TLS' ? { mode: 'PASSTHROUGH' } : undefined,
     });
     const spec: GatewaySpec = { selector: gateway.istioSelector, servers: gateway.listeners.map(server) };
-    new ApiObject(scope, 'Resource', {
-      apiVersion: `networking.istio.io/${this.apiVersion}`,
+    emit(scope, 'Resource', {
+      apiVersion: this.apiVersion,
       kind: 'Gateway',
       metadata: { name: gateway.name, namespace: gateway.namespace },
       spec,
-    });
+    }, { owner: gateway.source, resolve: `give ${gateway.source.node.path} another name` });
     renderCertificates(scope, gateway, routes);
   }
 
@@ -86,12 +87,12 @@ export class IstioIngress implements IngressRenderer {
         route: destinations(route.rules[0].backends),
       }] : undefined,
     };
-    new ApiObject(scope, 'Resource', {
-      apiVersion: `networking.istio.io/${this.apiVersion}`,
+    emit(scope, 'Resource', {
+      apiVersion: this.apiVersion,
       kind: 'VirtualService',
       metadata: { name: route.name, namespace: route.namespace },
       spec,
-    });
+    }, { owner: route.source, resolve: `give ${route.source.node.path} another name` });
   }
 
   private http(r: IngressRuleIntent, ports: number[], destinations: (b: IngressBackendIntent[]) => HTTPRouteDestination[]): IngressHTTPRoute {

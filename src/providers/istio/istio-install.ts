@@ -1,17 +1,63 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { IstioInstallIntent, IstioRevisionIntent } from './install-intent';
 import { PeerAuthenticationSpec, SailComponentSpec, SailIstioSpec, SailRevisionTagSpec, SidecarSpec, TelemetrySpec } from './install-types';
-import { IstioInstallIntent, IstioRevisionIntent, NamespaceIntent } from '../../model/install';
+import { NamespaceIntent } from '../../model/install';
+import { InstallRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { unsupportedMessage } from '../../private/errors';
+import { Claim, emit } from '../../private/ownership';
 import { compact, deepMerge, nonEmpty } from '../../private/values';
-import { argoCdAfterCharts, ChartRelease, renderArgoCd, renderFlux } from '../gitops';
+import { argoCdAfterCharts, ChartRelease, renderArgoCd, renderFlux } from '../shared/gitops';
 
 const REPOSITORY = { name: 'istio', url: 'https://istio-release.storage.googleapis.com/charts' };
 /** the namespace the ingress gateway chart installs into, as Istio's Helm guide does */
 export const ISTIO_INGRESS_NAMESPACE = 'istio-ingress';
 /** Sail's profiles (sailoperator.io/v1 Istio spec.profile) */
 const SAIL_PROFILES = ['ambient', 'default', 'demo'];
+
+/**
+ * Istio's install renderer: the control plane (`renderInstall`) and the application namespaces
+ * that join the mesh (`renderNamespace`).
+ */
+export class IstioInstall implements InstallRenderer {
+  public readonly displayName: string;
+  public readonly namespace: string;
+  public readonly reservedNamespaces: string[];
+
+  constructor(private readonly intent: IstioInstallIntent, public readonly revisionTargets: string[]) {
+    this.displayName = intent.ambient ? 'Istio in ambient mode' : 'Istio';
+    this.namespace = intent.namespace;
+    this.reservedNamespaces = [intent.namespace, ISTIO_INGRESS_NAMESPACE];
+  }
+
+  public namespaceUnsupported(ns: NamespaceIntent): Unsupported[] {
+    const out: Unsupported[] = [];
+    if (ns.defaultInboundPolicy !== undefined) {
+      out.push({ feature: `a default inbound policy for namespace '${ns.name}'`, instead: 'it is a Linkerd setting: set the namespace\'s mode with StrictMtlsMigration (a PeerAuthentication)' });
+    }
+    if (ns.egressHosts !== undefined && this.intent.ambient) {
+      out.push({
+        feature: `a Sidecar limiting egress for namespace '${ns.name}'`,
+        instead: 'ambient pods have no sidecar to configure; drop egressHosts (ztunnel and waypoints are not sized by egress)',
+      });
+    }
+    return out;
+  }
+
+  public renderInstall(scope: Construct): void {
+    renderIstioInstall(scope, this.intent);
+  }
+
+  public renderNamespace(scope: Construct, ns: NamespaceIntent): void {
+    renderIstioNamespace(scope, this.intent, ns);
+  }
+}
+
+/** Objects of the install: the install owns them alone. */
+function emitOwned(scope: Construct, id: string, props: ApiObjectProps, i: IstioInstallIntent, resolve?: string): void {
+  emit(scope, id, props, { owner: i.source, resolve });
+}
 
 /**
  * Renders an Istio install: the mesh namespace, the control plane through Helm (Flux or Argo CD:
@@ -21,17 +67,16 @@ const SAIL_PROFILES = ['ambient', 'default', 'demo'];
  * @see https://istio.io/latest/docs/setup/install/helm/
  * @see https://github.com/istio-ecosystem/sail-operator/blob/main/docs/README.md
  */
-export function renderIstioInstall(scope: Construct, i: IstioInstallIntent): void {
-  namespace(scope, 'Namespace', i.namespace, {}, {});
+function renderIstioInstall(scope: Construct, i: IstioInstallIntent): void {
+  namespace(scope, 'Namespace', i.namespace, {}, i);
   const after = i.method.kind === 'sail' ? sail(scope, i) : helm(scope, i);
-  const pa = i.apiVersion === 'v1beta1' ? 'security.istio.io/v1beta1' : 'security.istio.io/v1';
   if (i.peerAuthentication) {
     // PERMISSIVE first (the seeds' migration lesson): plaintext from not-yet-meshed clients keeps
     // working. StrictMtlsMigration takes over this object's job; turn this one off when it does.
     const spec: PeerAuthenticationSpec = { mtls: { mode: 'PERMISSIVE' } };
-    new ApiObject(scope, 'PeerAuthentication', {
-      apiVersion: pa, kind: 'PeerAuthentication', metadata: { name: 'default', namespace: i.namespace, annotations: after }, spec,
-    });
+    emitOwned(scope, 'PeerAuthentication', {
+      apiVersion: i.apis.security, kind: 'PeerAuthentication', metadata: { name: 'default', namespace: i.namespace, annotations: after }, spec,
+    }, i, `set meshPeerAuthentication: false on ${i.source.node.path} (the migration then owns the mesh-wide mode)`);
   }
   if (i.telemetry) {
     const t = i.telemetry;
@@ -42,12 +87,12 @@ export function renderIstioInstall(scope: Construct, i: IstioInstallIntent): voi
         randomSamplingPercentage: t.tracingSamplingPercent,
       }] : undefined,
     };
-    new ApiObject(scope, 'Telemetry', {
-      apiVersion: i.apiVersion === 'v1beta1' ? 'telemetry.istio.io/v1alpha1' : 'telemetry.istio.io/v1',
+    emitOwned(scope, 'Telemetry', {
+      apiVersion: i.apis.telemetry,
       kind: 'Telemetry',
       metadata: { name: 'mesh-default', namespace: i.namespace, annotations: after },
       spec,
-    });
+    }, i);
   }
 }
 
@@ -58,7 +103,7 @@ export function renderIstioInstall(scope: Construct, i: IstioInstallIntent): voi
  * A namespace that limits egress gets a `Sidecar` named `default`.
  * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
  */
-export function renderIstioNamespace(scope: Construct, i: IstioInstallIntent, ns: NamespaceIntent): void {
+function renderIstioNamespace(scope: Construct, i: IstioInstallIntent, ns: NamespaceIntent): void {
   const revision = ns.revision ?? i.defaultRevision;
   let labels: Record<string, string>;
   if (i.ambient) {
@@ -70,28 +115,22 @@ export function renderIstioNamespace(scope: Construct, i: IstioInstallIntent, ns
   } else {
     labels = revision ? { 'istio.io/rev': revision } : { 'istio-injection': 'enabled' };
   }
-  namespace(scope, `Namespace-${ns.name}`, ns.name, labels, {});
+  namespace(scope, `Namespace-${ns.name}`, ns.name, labels, i);
   if (ns.egressHosts) {
-    if (i.ambient) {
-      throw new Error(unsupportedMessage(ns.source, 'Istio in ambient mode', `a Sidecar limiting egress for namespace '${ns.name}'`,
-        'ambient pods have no sidecar to configure; drop egressHosts (ztunnel and waypoints are not sized by egress)'));
-    }
     const spec: SidecarSpec = { egress: [{ hosts: ns.egressHosts }] };
-    new ApiObject(scope, `Sidecar-${ns.name}`, {
-      apiVersion: `networking.istio.io/${i.apiVersion}`,
+    emitOwned(scope, `Sidecar-${ns.name}`, {
+      apiVersion: i.apis.networking,
       kind: 'Sidecar',
       metadata: { name: 'default', namespace: ns.name },
       spec,
-    });
+    }, i);
   }
 }
 
-function namespace(scope: Construct, id: string, name: string, labels: Record<string, string>, annotations: Record<string, string>): void {
-  new ApiObject(scope, id, {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name, labels: nonEmpty(labels), annotations: nonEmpty(annotations) },
-  });
+/** A Namespace: shared with other constructs that declare it (their labels and annotations merge). */
+function namespace(scope: Construct, id: string, name: string, labels: Record<string, string>, i: IstioInstallIntent): void {
+  const claim: Claim = { owner: i.source, merge: 'metadata' };
+  emit(scope, id, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: nonEmpty(labels) } }, claim);
 }
 
 /** Helm through Flux or Argo CD. Returns the annotations for objects that need the charts' CRDs. */
@@ -156,7 +195,7 @@ function helm(scope: Construct, i: IstioInstallIntent): Record<string, string> |
     });
   }
   if (i.ingressGateway) {
-    namespace(scope, 'Namespace-ingress', ISTIO_INGRESS_NAMESPACE, {}, {});
+    namespace(scope, 'Namespace-ingress', ISTIO_INGRESS_NAMESPACE, {}, i);
     releases.push({
       name: 'istio-ingressgateway',
       chart: 'gateway',
@@ -203,19 +242,19 @@ function sail(scope: Construct, i: IstioInstallIntent): undefined {
       updateStrategy: { type: 'InPlace' },
       values: nonEmpty(deepMerge(compact(istiodValues(i)), i.chartValues.istiod)),
     };
-    new ApiObject(scope, `Istio-${name}`, { apiVersion: 'sailoperator.io/v1', kind: 'Istio', metadata: { name }, spec });
+    emitOwned(scope, `Istio-${name}`, { apiVersion: 'sailoperator.io/v1', kind: 'Istio', metadata: { name }, spec }, i);
     for (const tag of r.tags) {
       const tagSpec: SailRevisionTagSpec = { targetRef: { kind: 'Istio', name } };
-      new ApiObject(scope, `IstioRevisionTag-${tag}`, { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name: tag }, spec: tagSpec });
+      emitOwned(scope, `IstioRevisionTag-${tag}`, { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name: tag }, spec: tagSpec }, i);
     }
   }
   if (i.profile === 'ambient') {
     const version = `v${i.revisions[0].version}`;
     // Sail requires these singletons to be named "default".
     const cni: SailComponentSpec = { version, namespace: i.namespace, profile: 'ambient', values: nonEmpty(i.chartValues.cni ?? {}) };
-    new ApiObject(scope, 'IstioCNI', { apiVersion: 'sailoperator.io/v1', kind: 'IstioCNI', metadata: { name: 'default' }, spec: cni });
+    emitOwned(scope, 'IstioCNI', { apiVersion: 'sailoperator.io/v1', kind: 'IstioCNI', metadata: { name: 'default' }, spec: cni }, i);
     const ztunnel: SailComponentSpec = { version, namespace: i.namespace, values: nonEmpty(i.chartValues.ztunnel ?? {}) };
-    new ApiObject(scope, 'ZTunnel', { apiVersion: 'sailoperator.io/v1', kind: 'ZTunnel', metadata: { name: 'default' }, spec: ztunnel });
+    emitOwned(scope, 'ZTunnel', { apiVersion: 'sailoperator.io/v1', kind: 'ZTunnel', metadata: { name: 'default' }, spec: ztunnel }, i);
   }
   return undefined;
 }

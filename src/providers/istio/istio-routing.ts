@@ -1,10 +1,8 @@
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
 import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
 import { HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
 import { HostIntent, MatchIntent, RetryIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { TrafficRenderer, Unsupported } from '../renderer';
 
 /**
  * Renders a host as Istio's own API: one DestinationRule (subsets by version labels, the circuit
@@ -14,8 +12,9 @@ export class IstioRouting implements TrafficRenderer {
   public readonly displayName: string;
   public readonly versionServices = false;
 
+  /** @param apiVersion e.g. `networking.istio.io/v1` */
   constructor(private readonly apiVersion: string) {
-    this.displayName = `Istio (networking.istio.io/${apiVersion})`;
+    this.displayName = `Istio (${apiVersion})`;
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
@@ -26,17 +25,16 @@ export class IstioRouting implements TrafficRenderer {
     return istioPolicyUnsupported(policy);
   }
 
-  public render(scope: Construct, host: HostIntent): void {
+  public render(sink: HostObjectSink, host: HostIntent): void {
     const metadata = { name: host.name, namespace: host.namespace };
-    const apiVersion = `networking.istio.io/${this.apiVersion}`;
-    renderDestinationRule(scope, this.apiVersion, host, true);
     if (host.routes.length > 0) {
       const spec: VirtualServiceSpec = {
         hosts: [host.name],
         http: host.routes.map(r => this.route(host, r)),
       };
-      new ApiObject(scope, 'VirtualService', { apiVersion, kind: 'VirtualService', metadata, spec });
+      sink.emit('Resource', { apiVersion: this.apiVersion, kind: 'VirtualService', metadata, spec });
     }
+    renderDestinationRule(sink, this.apiVersion, host, true);
   }
 
   private route(host: HostIntent, r: RouteIntent): HTTPRoute {

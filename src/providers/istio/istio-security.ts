@@ -1,11 +1,9 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicySpec, PeerAuthenticationSpec, Rule, Source } from './types';
+import { SecurityRenderer, Unsupported } from '../../model/renderer';
 import { AuthorizationIntent, AuthorizationRuleIntent, MtlsIntent, PeerIntent } from '../../model/security';
-import { renderPlaintextAlert } from '../plaintext-alert';
-import { SecurityRenderer, Unsupported } from '../renderer';
-
-const API_VERSION = 'security.istio.io/v1';
+import { emit } from '../../private/ownership';
+import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
 export interface IstioSecurityOptions {
   /** ambient mode: DISABLE is ignored by ztunnel, so it is rejected */
@@ -14,6 +12,8 @@ export interface IstioSecurityOptions {
   readonly rootNamespace: string;
   /** the first part of SPIFFE principals */
   readonly trustDomain: string;
+  /** e.g. `security.istio.io/v1` (decided by `istioApis()`) */
+  readonly apiVersion: string;
 }
 
 /**
@@ -25,7 +25,7 @@ export class IstioSecurity implements SecurityRenderer {
   public readonly displayName: string;
 
   constructor(private readonly options: IstioSecurityOptions) {
-    this.displayName = options.ambient ? 'Istio ambient (security.istio.io/v1)' : 'Istio (security.istio.io/v1)';
+    this.displayName = `Istio${options.ambient ? ' ambient' : ''} (${options.apiVersion})`;
   }
 
   public mtlsUnsupported(intent: MtlsIntent): Unsupported[] {
@@ -43,14 +43,17 @@ export class IstioSecurity implements SecurityRenderer {
   }
 
   public renderMtls(scope: Construct, intent: MtlsIntent): void {
-    const peerAuthentication = (id: string, name: string, namespace: string, spec: PeerAuthenticationSpec) =>
-      new ApiObject(scope, id, { apiVersion: API_VERSION, kind: 'PeerAuthentication', metadata: { name, namespace }, spec });
+    const peerAuthentication = (id: string, name: string, namespace: string, spec: PeerAuthenticationSpec, resolve: string) =>
+      emit(scope, id, { apiVersion: this.options.apiVersion, kind: 'PeerAuthentication', metadata: { name, namespace }, spec },
+        { owner: intent.source, resolve });
     if (intent.meshWide !== undefined) {
-      peerAuthentication('MeshWide', 'default', this.options.rootNamespace, { mtls: { mode: intent.meshWide } });
+      peerAuthentication('MeshWide', 'default', this.options.rootNamespace, { mtls: { mode: intent.meshWide } },
+        `drop the mesh-wide mode (meshWide) from ${intent.source.node.path}`);
     }
     for (const n of intent.namespaces) {
       if (n.mode === 'UNSET') continue;
-      peerAuthentication(`Namespace-${n.namespace}`, 'default', n.namespace, { mtls: { mode: n.mode } });
+      peerAuthentication(`Namespace-${n.namespace}`, 'default', n.namespace, { mtls: { mode: n.mode } },
+        `set namespace '${n.namespace}' in one migration only`);
     }
     for (const w of intent.workloads) {
       // portLevelMtls only takes effect with a selector (the CRD rejects it without one).
@@ -59,7 +62,7 @@ export class IstioSecurity implements SecurityRenderer {
         mtls: w.mode !== 'UNSET' ? { mode: w.mode } : undefined,
         portLevelMtls: w.portExceptions.length > 0
           ? Object.fromEntries(w.portExceptions.map(e => [String(e.port), { mode: e.mode }])) : undefined,
-      });
+      }, `give workload '${w.workload.namespace}/${w.name}' another name`);
     }
     if (intent.alert) {
       renderPlaintextAlert(scope, intent.alert, {
@@ -84,8 +87,9 @@ export class IstioSecurity implements SecurityRenderer {
 
   public renderAuthorization(scope: Construct, intent: AuthorizationIntent): void {
     const selector = intent.workload ? { matchLabels: intent.workload.labels } : undefined;
+    const claim = { owner: intent.source, resolve: `give ${intent.source.node.path} another name` };
     const policy = (id: string, name: string, spec: AuthorizationPolicySpec) =>
-      new ApiObject(scope, id, { apiVersion: API_VERSION, kind: 'AuthorizationPolicy', metadata: { name, namespace: intent.namespace }, spec });
+      emit(scope, id, { apiVersion: this.options.apiVersion, kind: 'AuthorizationPolicy', metadata: { name, namespace: intent.namespace }, spec }, claim);
     const hasAllowPolicy = intent.allow.length > 0 || intent.denyByDefault;
     if (intent.allow.length > 0) {
       policy('Allow', intent.name, { selector, action: 'ALLOW', rules: intent.allow.map(r => this.rule(r)) });
@@ -97,8 +101,8 @@ export class IstioSecurity implements SecurityRenderer {
       policy('Deny', hasAllowPolicy ? `${intent.name}-deny` : intent.name, { selector, action: 'DENY', rules: intent.deny.map(r => this.rule(r)) });
     }
     if (intent.jwt) {
-      new ApiObject(scope, 'RequestAuthentication', {
-        apiVersion: API_VERSION,
+      emit(scope, 'RequestAuthentication', {
+        apiVersion: this.options.apiVersion,
         kind: 'RequestAuthentication',
         metadata: { name: `${intent.name}-jwt`, namespace: intent.namespace },
         spec: {
@@ -110,7 +114,7 @@ export class IstioSecurity implements SecurityRenderer {
             forwardOriginalToken: intent.jwt.forwardOriginalToken || undefined,
           }],
         },
-      });
+      }, claim);
     }
   }
 

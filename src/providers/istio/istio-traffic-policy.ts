@@ -1,9 +1,8 @@
-import { ApiObject, Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Duration } from 'cdk8s';
 import { DestinationRuleSpec, LoadBalancerSettings, TrafficPolicy } from './types';
 import { HostIntent, LoadBalancerIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { Unsupported } from '../renderer';
 
 /** What of a neutral circuit breaker Istio's DestinationRule has no field for. */
 export function istioPolicyUnsupported(policy: TrafficPolicyIntent): Unsupported[] {
@@ -61,7 +60,7 @@ function loadBalancer(lb: LoadBalancerIntent): LoadBalancerSettings {
  * The host's one DestinationRule: subsets (with Istio's own routing) and the circuit breaker.
  * Emitted only when there is something to hold.
  */
-export function renderDestinationRule(scope: Construct, apiVersion: string, host: HostIntent, subsets: boolean): void {
+export function renderDestinationRule(sink: HostObjectSink, apiVersion: string, host: HostIntent, subsets: boolean): void {
   const trafficPolicy = istioTrafficPolicy(host.trafficPolicy);
   const withSubsets = subsets && host.versions.length > 0;
   if (!withSubsets && !trafficPolicy) return;
@@ -70,8 +69,8 @@ export function renderDestinationRule(scope: Construct, apiVersion: string, host
     trafficPolicy,
     subsets: withSubsets ? host.versions.map(v => ({ name: v.name, labels: v.labels })) : undefined,
   };
-  new ApiObject(scope, 'DestinationRule', {
-    apiVersion: `networking.istio.io/${apiVersion}`,
+  sink.emit('DestinationRule', {
+    apiVersion,
     kind: 'DestinationRule',
     metadata: { name: host.name, namespace: host.namespace },
     spec,

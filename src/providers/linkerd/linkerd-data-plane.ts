@@ -1,4 +1,4 @@
-import { DataPlaneRenderer, PodMeshMetadata, WorkloadMeshSpec } from '../renderer';
+import { DataPlaneRenderer, PodMeshMetadata, WorkloadMeshSpec } from '../../model/renderer';
 
 /**
  * Linkerd's proxy injector reads annotations on the pod template: `linkerd.io/inject` and the

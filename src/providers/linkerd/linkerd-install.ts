@@ -1,16 +1,61 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { LinkerdInstallIntent } from './install-intent';
 import { CaIssuerSpec, CertificateSpec } from './install-types';
-import { LinkerdInstallIntent, NamespaceIntent } from '../../model/install';
+import { NamespaceIntent } from '../../model/install';
+import { InstallRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { unsupportedMessage } from '../../private/errors';
+import { emit } from '../../private/ownership';
 import { compact, deepMerge } from '../../private/values';
-import { argoCdAfterCharts, ChartRelease, renderArgoCd, renderFlux } from '../gitops';
-import { HelmReleaseValuesReference } from '../gitops/types';
+import { argoCdAfterCharts, ChartRelease, renderArgoCd, renderFlux } from '../shared/gitops';
+import { HelmReleaseValuesReference } from '../shared/gitops/types';
 
 /** the Secret cert-manager writes the identity issuer to, which the control plane reads */
 export const LINKERD_IDENTITY_ISSUER = 'linkerd-identity-issuer';
 export const LINKERD_VIZ_NAMESPACE = 'linkerd-viz';
+
+/**
+ * Linkerd's install renderer: the control plane (`renderInstall`) and the application namespaces
+ * that join the mesh (`renderNamespace`).
+ */
+export class LinkerdInstall implements InstallRenderer {
+  public readonly displayName = 'Linkerd';
+  public readonly namespace: string;
+  public readonly reservedNamespaces: string[];
+  public readonly revisionTargets: string[] = [];
+
+  constructor(private readonly intent: LinkerdInstallIntent) {
+    this.namespace = intent.namespace;
+    this.reservedNamespaces = [intent.namespace, LINKERD_VIZ_NAMESPACE];
+  }
+
+  public namespaceUnsupported(ns: NamespaceIntent): Unsupported[] {
+    const out: Unsupported[] = [];
+    if (ns.revision !== undefined) {
+      out.push({ feature: `a control-plane revision for namespace '${ns.name}'`, instead: 'Linkerd runs one control plane; drop revision' });
+    }
+    if (ns.egressHosts !== undefined) {
+      out.push({
+        feature: `an egress host list for namespace '${ns.name}'`,
+        instead: 'Linkerd proxies discover destinations on demand and need no Sidecar-style scoping; drop egressHosts',
+      });
+    }
+    return out;
+  }
+
+  public renderInstall(scope: Construct): void {
+    renderLinkerdInstall(scope, this.intent);
+  }
+
+  public renderNamespace(scope: Construct, ns: NamespaceIntent): void {
+    renderLinkerdNamespace(scope, this.intent, ns);
+  }
+}
+
+function emitOwned(scope: Construct, id: string, props: ApiObjectProps, i: LinkerdInstallIntent): void {
+  emit(scope, id, props, { owner: i.source });
+}
 
 /**
  * Renders a Linkerd install: the control-plane namespace, linkerd-crds → linkerd-control-plane
@@ -20,7 +65,7 @@ export const LINKERD_VIZ_NAMESPACE = 'linkerd-viz';
  * @see https://linkerd.io/2/tasks/install-helm/
  * @see https://linkerd.io/2/tasks/automatically-rotating-control-plane-tls-credentials/
  */
-export function renderLinkerdInstall(scope: Construct, i: LinkerdInstallIntent): void {
+function renderLinkerdInstall(scope: Construct, i: LinkerdInstallIntent): void {
   if (i.method.kind === 'sail') {
     throw new Error(unsupportedMessage(i.source, 'the Sail operator', 'a Linkerd install', 'Sail installs Istio only; use InstallMethod.flux() or InstallMethod.argoCd()'));
   }
@@ -34,7 +79,7 @@ export function renderLinkerdInstall(scope: Construct, i: LinkerdInstallIntent):
       'pass the trust anchor certificate with TrustAnchor.fromPem() (it is public), or install with InstallMethod.flux()'));
   }
   // The control plane's namespace is never injected and is skipped by its own webhooks.
-  new ApiObject(scope, 'Namespace', {
+  emit(scope, 'Namespace', {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
@@ -42,7 +87,7 @@ export function renderLinkerdInstall(scope: Construct, i: LinkerdInstallIntent):
       labels: { 'config.linkerd.io/admission-webhooks': 'disabled', 'linkerd.io/control-plane-ns': i.namespace, 'linkerd.io/is-control-plane': 'true' },
       annotations: { 'linkerd.io/inject': 'disabled' },
     },
-  });
+  }, { owner: i.source, merge: 'metadata' });
 
   const repository = { name: /^\d{4}\./.test(i.chartVersion) ? 'linkerd-edge' : 'linkerd', url: i.repositoryUrl };
   const ha = i.highAvailability ? {
@@ -87,11 +132,11 @@ export function renderLinkerdInstall(scope: Construct, i: LinkerdInstallIntent):
     valuesFrom,
   }];
   if (i.viz) {
-    new ApiObject(scope, 'Namespace-viz', {
+    emit(scope, 'Namespace-viz', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: LINKERD_VIZ_NAMESPACE, labels: { 'linkerd.io/extension': 'viz' }, annotations: { 'linkerd.io/inject': 'enabled' } },
-    });
+    }, { owner: i.source, merge: 'metadata' });
     releases.push({
       name: 'linkerd-viz',
       chart: 'linkerd-viz',
@@ -114,9 +159,9 @@ export function renderLinkerdInstall(scope: Construct, i: LinkerdInstallIntent):
   if (i.certManager) {
     const cm = i.certManager;
     const issuer: CaIssuerSpec = { ca: { secretName: cm.caSecretName } };
-    new ApiObject(scope, 'TrustAnchorIssuer', {
+    emitOwned(scope, 'TrustAnchorIssuer', {
       apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'linkerd-trust-anchor', namespace: i.namespace, annotations: after }, spec: issuer,
-    });
+    }, i);
     const identity = `identity.${i.namespace}.${i.clusterDomain}`;
     const cert: CertificateSpec = {
       secretName: LINKERD_IDENTITY_ISSUER,
@@ -129,9 +174,9 @@ export function renderLinkerdInstall(scope: Construct, i: LinkerdInstallIntent):
       privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
       usages: ['cert sign', 'crl sign', 'server auth', 'client auth'],
     };
-    new ApiObject(scope, 'IdentityIssuerCertificate', {
+    emitOwned(scope, 'IdentityIssuerCertificate', {
       apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: LINKERD_IDENTITY_ISSUER, namespace: i.namespace, annotations: after }, spec: cert,
-    });
+    }, i);
   }
 }
 
@@ -141,18 +186,11 @@ export function renderLinkerdInstall(scope: Construct, i: LinkerdInstallIntent):
  * which takes the namespace out of the proxy injector entirely, so pod annotations cannot win.
  * @see https://linkerd.io/2/features/proxy-injection/
  */
-export function renderLinkerdNamespace(scope: Construct, _i: LinkerdInstallIntent, ns: NamespaceIntent): void {
-  if (ns.revision !== undefined) {
-    throw new Error(unsupportedMessage(ns.source, 'Linkerd', `a control-plane revision for namespace '${ns.name}'`,
-      'Linkerd runs one control plane; drop revision'));
-  }
-  if (ns.egressHosts !== undefined) {
-    throw new Error(unsupportedMessage(ns.source, 'Linkerd', `an egress host list for namespace '${ns.name}'`,
-      'Linkerd proxies discover destinations on demand and need no Sidecar-style scoping; drop egressHosts'));
-  }
+function renderLinkerdNamespace(scope: Construct, i: LinkerdInstallIntent, ns: NamespaceIntent): void {
   const annotations: Record<string, string> = { 'linkerd.io/inject': ns.injected ? 'enabled' : 'disabled' };
   if (ns.defaultInboundPolicy) annotations['config.linkerd.io/default-inbound-policy'] = ns.defaultInboundPolicy;
-  new ApiObject(scope, `Namespace-${ns.name}`, {
+  // Shared with a migration that sets the namespace's inbound policy: labels and annotations merge.
+  emit(scope, `Namespace-${ns.name}`, {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
@@ -160,5 +198,5 @@ export function renderLinkerdNamespace(scope: Construct, _i: LinkerdInstallInten
       labels: ns.injected ? undefined : { 'config.linkerd.io/admission-webhooks': 'disabled' },
       annotations,
     },
-  });
+  }, { owner: i.source, merge: 'metadata' });
 }

@@ -1,9 +1,8 @@
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
 import { LinkerdRelease, LinkerdRoutePolicy } from './linkerd-route-policy';
+import type { LinkerdApis } from './options';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { gammaRouteSpec, gammaUnsupported } from '../gateway-api/gamma-routing';
-import { HostServices, TrafficRenderer, Unsupported } from '../renderer';
 
 /**
  * Linkerd's own HTTPRoute (`policy.linkerd.io/v1beta3`), for clusters without the Gateway API
@@ -11,12 +10,13 @@ import { HostServices, TrafficRenderer, Unsupported } from '../renderer';
  * @see https://linkerd.io/2/reference/httproute/
  */
 export class LinkerdPolicyRouting implements TrafficRenderer {
-  public readonly displayName = 'Linkerd (policy.linkerd.io/v1beta3 HTTPRoute)';
+  public readonly displayName: string;
   public readonly versionServices = true;
   private readonly policy: LinkerdRoutePolicy;
 
-  constructor(release: LinkerdRelease) {
+  constructor(release: LinkerdRelease, private readonly apis: LinkerdApis) {
     this.policy = new LinkerdRoutePolicy(release, 14);
+    this.displayName = `${release.name} (${apis.policyRoute} HTTPRoute)`;
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
@@ -27,15 +27,15 @@ export class LinkerdPolicyRouting implements TrafficRenderer {
     return this.policy.unsupportedPolicy(policy);
   }
 
-  public render(scope: Construct, host: HostIntent, services: HostServices): void {
+  public render(sink: HostObjectSink, host: HostIntent): void {
     if (host.routes.length > 0) {
-      new ApiObject(scope, 'HTTPRoute', {
-        apiVersion: 'policy.linkerd.io/v1beta3',
+      sink.emit('Resource', {
+        apiVersion: this.apis.policyRoute,
         kind: 'HTTPRoute',
         metadata: { name: host.name, namespace: host.namespace, annotations: this.policy.annotations(host) },
         spec: gammaRouteSpec(host, { ruleNames: false }),
       });
     }
-    this.policy.renderPolicy(scope, host, services);
+    this.policy.renderPolicy(sink, host);
   }
 }

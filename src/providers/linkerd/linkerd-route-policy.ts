@@ -1,8 +1,7 @@
-import { Construct } from 'constructs';
 import { HostIntent, RetryIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
-import { HostServices, Unsupported } from '../renderer';
 
 /** The neutral retry conditions Linkerd's `retry.linkerd.io/http` can name (it retries by status). */
 const STATUS_CONDITIONS: Record<string, string> = {
@@ -71,7 +70,7 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
     return failureAccrualUnsupported(policy);
   }
 
-  public renderPolicy(_scope: Construct, host: HostIntent, services: HostServices): void {
+  public renderPolicy(sink: HostObjectSink, host: HostIntent): void {
     const od = host.trafficPolicy?.outlierDetection;
     if (!od) return;
     // Failure accrual belongs to the parent Service that clients address, not to routes.
@@ -81,7 +80,7 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
     if (od.baseEjectionTime) annotations[`${prefix}-consecutive-min-penalty`] = goDuration(od.baseEjectionTime);
     if (od.maxEjectionTime) annotations[`${prefix}-consecutive-max-penalty`] = goDuration(od.maxEjectionTime);
     if (od.jitterRatio !== undefined) annotations[`${prefix}-consecutive-jitter-ratio`] = String(od.jitterRatio);
-    services.annotate('failure accrual (circuit breaking)', annotations);
+    sink.addToService('failure accrual (circuit breaking) with annotations', { annotations });
   }
 
   public annotations(host: HostIntent): Record<string, string> | undefined {

@@ -1,12 +1,14 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { LinkerdRelease } from './linkerd-route-policy';
+import type { LinkerdApis } from './options';
+import { SecurityRenderer, Unsupported } from '../../model/renderer';
 import { AuthorizationIntent, AuthorizationRuleIntent, MtlsIntent, MtlsModeIntent, WorkloadRefIntent } from '../../model/security';
-import { renderPlaintextAlert } from '../plaintext-alert';
-import { SecurityRenderer, Unsupported } from '../renderer';
+import { claim, Claim, emit } from '../../private/ownership';
+import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
 const POLICY = 'policy.linkerd.io';
-const INBOUND_POLICY = 'config.linkerd.io/default-inbound-policy';
+/** The Linkerd namespace annotation that sets who may connect when no Server says otherwise. */
+export const INBOUND_POLICY_ANNOTATION = 'config.linkerd.io/default-inbound-policy';
 /** Every address: how Linkerd says "clients without an identity too". */
 const ALL_NETWORKS = [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }];
 
@@ -27,11 +29,9 @@ function accessPolicy(mode: MtlsModeIntent): string {
  */
 export class LinkerdSecurity implements SecurityRenderer {
   public readonly displayName: string;
-  private readonly serverVersion: string;
 
-  constructor(private readonly release: LinkerdRelease) {
+  constructor(private readonly release: LinkerdRelease, private readonly apis: LinkerdApis) {
     this.displayName = release.name;
-    this.serverVersion = release.minor >= 16 ? 'v1beta3' : release.minor === 15 ? 'v1beta2' : 'v1beta1';
   }
 
   public mtlsUnsupported(intent: MtlsIntent): Unsupported[] {
@@ -65,28 +65,27 @@ export class LinkerdSecurity implements SecurityRenderer {
 
   public renderMtls(scope: Construct, intent: MtlsIntent): void {
     for (const n of intent.namespaces) {
-      // The migration owns these Namespace objects; they must not be pruned when a stage drops one.
-      const ns = new ApiObject(scope, `Namespace-${n.namespace}`, {
+      // The Namespace is shared with the install that onboards it (labels and annotations merge);
+      // it must not be pruned when a stage drops it.
+      emit(scope, `Namespace-${n.namespace}`, {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {
           name: n.namespace,
           annotations: {
-            ...(n.mode !== 'UNSET' ? { [INBOUND_POLICY]: accessPolicy(n.mode) } : {}),
+            ...(n.mode !== 'UNSET' ? { [INBOUND_POLICY_ANNOTATION]: accessPolicy(n.mode) } : {}),
             'argocd.argoproj.io/sync-options': 'Prune=false',
             'kustomize.toolkit.fluxcd.io/prune': 'disabled',
           },
         },
-      });
-      // cdk8s gives every object the chart's namespace; a Namespace is cluster-scoped.
-      if (ns.metadata.namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      }, { owner: intent.source, merge: 'metadata' });
     }
     for (const w of intent.workloads) {
       const ports = [...new Set([...w.workload.ports, ...w.portExceptions.map(e => e.port)])].sort((a, b) => a - b);
       for (const port of ports) {
         const mode = w.portExceptions.find(e => e.port === port)?.mode ?? w.mode;
         if (mode === 'UNSET') continue;
-        this.openServer(scope, `${w.name}-${port}`, w.workload, port, mode === 'STRICT');
+        this.openServer(scope, intent.source, `${w.name}-${port}`, w.workload, port, mode === 'STRICT');
       }
     }
     if (intent.alert) {
@@ -132,90 +131,102 @@ export class LinkerdSecurity implements SecurityRenderer {
   public renderAuthorization(scope: Construct, intent: AuthorizationIntent): void {
     const workload = intent.workload!;
     const metadata = (name: string) => ({ name, namespace: intent.namespace });
+    const owner: Claim = { owner: intent.source, resolve: `give ${intent.source.node.path} another name` };
     // A Server with no authorization denies every request to its port: deny by default.
     const servers = new Map<number, string>();
     for (const port of workload.ports) {
       const name = `${intent.name}-${port}`;
-      this.server(scope, `Server-${port}`, name, workload, port);
+      this.server(scope, owner, `Server-${port}`, name, workload, port);
       servers.set(port, name);
     }
     const routed = intent.allow.some(r => r.methods.length > 0 || r.paths.some(p => p.kind !== 'any'));
     for (const r of intent.allow) {
       const name = `${intent.name}-${r.name}`;
-      const authentication = this.authentication(scope, `${r.name}-Authentication`, metadata(name), r);
+      const authentication = this.authentication(scope, owner, `${r.name}-Authentication`, metadata(name), r);
       const ports = r.ports.length > 0 ? r.ports : workload.ports;
       if (routed) {
         // Once a Server has routes, requests that match none are refused, so every rule gets one.
-        new ApiObject(scope, `${r.name}-HTTPRoute`, {
-          apiVersion: `${POLICY}/v1beta3`,
+        emit(scope, `${r.name}-HTTPRoute`, {
+          apiVersion: this.apis.policyRoute,
           kind: 'HTTPRoute',
           metadata: metadata(name),
           spec: {
             parentRefs: ports.map(p => ({ group: POLICY, kind: 'Server', name: servers.get(p)! })),
             rules: [{ matches: matches(r) }],
           },
-        });
-        this.authorizationPolicy(scope, `${r.name}-AuthorizationPolicy`, metadata(name), { kind: 'HTTPRoute', name }, authentication);
+        }, owner);
+        this.authorizationPolicy(scope, owner, `${r.name}-AuthorizationPolicy`, metadata(name), { kind: 'HTTPRoute', name }, authentication);
       } else {
         for (const p of ports) {
-          this.authorizationPolicy(scope, `${r.name}-AuthorizationPolicy-${p}`, metadata(`${name}-${p}`), { kind: 'Server', name: servers.get(p)! }, authentication);
+          this.authorizationPolicy(scope, owner, `${r.name}-AuthorizationPolicy-${p}`, metadata(`${name}-${p}`), { kind: 'Server', name: servers.get(p)! }, authentication);
         }
       }
     }
   }
 
-  private server(scope: Construct, id: string, name: string, workload: WorkloadRefIntent, port: number, access?: string): void {
-    new ApiObject(scope, id, {
-      apiVersion: `${POLICY}/${this.serverVersion}`,
+  /**
+   * A Server selects one pod port; Linkerd's admission webhook refuses a second Server with the
+   * same pod selector and port ("identical server spec already exists"), so each has one owner.
+   */
+  private server(scope: Construct, c: Claim, id: string, name: string, workload: WorkloadRefIntent, port: number, access?: string): void {
+    const selector = Object.entries(workload.labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',');
+    claim(scope, `${workload.namespace}/{${selector}}:${port}`, 'a Linkerd Server for pod port', c);
+    emit(scope, id, {
+      apiVersion: this.apis.server,
       kind: 'Server',
       metadata: { name, namespace: workload.namespace },
       spec: { podSelector: { matchLabels: workload.labels }, port, accessPolicy: access },
-    });
+    }, c);
   }
 
   /** A Server that lets in every client (or every authenticated one), whatever the namespace's default. */
-  private openServer(scope: Construct, name: string, workload: WorkloadRefIntent, port: number, authenticated: boolean): void {
+  private openServer(scope: Construct, source: IConstruct, name: string, workload: WorkloadRefIntent, port: number, authenticated: boolean): void {
     const mode = authenticated ? 'STRICT' : 'PERMISSIVE';
+    const c: Claim = {
+      owner: source,
+      resolve: `leave port ${port} of '${workload.namespace}/${name.slice(0, name.lastIndexOf('-'))}' out of ${source.node.path}: `
+        + 'an authorization policy\'s Server already decides who may connect to it',
+    };
     if (this.release.minor >= 16) {
-      this.server(scope, `Server-${name}`, name, workload, port, accessPolicy(mode));
+      this.server(scope, c, `Server-${name}`, name, workload, port, accessPolicy(mode));
       return;
     }
     // Before 2.16 a Server denies by default and has no access policy of its own.
-    this.server(scope, `Server-${name}`, name, workload, port);
+    this.server(scope, c, `Server-${name}`, name, workload, port);
     const metadata = { name, namespace: workload.namespace };
     const authentication = authenticated
-      ? this.meshTls(scope, `${name}-Authentication`, metadata, { identities: ['*'] })
-      : this.network(scope, `${name}-Authentication`, metadata);
-    this.authorizationPolicy(scope, `AuthorizationPolicy-${name}`, metadata, { kind: 'Server', name }, authentication);
+      ? this.meshTls(scope, c, `${name}-Authentication`, metadata, { identities: ['*'] })
+      : this.network(scope, c, `${name}-Authentication`, metadata);
+    this.authorizationPolicy(scope, c, `AuthorizationPolicy-${name}`, metadata, { kind: 'Server', name }, authentication);
   }
 
-  private authentication(scope: Construct, id: string, metadata: { name: string; namespace: string }, r: AuthorizationRuleIntent): Ref {
-    if (r.peers.length === 0) return this.network(scope, id, metadata);
-    if (r.peers.some(p => p.kind === 'authenticated')) return this.meshTls(scope, id, metadata, { identities: ['*'] });
+  private authentication(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string }, r: AuthorizationRuleIntent): Ref {
+    if (r.peers.length === 0) return this.network(scope, c, id, metadata);
+    if (r.peers.some(p => p.kind === 'authenticated')) return this.meshTls(scope, c, id, metadata, { identities: ['*'] });
     const refs = r.peers.flatMap(p => p.kind === 'serviceAccount' ? [{ kind: 'ServiceAccount', name: p.name, namespace: p.namespace }]
       : p.kind === 'namespace' ? [{ kind: 'Namespace', name: p.namespace }] : []);
     const unique = [...new Map(refs.map(x => [JSON.stringify(x), x])).values()];
-    return this.meshTls(scope, id, metadata, { identityRefs: unique });
+    return this.meshTls(scope, c, id, metadata, { identityRefs: unique });
   }
 
-  private meshTls(scope: Construct, id: string, metadata: { name: string; namespace: string }, spec: object): Ref {
-    new ApiObject(scope, id, { apiVersion: `${POLICY}/v1alpha1`, kind: 'MeshTLSAuthentication', metadata, spec });
+  private meshTls(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string }, spec: object): Ref {
+    emit(scope, id, { apiVersion: this.apis.authorization, kind: 'MeshTLSAuthentication', metadata, spec }, c);
     return { group: POLICY, kind: 'MeshTLSAuthentication', name: metadata.name };
   }
 
-  private network(scope: Construct, id: string, metadata: { name: string; namespace: string }): Ref {
-    new ApiObject(scope, id, { apiVersion: `${POLICY}/v1alpha1`, kind: 'NetworkAuthentication', metadata, spec: { networks: ALL_NETWORKS } });
+  private network(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string }): Ref {
+    emit(scope, id, { apiVersion: this.apis.authorization, kind: 'NetworkAuthentication', metadata, spec: { networks: ALL_NETWORKS } }, c);
     return { group: POLICY, kind: 'NetworkAuthentication', name: metadata.name };
   }
 
-  private authorizationPolicy(scope: Construct, id: string, metadata: { name: string; namespace: string },
+  private authorizationPolicy(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string },
     target: { kind: string; name: string }, authentication: Ref): void {
-    new ApiObject(scope, id, {
-      apiVersion: `${POLICY}/v1alpha1`,
+    emit(scope, id, {
+      apiVersion: this.apis.authorization,
       kind: 'AuthorizationPolicy',
       metadata,
       spec: { targetRef: { group: POLICY, ...target }, requiredAuthenticationRefs: [authentication] },
-    });
+    }, c);
   }
 }
 

@@ -1,10 +1,9 @@
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
 import { linkerdRouteUnsupported } from './linkerd-route-policy';
+import type { LinkerdApis } from './options';
 import { RouteSpec, RequestMatch, ServiceProfileSpec, TrafficSplitSpec } from './types';
 import { HostIntent, MatchIntent, RetryBudgetIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { TrafficRenderer, Unsupported } from '../renderer';
 
 /**
  * Linkerd through the linkerd-smi extension: the weights of the default route become an SMI
@@ -18,8 +17,8 @@ export class SmiRouting implements TrafficRenderer {
   public readonly displayName: string;
   public readonly versionServices = true;
 
-  constructor(private readonly smiApiVersion: string, private readonly clusterDomain: string) {
-    this.displayName = `Linkerd SMI (split.smi-spec.io/${smiApiVersion} TrafficSplit)`;
+  constructor(private readonly apis: LinkerdApis, private readonly clusterDomain: string) {
+    this.displayName = `Linkerd SMI (${apis.trafficSplit} TrafficSplit)`;
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
@@ -61,7 +60,7 @@ export class SmiRouting implements TrafficRenderer {
     }];
   }
 
-  public render(scope: Construct, host: HostIntent): void {
+  public render(sink: HostObjectSink, host: HostIntent): void {
     const split = host.routes.find(r => r.matches.length === 0 && r.backends.some(b => b.version !== undefined));
     if (split) {
       const spec: TrafficSplitSpec = {
@@ -72,8 +71,8 @@ export class SmiRouting implements TrafficRenderer {
           weight: Math.round(b.weight * 10),
         })),
       };
-      new ApiObject(scope, 'TrafficSplit', {
-        apiVersion: `split.smi-spec.io/${this.smiApiVersion}`,
+      sink.emit('Resource', {
+        apiVersion: this.apis.trafficSplit,
         kind: 'TrafficSplit',
         metadata: { name: `${host.name}-split`, namespace: host.namespace },
         spec,
@@ -100,8 +99,8 @@ export class SmiRouting implements TrafficRenderer {
       timeout: r.timeout ? goDuration(r.timeout) : undefined,
     }));
     const spec: ServiceProfileSpec = { routes, retryBudget: budgets.length === 1 ? JSON.parse(budgets[0]) : undefined };
-    new ApiObject(scope, 'ServiceProfile', {
-      apiVersion: 'linkerd.io/v1alpha2',
+    sink.emit('ServiceProfile', {
+      apiVersion: this.apis.serviceProfile,
       kind: 'ServiceProfile',
       metadata: { name: `${host.name}.${host.namespace}.svc.${this.clusterDomain}`, namespace: host.namespace },
       spec,

@@ -1,14 +1,19 @@
+/**
+ * The public options of `MeshControlPlane.istio()`, and the binding that turns them into Istio's
+ * install renderer and the provider its workloads render with.
+ */
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
-import { LinkerdIdentityIssuer, TrustAnchor } from './linkerd-identity';
-import { BoundControlPlane, InstallMethodIntent, IstioInstallIntent, IstioRevisionIntent, LinkerdInstallIntent } from '../model/install';
-import { checkDns1123Label, checkPercent, invalid } from '../private/errors';
-import { memoryQuantity, proxyQuantities } from '../private/proxy-quantities';
-import {
-  IstioApiVersion, IstioDataPlaneMode, IstioProviderOptions, IstioRoutingApi, LinkerdProviderOptions, MeshProvider,
-} from '../provider';
-import { ProxyResources } from '../proxy';
+import { IstioInstallIntent, IstioRevisionIntent } from './install-intent';
+import { IstioInstall } from './istio-install';
+import { istioApis, IstioDataPlaneMode, IstioProviderOptions, istioRenderers, IstioRoutingApi } from './options';
+import { InstallMethodIntent } from '../../model/install';
+import { ControlPlaneBinding } from '../../model/renderer';
+import { checkDns1123Label, checkPercent, invalid } from '../../private/errors';
+import { memoryQuantity, proxyQuantities } from '../../private/proxy-quantities';
+import { chartValues, positiveInt } from '../../private/values';
+import { ProxyResources } from '../../proxy';
 
 /**
  * An Istio installation profile: which components and defaults the charts start from.
@@ -34,25 +39,6 @@ export enum OutboundTrafficPolicy {
   ALLOW_ANY = 'ALLOW_ANY',
   /** block it unless a ServiceEntry declares the host */
   REGISTRY_ONLY = 'REGISTRY_ONLY',
-}
-
-/**
- * A Linkerd default inbound policy: who may connect to a meshed pod when no policy says otherwise.
- * @see https://linkerd.io/2/reference/authorization-policy/#default-policies
- */
-export enum LinkerdDefaultInboundPolicy {
-  /** anyone, meshed or not (Linkerd's default; the PERMISSIVE of Linkerd) */
-  ALL_UNAUTHENTICATED = 'all-unauthenticated',
-  /** meshed clients only, from any cluster */
-  ALL_AUTHENTICATED = 'all-authenticated',
-  /** anyone from this cluster's pod network */
-  CLUSTER_UNAUTHENTICATED = 'cluster-unauthenticated',
-  /** meshed clients of this cluster only */
-  CLUSTER_AUTHENTICATED = 'cluster-authenticated',
-  /** nobody unless a policy allows it */
-  DENY = 'deny',
-  /** like all-unauthenticated, but logs what `deny` would refuse */
-  AUDIT = 'audit',
 }
 
 /**
@@ -237,126 +223,11 @@ export interface IstioControlPlaneOptions extends IstioProviderOptions {
   readonly chartValues?: { [chart: string]: any };
 }
 
-/**
- * Options for `MeshControlPlane.linkerd()`. The provider options (release, routing API) decide what
- * the install's `provider` renders for the constructs that use it.
- */
-export interface LinkerdControlPlaneOptions extends LinkerdProviderOptions {
-  /**
-   * The version of the linkerd-control-plane chart (and linkerd-viz): an edge release such as
-   * `2025.1.2`, or a stable chart version such as `1.16.11` (Linkerd 2.14.10).
-   */
-  readonly chartVersion: string;
-
-  /**
-   * The version of the linkerd-crds chart.
-   * @default - `chartVersion` for edge releases (required for stable ones, which version it apart)
-   */
-  readonly crdsChartVersion?: string;
-
-  /**
-   * The Helm repository.
-   * @default - "https://helm.linkerd.io/edge" for edge versions, "https://helm.linkerd.io/stable" otherwise
-   */
-  readonly helmRepositoryUrl?: string;
-
-  /**
-   * The control plane's namespace.
-   * @default "linkerd"
-   */
-  readonly namespace?: string;
-
-  /**
-   * The trust anchor certificate. Required: Linkerd's identity cannot start without it.
-   */
-  readonly trustAnchor?: TrustAnchor;
-
-  /**
-   * Where the identity issuer certificate comes from.
-   * @default LinkerdIdentityIssuer.certManager()
-   */
-  readonly identityIssuer?: LinkerdIdentityIssuer;
-
-  /**
-   * High availability: 3 controller replicas, pod anti-affinity, PodDisruptionBudgets and webhook
-   * failure policy `Fail` (the chart's values-ha.yaml). Label `kube-system` with
-   * `config.linkerd.io/admission-webhooks: disabled` first.
-   * @default false
-   * @see https://linkerd.io/2/features/ha/
-   */
-  readonly highAvailability?: boolean;
-
-  /**
-   * Default CPU and memory of every proxy (`proxy.resources`).
-   * @default - see `ProxyResources`
-   */
-  readonly proxyResources?: ProxyResources;
-
-  /**
-   * The cluster-wide default inbound policy (`proxy.defaultInboundPolicy`).
-   * @default - Linkerd's (all-unauthenticated)
-   */
-  readonly defaultInboundPolicy?: LinkerdDefaultInboundPolicy;
-
-  /**
-   * Whether to install the linkerd-viz extension (in `linkerd-viz`).
-   * @default false
-   */
-  readonly viz?: boolean;
-
-  /**
-   * Any other chart value, per chart: `linkerd-crds`, `linkerd-control-plane`, `linkerd-viz`.
-   * @default - none
-   */
-  readonly chartValues?: { [chart: string]: any };
-}
-
-/**
- * The mesh that `MeshInstall` installs, and its settings.
- */
-export class MeshControlPlane {
-  /**
-   * Istio, with sidecars or in ambient mode, through Helm (Flux, Argo CD) or the Sail operator.
-   */
-  public static istio(options: IstioControlPlaneOptions = {}): MeshControlPlane {
-    return new MeshControlPlane('istio', (scope, method) => bindIstio(scope, method, options));
-  }
-
-  /**
-   * Linkerd, through Helm (Flux, Argo CD).
-   */
-  public static linkerd(options: LinkerdControlPlaneOptions): MeshControlPlane {
-    return new MeshControlPlane('linkerd', (scope, method) => bindLinkerd(scope, method, options));
-  }
-
-  /** The mesh: `istio` or `linkerd`. */
-  public readonly name: string;
-
-  /** @internal */
-  public readonly _bind: (scope: IConstruct, method: InstallMethodIntent) => BoundControlPlane;
-
-  private constructor(name: string, bind: (scope: IConstruct, method: InstallMethodIntent) => BoundControlPlane) {
-    this.name = name;
-    this._bind = bind;
-  }
-}
-
 const VERSION = /^\d+\.\d+\.\d+$/;
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function chartValues(scope: IConstruct, values: { [chart: string]: any } | undefined, charts: string[]): Record<string, Record<string, unknown>> {
-  for (const [key, v] of Object.entries(values ?? {})) {
-    if (!charts.includes(key)) invalid(scope, 'chartValues', key, `a chart of this install (${charts.join(', ')})`);
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid(scope, `chartValues.${key}`, v, 'an object of chart values');
-  }
-  return values ?? {};
-}
-
-function positiveInt(scope: IConstruct, prop: string, v: number | undefined): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < 1)) invalid(scope, prop, v, 'a positive integer');
-}
-
-function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: IstioControlPlaneOptions): BoundControlPlane {
+/** Checks the options and binds them to an install method. */
+export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: IstioControlPlaneOptions): ControlPlaneBinding {
   const ambientMode = o.dataPlaneMode === IstioDataPlaneMode.AMBIENT;
   const profile = o.profile ?? (ambientMode ? IstioProfile.AMBIENT : IstioProfile.DEFAULT);
   if (ambientMode && profile !== IstioProfile.AMBIENT) {
@@ -430,7 +301,7 @@ function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: IstioContr
     ambient,
     revisions,
     defaultRevision,
-    apiVersion: o.apiVersion ?? IstioApiVersion.V1,
+    apis: istioApis(o.apiVersion, o.gatewayApiVersion),
     accessLogFile: o.accessLogFile,
     outboundTrafficPolicy: o.outboundTrafficPolicy,
     holdApplicationUntilProxyStarts: o.holdApplicationUntilProxyStarts ?? true,
@@ -450,7 +321,7 @@ function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: IstioContr
     ingressGateway: o.ingressGateway ?? ingressDefault,
   };
   // Ambient routes through waypoints, which Istio drives through Gateway API by preference.
-  const providerFor = (revision: string | undefined) => MeshProvider.istio({
+  const renderersFor = (revision: string | undefined) => istioRenderers({
     routingApi: o.routingApi ?? (ambient ? IstioRoutingApi.GATEWAY_API : IstioRoutingApi.ISTIO),
     apiVersion: o.apiVersion,
     gatewayApiVersion: o.gatewayApiVersion,
@@ -460,7 +331,10 @@ function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: IstioContr
     rootNamespace: o.rootNamespace ?? namespace,
     trustDomain: o.trustDomain,
   });
-  return { provider: providerFor(defaultRevision), intent, revisionTargets: targets, providerFor };
+  return {
+    install: new IstioInstall(intent, targets),
+    renderersFor: revision => renderersFor(revision ?? defaultRevision),
+  };
 }
 
 function containerResources(r: kplus.ContainerResources | undefined) {
@@ -471,54 +345,4 @@ function containerResources(r: kplus.ContainerResources | undefined) {
   if (r?.memory?.request) requests.memory = memoryQuantity(r.memory.request);
   if (r?.memory?.limit) limits.memory = memoryQuantity(r.memory.limit);
   return { requests, limits };
-}
-
-function bindLinkerd(scope: IConstruct, method: InstallMethodIntent, o: LinkerdControlPlaneOptions): BoundControlPlane {
-  const provider = MeshProvider.linkerd(o);
-  const namespace = o.namespace ?? 'linkerd';
-  checkDns1123Label(scope, 'namespace', namespace);
-  if (!o.trustAnchor) {
-    invalid(scope, 'trustAnchor', undefined, 'set: Linkerd\'s identity needs the trust anchor certificate (TrustAnchor.fromPem(), .fromSecret() or .fromConfigMap())');
-  }
-  const anchor = o.trustAnchor._intent;
-  if (anchor.pem !== undefined && !/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(anchor.pem.trim())) {
-    invalid(scope, 'trustAnchor', `${anchor.pem.slice(0, 30)}...`, 'a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)');
-  }
-  if (anchor.ref) checkDns1123Label(scope, 'trustAnchor.name', anchor.ref.name);
-  if (!o.chartVersion) invalid(scope, 'chartVersion', o.chartVersion, 'set, e.g. "2025.1.2" (edge) or "1.16.11" (stable 2.14.10)');
-  const edge = /^\d{4}\.\d+\.\d+$/.test(o.chartVersion);
-  if (!edge && !/^\d+\.\d+\.\d+$/.test(o.chartVersion)) invalid(scope, 'chartVersion', o.chartVersion, 'a chart version, e.g. "2025.1.2" (edge) or "1.16.11" (stable)');
-  if (!edge && o.crdsChartVersion === undefined) {
-    invalid(scope, 'crdsChartVersion', undefined, `set for the stable chart ${o.chartVersion} (stable releases version linkerd-crds apart, e.g. "1.8.0" for 2.14.10)`);
-  }
-  let certManager: LinkerdInstallIntent['certManager'];
-  const cm = (o.identityIssuer ?? LinkerdIdentityIssuer.certManager())._certManager;
-  if (cm) {
-    const duration = cm.duration ?? Duration.hours(48);
-    const renewBefore = cm.renewBefore ?? Duration.hours(25);
-    if (duration.toMilliseconds() < 3_600_000) invalid(scope, 'identityIssuer.duration', duration.toHumanString(), 'at least 1 hour');
-    if (renewBefore.toMilliseconds() <= 0 || renewBefore.toMilliseconds() >= duration.toMilliseconds()) {
-      invalid(scope, 'identityIssuer.renewBefore', renewBefore.toHumanString(), `positive and shorter than the duration (${duration.toHumanString()})`);
-    }
-    const caSecretName = cm.trustAnchorSecretName ?? 'linkerd-trust-anchor';
-    checkDns1123Label(scope, 'identityIssuer.trustAnchorSecretName', caSecretName);
-    certManager = { duration, renewBefore, caSecretName };
-  }
-  const intent: LinkerdInstallIntent = {
-    source: scope,
-    namespace,
-    method,
-    proxy: proxyQuantities(scope, 'proxyResources', o.proxyResources),
-    chartValues: chartValues(scope, o.chartValues, ['linkerd-crds', 'linkerd-control-plane', 'linkerd-viz']),
-    chartVersion: o.chartVersion,
-    crdsChartVersion: o.crdsChartVersion ?? o.chartVersion,
-    repositoryUrl: o.helmRepositoryUrl ?? (edge ? 'https://helm.linkerd.io/edge' : 'https://helm.linkerd.io/stable'),
-    clusterDomain: o.clusterDomain ?? 'cluster.local',
-    trustAnchor: anchor,
-    certManager,
-    highAvailability: o.highAvailability ?? false,
-    defaultInboundPolicy: o.defaultInboundPolicy,
-    viz: o.viz ?? false,
-  };
-  return { provider, intent, revisionTargets: [], providerFor: () => provider };
 }

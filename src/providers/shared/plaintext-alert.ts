@@ -1,7 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlaintextAlertIntent } from '../model/security';
-import { goDuration } from '../private/duration';
+import { PlaintextAlertIntent } from '../../model/security';
+import { goDuration } from '../../private/duration';
+import { emit } from '../../private/ownership';
 
 /** How one mesh counts plaintext requests that reach a namespace. */
 export interface PlaintextMetric {
@@ -21,7 +21,7 @@ export interface PlaintextMetric {
 export function renderPlaintextAlert(scope: Construct, alert: PlaintextAlertIntent, metric: PlaintextMetric): void {
   if (alert.watchNamespaces.length === 0) return;
   const regex = alert.watchNamespaces.join('|');
-  new ApiObject(scope, 'PlaintextAlert', {
+  emit(scope, 'PlaintextAlert', {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: { name: alert.name, namespace: alert.namespace },
@@ -41,5 +41,5 @@ export function renderPlaintextAlert(scope: Construct, alert: PlaintextAlertInte
         }],
       }],
     },
-  });
+  }, { owner: scope, resolve: `give ${scope.node.path} another id (the alert is named after it)` });
 }

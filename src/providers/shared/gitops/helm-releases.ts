@@ -1,9 +1,9 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApplicationSpec, ArgoIgnoreDifference, HelmReleaseSpec, HelmReleaseValuesReference, HelmRepositorySpec } from './types';
-import { ArgoCdMethodIntent, FluxMethodIntent } from '../../model/install';
-import { goDuration } from '../../private/duration';
-import { nonEmpty } from '../../private/values';
+import { ArgoCdMethodIntent, FluxMethodIntent } from '../../../model/install';
+import { goDuration } from '../../../private/duration';
+import { emit } from '../../../private/ownership';
+import { nonEmpty } from '../../../private/values';
 
 /** A Helm chart repository. */
 export interface ChartRepository {
@@ -44,12 +44,12 @@ export function renderFlux(scope: Construct, method: FluxMethodIntent, releases:
   releases.forEach(r => repositories.set(r.repository.name, r.repository));
   for (const repo of repositories.values()) {
     const spec: HelmRepositorySpec = { url: repo.url, interval };
-    new ApiObject(scope, `HelmRepository-${repo.name}`, {
+    emit(scope, `HelmRepository-${repo.name}`, {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'HelmRepository',
       metadata: { name: repo.name, namespace: method.namespace },
       spec,
-    });
+    }, { owner: scope });
   }
   for (const r of releases) {
     const spec: HelmReleaseSpec = {
@@ -63,12 +63,12 @@ export function renderFlux(scope: Construct, method: FluxMethodIntent, releases:
       values: nonEmpty(r.values),
       valuesFrom: r.valuesFrom,
     };
-    new ApiObject(scope, `HelmRelease-${r.name}`, {
+    emit(scope, `HelmRelease-${r.name}`, {
       apiVersion: 'helm.toolkit.fluxcd.io/v2',
       kind: 'HelmRelease',
       metadata: { name: r.name, namespace: method.namespace },
       spec,
-    });
+    }, { owner: scope });
   }
 }
 
@@ -96,7 +96,7 @@ export function renderArgoCd(scope: Construct, method: ArgoCdMethodIntent, relea
       },
       ignoreDifferences: r.ignoreDifferences,
     };
-    new ApiObject(scope, `Application-${r.name}`, {
+    emit(scope, `Application-${r.name}`, {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: {
@@ -105,7 +105,7 @@ export function renderArgoCd(scope: Construct, method: ArgoCdMethodIntent, relea
         annotations: { 'argocd.argoproj.io/sync-wave': String(waves.get(r.name)) },
       },
       spec,
-    });
+    }, { owner: scope });
   }
 }
 

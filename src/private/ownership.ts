@@ -1,0 +1,233 @@
+/**
+ * One owner for every object: each object the library emits is registered by (group, kind,
+ * namespace, name) for the whole app, so two constructs never emit the same object. Applied to
+ * one cluster, the second of two such objects silently replaces the first.
+ *
+ * Within a chart a second claim is settled at once: merged where the meaning is additive, an
+ * error otherwise. Across charts (which cdk8s writes to separate files) the claims are compared
+ * at synthesis, per cluster (`MeshCluster.assign`), and any repeat is an error: two files that
+ * own one object fight in every GitOps tool.
+ */
+import { ApiObject, ApiObjectProps, Chart, JsonPatch } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+
+/**
+ * How a second claim on the same object is settled within a chart:
+ * - `metadata`: the object is shared; each owner adds labels and annotations (a Namespace that
+ *   the install labels for injection and a migration annotates with its inbound policy);
+ * - `identical`: the object is shared if every owner emits exactly the same content (a
+ *   namespace's waypoint, needed by several hosts).
+ * Unset: the object has one owner, and a second claim is an error.
+ */
+export type MergeMode = 'metadata' | 'identical';
+
+export interface Claim {
+  /** the construct named in errors: the one the user wrote */
+  readonly owner: IConstruct;
+  /** what the owner's author can change to give way, e.g. "set meshPeerAuthentication: false on the install" */
+  readonly resolve?: string;
+  readonly merge?: MergeMode;
+}
+
+/** Two owners of one object: raised at once, never deferred to synthesis. */
+export class OwnershipError extends Error {}
+
+interface Entry {
+  readonly key: string;
+  readonly chart: Chart;
+  readonly object?: ApiObject;
+  /** the first owner's content without metadata, to compare shared objects by */
+  readonly content?: string;
+  /** labels and annotations of a shared object so far, by owner */
+  readonly metadata: { readonly labels: Map<string, [string, Claim]>; readonly annotations: Map<string, [string, Claim]> };
+  readonly claims: Claim[];
+}
+
+interface Registry {
+  readonly entries: Map<string, Entry[]>;
+}
+
+const REGISTRIES = new WeakMap<IConstruct, Registry>();
+const CLUSTERS = new WeakMap<Chart, string>();
+
+/** Kinds without a namespace: a chart's namespace must not be stamped on them. */
+const CLUSTER_SCOPED = new Set([
+  '/Namespace',
+  'gateway.networking.k8s.io/GatewayClass',
+  'sailoperator.io/Istio',
+  'sailoperator.io/IstioRevisionTag',
+  'sailoperator.io/IstioCNI',
+  'sailoperator.io/ZTunnel',
+]);
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+function isClusterScoped(apiVersion: string, kind: string): boolean {
+  return CLUSTER_SCOPED.has(`${groupOf(apiVersion)}/${kind}`);
+}
+
+/** `<Kind> <namespace>/<name>` (or `<Kind> <name>` when cluster-scoped), as users read it. */
+function describe(key: string): string {
+  const [group, kind, namespace, name] = JSON.parse(key) as string[];
+  const what = group === '' ? kind : `${kind}.${group}`;
+  return namespace === '' ? `${what} ${name}` : `${what} ${namespace}/${name}`;
+}
+
+function keyOf(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
+  return JSON.stringify([groupOf(apiVersion), kind, isClusterScoped(apiVersion, kind) ? '' : namespace ?? '', name]);
+}
+
+function registry(scope: IConstruct): Registry {
+  const root = scope.node.root;
+  let r = REGISTRIES.get(root);
+  if (!r) {
+    r = { entries: new Map() };
+    REGISTRIES.set(root, r);
+    root.node.addValidation({ validate: () => crossChartConflicts(r!) });
+  }
+  return r;
+}
+
+/** Records the cluster a chart is applied to (`MeshCluster.assign`). */
+export function assignCluster(chart: Chart, cluster: string): void {
+  CLUSTERS.set(chart, cluster);
+}
+
+/** The cluster a chart is applied to; '' for the app's one cluster. */
+export function clusterOf(chart: Chart): string {
+  return CLUSTERS.get(chart) ?? '';
+}
+
+/**
+ * Creates an object under `scope` and registers it for `claim`, or, where an object of the same
+ * chart has that identity and `claim.merge` allows it, merges into that one and returns it.
+ * Cluster-scoped kinds never carry a namespace, whatever the chart's.
+ */
+export function emit(scope: Construct, id: string, props: ApiObjectProps, c: Claim): ApiObject {
+  const chart = Chart.of(scope);
+  const clusterScoped = isClusterScoped(props.apiVersion, props.kind);
+  const namespace = clusterScoped ? undefined : props.metadata?.namespace ?? chart.namespace;
+  const key = keyOf(props.apiVersion, props.kind, namespace, props.metadata?.name ?? '');
+  const same = registry(scope).entries.get(key)?.find(e => e.chart === chart);
+  if (same?.object) {
+    mergeInto(same, props, c);
+    return same.object;
+  }
+  const object = new ApiObject(scope, id, props);
+  if (clusterScoped && object.metadata.namespace !== undefined) object.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  add(scope, key, chart, object, c, props);
+  return object;
+}
+
+/** Registers an object created elsewhere (a cdk8s-plus Deployment or Service). */
+export function own(object: ApiObject, c: Claim): void {
+  const chart = Chart.of(object);
+  const key = keyOf(object.apiVersion, object.kind, object.metadata.namespace, object.name);
+  const same = registry(object).entries.get(key)?.find(e => e.chart === chart);
+  if (same) throw new OwnershipError(conflict(key, same.claims[0], c));
+  add(object, key, chart, object, c);
+}
+
+/**
+ * Claims something that is not an object name but must have one owner all the same, e.g. the
+ * pod port a Linkerd `Server` selects (the admission webhook refuses a second Server for it).
+ * `what` describes it in the error.
+ */
+export function claim(scope: IConstruct, identity: string, what: string, c: Claim): void {
+  const chart = Chart.of(scope);
+  const key = JSON.stringify(['', what, '', identity]);
+  const same = registry(scope).entries.get(key)?.find(e => e.chart === chart);
+  if (same) throw new OwnershipError(conflict(key, same.claims[0], c, what));
+  add(scope, key, chart, undefined, c);
+}
+
+function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | undefined, c: Claim, props?: ApiObjectProps): void {
+  const entries = registry(scope).entries;
+  const list = entries.get(key) ?? [];
+  const entry: Entry = {
+    key,
+    chart,
+    object,
+    claims: [c],
+    content: props ? contentOf(props, c.merge) : undefined,
+    metadata: { labels: new Map(), annotations: new Map() },
+  };
+  if (props) recordMetadata(entry, props, c);
+  list.push(entry);
+  entries.set(key, list);
+}
+
+/**
+ * What two owners of a shared object must agree on: everything but labels and annotations for a
+ * `metadata` merge, everything for an `identical` one (the namespace aside: the key holds it).
+ */
+function contentOf(props: ApiObjectProps, mode: MergeMode | undefined): string {
+  const { metadata, ...rest } = props;
+  return JSON.stringify(normalized(mode === 'identical' ? { ...rest, metadata: { ...metadata, namespace: undefined } } : rest));
+}
+
+function normalized(o: unknown): unknown {
+  if (Array.isArray(o)) return o.map(normalized);
+  if (o === null || typeof o !== 'object') return o;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => [k, normalized(v)]));
+}
+
+function recordMetadata(entry: Entry, props: ApiObjectProps, c: Claim): void {
+  for (const field of ['labels', 'annotations'] as const) {
+    const given = props.metadata?.[field] ?? {};
+    for (const [k, v] of Object.entries(given)) {
+      const prior = entry.metadata[field].get(k);
+      if (prior && prior[0] !== v) {
+        const singular = field.slice(0, -1);
+        throw new OwnershipError(`${c.owner.node.path}: sets ${singular} '${k}' of ${describe(entry.key)} to ${JSON.stringify(v)}, but `
+          + `${prior[1].owner.node.path} sets it to ${JSON.stringify(prior[0])}; the object is shared, so set the ${singular} in one place`);
+      }
+      entry.metadata[field].set(k, [v, c]);
+    }
+  }
+}
+
+function mergeInto(entry: Entry, props: ApiObjectProps, c: Claim): void {
+  const first = entry.claims[0];
+  if (c.merge === undefined || c.merge !== first.merge) throw new OwnershipError(conflict(entry.key, first, c));
+  const how = c.merge === 'identical' ? 'with different content' : 'with a different spec';
+  if (contentOf(props, c.merge) !== entry.content) throw new OwnershipError(conflict(entry.key, first, c, undefined, how));
+  if (c.merge === 'metadata') {
+    recordMetadata(entry, props, c);
+    for (const [k, v] of Object.entries(props.metadata?.labels ?? {})) entry.object!.metadata.addLabel(k, v);
+    for (const [k, v] of Object.entries(props.metadata?.annotations ?? {})) entry.object!.metadata.addAnnotation(k, v);
+  }
+  entry.claims.push(c);
+}
+
+function conflict(key: string, first: Claim, second: Claim, what?: string, how?: string): string {
+  const object = what ? `${what} ${JSON.parse(key)[3]}` : describe(key);
+  const fixes = [first.resolve, second.resolve].filter((x): x is string => x !== undefined);
+  const fix = fixes.length > 0 ? fixes.join(', or ') : 'give one of them another name';
+  return `${second.owner.node.path}: emits ${object}${how ? ` ${how}` : ''}, which ${first.owner.node.path} emits too; `
+    + `applied to one cluster, one would silently replace the other: ${fix}`;
+}
+
+function crossChartConflicts(r: Registry): string[] {
+  const errors: string[] = [];
+  for (const [key, entries] of r.entries) {
+    if (entries.length < 2) continue;
+    const byCluster = new Map<string, Entry[]>();
+    for (const e of entries) byCluster.set(clusterOf(e.chart), [...(byCluster.get(clusterOf(e.chart)) ?? []), e]);
+    for (const same of byCluster.values()) {
+      for (let i = 1; i < same.length; i++) {
+        const [a, b] = [same[0], same[i]];
+        const what = JSON.parse(key)[1] as string;
+        const object = a.object ? describe(key) : `${what} ${JSON.parse(key)[3]}`;
+        errors.push(`${b.claims[0].owner.node.path}: emits ${object}, which ${a.claims[0].owner.node.path} emits too, in another chart `
+          + `('${b.chart.node.path}' and '${a.chart.node.path}'); applied to one cluster, one would silently replace the other: `
+          + 'declare both in one chart, or, if the charts go to different clusters, say so with MeshCluster.assign(chart, clusterName)');
+      }
+    }
+  }
+  return errors;
+}

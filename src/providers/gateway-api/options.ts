@@ -1,0 +1,51 @@
+/**
+ * The public options of `MeshProvider.gatewayApi()` and the Gateway API versions other providers
+ * name, and the wiring that turns them into renderers.
+ */
+import { GammaRouting } from './gamma-routing';
+import { GenericDataPlane } from './gateway-api-data-plane';
+import { GatewayApiIngress } from './gateway-api-ingress';
+import { GatewayApiSecurity } from './gateway-api-security';
+import { ProviderRenderers } from '../../model/renderer';
+
+/**
+ * The version of Gateway API's `gateway.networking.k8s.io` HTTPRoute to emit.
+ */
+export enum GatewayApiVersion {
+  /** `v1`: Gateway API 1.0 and later */
+  V1 = 'v1',
+  /** `v1beta1`: for implementations that predate Gateway API 1.0 */
+  V1BETA1 = 'v1beta1',
+}
+
+/**
+ * Options for `MeshProvider.gatewayApi()`.
+ */
+export interface GatewayApiProviderOptions {
+  /**
+   * The HTTPRoute version to emit.
+   * @default GatewayApiVersion.V1
+   */
+  readonly apiVersion?: GatewayApiVersion;
+
+  /**
+   * The cluster runs Gateway API's experimental channel: retries go into the HTTPRoute rules'
+   * `retry` field (attempts, status codes) with per-try timeouts as `timeouts.backendRequest`.
+   * @default false
+   * @see https://gateway-api.sigs.k8s.io/geps/gep-1731/
+   */
+  readonly experimentalChannel?: boolean;
+}
+
+/** "Any GAMMA mesh", standard features only: every API version is decided here. */
+export function gatewayApiRenderers(options: GatewayApiProviderOptions): ProviderRenderers {
+  const apiVersion = options.apiVersion ?? GatewayApiVersion.V1;
+  return {
+    name: 'gateway-api',
+    key: JSON.stringify(['gateway-api', apiVersion, options.experimentalChannel ?? false]),
+    dataPlane: new GenericDataPlane(),
+    traffic: new GammaRouting(apiVersion, 'Gateway API', { experimental: options.experimentalChannel }),
+    ingress: new GatewayApiIngress(apiVersion, 'Gateway API', { regexPaths: false }),
+    security: new GatewayApiSecurity(),
+  };
+}
