@@ -11,7 +11,6 @@ import { VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
-import { checkMatch } from '../private/match';
 import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
@@ -134,7 +133,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     if (props.mirrorPercent !== undefined) checkPercent(this, 'mirrorPercent', props.mirrorPercent);
     if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
     const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
-    const matches = (props.canaryMatches ?? []).map((m, i) => checkMatch(this, `canaryMatches[${i}]`, m._toIntent()));
+    const matches = (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`));
     const provider = props.mesh.provider;
     // Routing APIs that address versions through Services need `<service>-<version>` to be a valid name.
     const versionServiceName = (version: string) => {

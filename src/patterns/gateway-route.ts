@@ -7,7 +7,7 @@ import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPort, invalid } from '../private/errors';
 import { checkHostname, hostnamesIntersect } from '../private/hostname';
-import { checkHeaderName, checkMatch } from '../private/match';
+import { checkHeaderName } from '../private/match';
 import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
@@ -276,7 +276,7 @@ export class GatewayRoute extends Construct {
 
   private rule(r: GatewayRouteRule, prop: string, gateway: IngressGateway, namespace: string | undefined): IngressRuleIntent {
     if (r.name !== undefined) checkDns1123Label(this, `${prop}.name`, r.name);
-    const matches = (r.matches ?? []).map((m, i) => checkMatch(this, `${prop}.matches[${i}]`, m._toIntent()));
+    const matches = (r.matches ?? []).map((m, i) => m._toIntent(this, `${prop}.matches[${i}]`));
     const given = r.backends ?? [];
     if (r.redirect && given.length > 0) {
       invalid(this, `${prop}.redirect`, r.redirect, 'unset when the rule has backends (a rule either redirects or routes)');
