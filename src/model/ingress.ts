@@ -41,6 +41,13 @@ export interface AllowedRoutesIntent {
   readonly labels?: Record<string, string>;
 }
 
+/** The Gateway API class of a gateway (`GatewayImplementation`). */
+export interface GatewayClassIntent {
+  readonly className: string;
+  /** set: emit a GatewayClass with this controller */
+  readonly controllerName?: string;
+}
+
 export interface GatewayIntent {
   readonly source: IConstruct;
   readonly name: string;
