@@ -5,6 +5,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { ConnectionPoolOptions, OutlierDetectionOptions } from './traffic-policy';
+import type { CanaryDeploymentOptions } from '../patterns/canary-version';
 
 export type StringMatchKind = 'exact' | 'prefix' | 'regex';
 
@@ -112,6 +113,14 @@ export interface VersionIntent {
   /** the per-version Service, where the data plane created one */
   readonly serviceName?: string;
 }
+
+/**
+ * One side of a canary release (`CanaryVersion`): a version the release deploys, or existing
+ * pods it routes to, selected by `labels`.
+ */
+export type CanaryVersionIntent =
+  | { readonly kind: 'deploy'; readonly name: string; readonly deploy: Omit<CanaryDeploymentOptions, 'name'> }
+  | { readonly kind: 'existing'; readonly name: string; readonly labels: Record<string, string> };
 
 export interface PortIntent {
   readonly name: string;

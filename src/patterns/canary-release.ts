@@ -7,7 +7,7 @@ import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
 import { MeshHost } from '../model/host';
-import { VersionIntent } from '../model/intents';
+import { CanaryVersionIntent, VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
@@ -124,8 +124,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
     checkPort(this, 'port', props.port);
     const targetPort = props.targetPort ?? props.port;
     checkPort(this, 'targetPort', targetPort);
-    checkDns1123Label(this, 'stable.name', props.stable.name);
-    checkDns1123Label(this, 'canary.name', props.canary.name);
+    const stableIntent = props.stable._toIntent(this, 'stable');
+    const canaryIntent = props.canary._toIntent(this, 'canary');
     if (props.stable.name === props.canary.name) {
       invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name');
     }
@@ -153,18 +153,17 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.port = props.port;
 
     // Versions of one service share one identity, so authorization rules hold during the release.
-    const deploysAny = props.stable._deploy !== undefined || props.canary._deploy !== undefined;
+    const deploysAny = stableIntent.kind === 'deploy' || canaryIntent.kind === 'deploy';
     const serviceAccount = deploysAny ? new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: props.serviceName, namespace: props.namespace, labels: { app: props.serviceName } },
       automountToken: false,
     }) : undefined;
     const namespace = props.namespace ?? Chart.of(this).namespace;
     this.identity = serviceAccount ? MeshIdentity._of(serviceAccount.name, namespace) : undefined;
-    const bind = (v: CanaryVersion, workloadId: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
-      if (!v._deploy) return { labels: v._labels ?? {} };
-      const { name: _version, ...deploy } = v._deploy;
+    const bind = (v: CanaryVersionIntent, workloadId: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
+      if (v.kind === 'existing') return { labels: v.labels };
       const workload = new MeshWorkload(this, workloadId, {
-        ...deploy,
+        ...v.deploy,
         mesh: props.mesh,
         serviceName: props.serviceName,
         version: v.name,
@@ -174,8 +173,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
       });
       return { labels: workload.selectorLabels, workload };
     };
-    const stable = bind(props.stable, 'Stable');
-    const canary = bind(props.canary, 'Canary');
+    const stable = bind(stableIntent, 'Stable');
+    const canary = bind(canaryIntent, 'Canary');
     this.stableWorkload = stable.workload;
     this.canaryWorkload = canary.workload;
 
