@@ -6,6 +6,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MatchIntent, RetryIntent } from './intents';
+import type { IMesh } from '../mesh';
 
 export type ListenerProtocol = 'HTTP' | 'HTTPS' | 'TLS';
 
@@ -41,6 +42,13 @@ export interface AllowedRoutesIntent {
   readonly labels?: Record<string, string>;
 }
 
+/** The Gateway API class of a gateway (`GatewayImplementation`). */
+export interface GatewayClassIntent {
+  readonly className: string;
+  /** set: emit a GatewayClass with this controller */
+  readonly controllerName?: string;
+}
+
 export interface GatewayIntent {
   readonly source: IConstruct;
   readonly name: string;
@@ -67,6 +75,17 @@ export interface IngressBackendIntent {
   readonly version?: string;
   /** the per-version Service that serves `version` (Gateway API) */
   readonly versionService?: string;
+}
+
+/** What one `GatewayBackend` adds to a rule: one backend, or the versions of a release. */
+export interface GatewayBackendIntent {
+  /** validated; a canary gives one per version */
+  readonly backends: IngressBackendIntent[];
+  /**
+   * set: the versions of a release (`source`) with its own weights. It must be the rule's only
+   * backend, and the gateway's mesh provider must be `mesh`'s, which addresses the versions.
+   */
+  readonly release?: { readonly source: IConstruct; readonly mesh: IMesh };
 }
 
 export interface RedirectIntent {

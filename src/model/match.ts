@@ -1,4 +1,7 @@
+import { IConstruct } from 'constructs';
 import { MatchIntent, NamedMatchIntent, StringMatchIntent } from './intents';
+import { invalid } from '../private/errors';
+import { checkHeaderName } from '../private/match';
 
 /**
  * HTTP methods for request matching.
@@ -39,8 +42,10 @@ export class PathMatch {
 
   private constructor(private readonly intent: StringMatchIntent) {}
 
-  /** @internal */
-  public _toIntent(): StringMatchIntent {
+  /** @internal the validated match; `prop` names it in errors */
+  public _toIntent(scope: IConstruct, prop: string): StringMatchIntent {
+    const { kind, value } = this.intent;
+    if (kind !== 'regex' && !value.startsWith('/')) invalid(scope, prop, value, 'a path that starts with \'/\'');
     return this.intent;
   }
 }
@@ -66,9 +71,9 @@ export class HeaderMatch {
 
   private constructor(private readonly intent: NamedMatchIntent) {}
 
-  /** @internal */
-  public _toIntent(): NamedMatchIntent {
-    return this.intent;
+  /** @internal the validated match; `prop` names it in errors */
+  public _toIntent(scope: IConstruct, prop: string): NamedMatchIntent {
+    return checkNamed(scope, prop, this.intent, true);
   }
 }
 
@@ -88,9 +93,9 @@ export class QueryParamMatch {
 
   private constructor(private readonly intent: NamedMatchIntent) {}
 
-  /** @internal */
-  public _toIntent(): NamedMatchIntent {
-    return this.intent;
+  /** @internal the validated match; `prop` names it in errors */
+  public _toIntent(scope: IConstruct, prop: string): NamedMatchIntent {
+    return checkNamed(scope, prop, this.intent, false);
   }
 }
 
@@ -154,15 +159,27 @@ export class RequestMatch {
 
   private constructor(private readonly options: RequestMatchOptions) {}
 
-  /** @internal */
-  public _toIntent(): MatchIntent {
+  /** @internal the validated match (at least one condition); `prop` names it in errors */
+  public _toIntent(scope: IConstruct, prop: string): MatchIntent {
+    const { path, headers = [], queryParams = [], method } = this.options;
+    if (!path && !method && headers.length === 0 && queryParams.length === 0) {
+      invalid(scope, prop, {}, 'at least one condition (path, header, query parameter or method)');
+    }
     return {
-      path: this.options.path?._toIntent(),
-      headers: (this.options.headers ?? []).map(h => h._toIntent()),
-      queryParams: (this.options.queryParams ?? []).map(q => q._toIntent()),
-      method: this.options.method,
+      path: path?._toIntent(scope, `${prop}.path`),
+      headers: headers.map((h, i) => h._toIntent(scope, `${prop}.headers[${i}]`)),
+      queryParams: queryParams.map((q, i) => q._toIntent(scope, `${prop}.queryParams[${i}]`)),
+      method,
     };
   }
+}
+
+/** A header (`isHeader`) or query parameter match: a non-empty name, and a value unless a regex. */
+function checkNamed(scope: IConstruct, prop: string, m: NamedMatchIntent, isHeader: boolean): NamedMatchIntent {
+  if (m.name.trim() === '') invalid(scope, `${prop}.name`, m.name, 'a non-empty name');
+  if (isHeader) checkHeaderName(scope, `${prop}.name`, m.name);
+  if (m.kind !== 'regex' && m.value === '') invalid(scope, `${prop}.value`, m.value, 'non-empty');
+  return m;
 }
 
 function escapeRegex(s: string): string {

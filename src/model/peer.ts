@@ -1,6 +1,8 @@
+import { IConstruct } from 'constructs';
 import { HttpMethod } from './match';
 import { PeerIntent } from './security';
 import { MeshIdentity } from '../identity';
+import { checkDns1123Label, invalid } from '../private/errors';
 
 /**
  * Who sends a request, for authorization rules. Several peers in one rule mean any of them.
@@ -57,9 +59,26 @@ export class Peer {
 
   private constructor(private readonly intent: PeerIntent) {}
 
-  /** @internal */
-  public _toIntent(): PeerIntent {
-    return this.intent;
+  /**
+   * @internal the validated peer; `prop` names it in errors. A `chartServiceAccount` peer (an
+   * identity without a namespace) is left for the caller to place in its policy's namespace.
+   */
+  public _toIntent(scope: IConstruct, prop: string): PeerIntent {
+    const peer = this.intent;
+    switch (peer.kind) {
+      case 'namespace':
+        checkDns1123Label(scope, prop, peer.namespace);
+        return peer;
+      case 'notNamespaces':
+        if (peer.namespaces.length === 0) invalid(scope, prop, peer.namespaces, 'at least one namespace');
+        peer.namespaces.forEach(n => checkDns1123Label(scope, prop, n));
+        return { kind: 'notNamespaces', namespaces: [...new Set(peer.namespaces)].sort() };
+      case 'jwt':
+        if (peer.issuer.trim() === '') invalid(scope, prop, peer.issuer, 'a non-empty issuer');
+        return peer;
+      default:
+        return peer;
+    }
   }
 }
 

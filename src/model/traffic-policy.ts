@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { LoadBalancerIntent } from './intents';
 
 /**
@@ -143,8 +144,8 @@ export class LoadBalancer {
 
   private constructor(private readonly intent: LoadBalancerIntent) {}
 
-  /** @internal */
-  public _toIntent(): LoadBalancerIntent {
+  /** @internal the load balancer (nothing to validate yet); `prop` would name it in errors */
+  public _toIntent(_scope: IConstruct, _prop: string): LoadBalancerIntent {
     return this.intent;
   }
 }

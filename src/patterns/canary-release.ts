@@ -6,12 +6,12 @@ import { CanaryVersion } from './canary-version';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
+import { CanaryVersionIntent } from './canary-version-intent';
 import { MeshHost } from '../model/host';
 import { VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
-import { checkMatch } from '../private/match';
 import { own } from '../private/ownership';
 import { positiveDuration, retryIntent } from '../private/retry';
 
@@ -134,8 +134,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
     checkPort(this, 'port', props.port);
     const targetPort = props.targetPort ?? props.port;
     checkPort(this, 'targetPort', targetPort);
-    checkDns1123Label(this, 'stable.name', props.stable.name);
-    checkDns1123Label(this, 'canary.name', props.canary.name);
+    const stableIntent = props.stable._toIntent(this, 'stable');
+    const canaryIntent = props.canary._toIntent(this, 'canary');
     if (props.stable.name === props.canary.name) {
       invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name');
     }
@@ -143,7 +143,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     if (props.mirrorPercent !== undefined) checkPercent(this, 'mirrorPercent', props.mirrorPercent);
     if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
     const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
-    const matches = (props.canaryMatches ?? []).map((m, i) => checkMatch(this, `canaryMatches[${i}]`, m._toIntent()));
+    const matches = (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`));
     const provider = props.mesh.provider;
     // Routing APIs that address versions through Services need `<service>-<version>` to be a valid name.
     const versionServiceName = (version: string) => {
@@ -163,7 +163,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.port = props.port;
 
     // Versions of one service share one identity, so authorization rules hold during the release.
-    const deploysAny = props.stable._deploy !== undefined || props.canary._deploy !== undefined;
+    const deploysAny = stableIntent.kind === 'deploy' || canaryIntent.kind === 'deploy';
     const serviceAccount = deploysAny ? new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: props.serviceName, namespace: props.namespace, labels: { app: props.serviceName } },
       automountToken: false,
@@ -171,11 +171,10 @@ export class CanaryRelease extends Construct implements IMeshHost {
     if (serviceAccount) own(ApiObject.of(serviceAccount), { owner: this });
     const namespace = props.namespace ?? Chart.of(this).namespace;
     this.identity = serviceAccount ? MeshIdentity._of(serviceAccount.name, namespace) : undefined;
-    const bind = (v: CanaryVersion, workloadId: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
-      if (!v._deploy) return { labels: v._labels ?? {} };
-      const { name: _version, ...deploy } = v._deploy;
+    const bind = (v: CanaryVersionIntent, workloadId: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
+      if (v.kind === 'existing') return { labels: v.labels };
       const workload = new MeshWorkload(this, workloadId, {
-        ...deploy,
+        ...v.deploy,
         mesh: props.mesh,
         serviceName: props.serviceName,
         version: v.name,
@@ -185,8 +184,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
       });
       return { labels: workload.selectorLabels, workload };
     };
-    const stable = bind(props.stable, 'Stable');
-    const canary = bind(props.canary, 'Canary');
+    const stable = bind(stableIntent, 'Stable');
+    const canary = bind(canaryIntent, 'Canary');
     this.stableWorkload = stable.workload;
     this.canaryWorkload = canary.workload;
 

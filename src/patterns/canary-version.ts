@@ -1,4 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { CanaryVersionIntent } from './canary-version-intent';
+import { checkDns1123Label } from '../private/errors';
 import { ProxyResources } from '../proxy';
 
 /**
@@ -48,7 +51,8 @@ export class CanaryVersion {
    * A version the release creates (Deployment with mesh settings).
    */
   public static deploy(options: CanaryDeploymentOptions): CanaryVersion {
-    return new CanaryVersion(options.name, undefined, options);
+    const { name, ...deploy } = options;
+    return new CanaryVersion({ kind: 'deploy', name, deploy });
   }
 
   /**
@@ -56,26 +60,26 @@ export class CanaryVersion {
    * The Deployment is not modified: its mesh settings stay the owner's.
    */
   public static fromDeployment(name: string, deployment: kplus.Deployment): CanaryVersion {
-    return new CanaryVersion(name, deployment.matchLabels);
+    return new CanaryVersion({ kind: 'existing', name, labels: deployment.matchLabels });
   }
 
   /**
    * Existing pods identified by `labels` (managed outside this app).
    */
   public static fromLabels(name: string, labels: { [key: string]: string }): CanaryVersion {
-    return new CanaryVersion(name, { ...labels });
+    return new CanaryVersion({ kind: 'existing', name, labels: { ...labels } });
   }
 
   /** The version name. */
   public readonly name: string;
-  /** @internal labels of existing pods, when the release does not deploy them */
-  public readonly _labels?: { [key: string]: string };
-  /** @internal what to deploy, when it does */
-  public readonly _deploy?: CanaryDeploymentOptions;
 
-  private constructor(name: string, labels?: { [key: string]: string }, deploy?: CanaryDeploymentOptions) {
-    this.name = name;
-    this._labels = labels;
-    this._deploy = deploy;
+  private constructor(private readonly intent: CanaryVersionIntent) {
+    this.name = intent.name;
+  }
+
+  /** @internal the version, its name validated; `prop` names it in errors */
+  public _toIntent(scope: IConstruct, prop: string): CanaryVersionIntent {
+    checkDns1123Label(scope, `${prop}.name`, this.intent.name);
+    return this.intent;
   }
 }

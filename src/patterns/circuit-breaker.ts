@@ -57,7 +57,7 @@ export class CircuitBreaker extends Construct {
       source: this,
       connectionPool: props.connectionPool ? connectionPool(this, props.connectionPool) : undefined,
       outlierDetection: props.outlierDetection ? outlierDetection(this, props.outlierDetection) : undefined,
-      loadBalancer: props.loadBalancer?._toIntent(),
+      loadBalancer: props.loadBalancer?._toIntent(this, 'loadBalancer'),
     });
   }
 }

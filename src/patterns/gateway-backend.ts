@@ -1,9 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { CanaryRelease } from './canary-release';
-import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
-import { IngressBackendIntent } from '../model/ingress';
+import { GatewayBackendIntent, IngressBackendIntent } from '../model/ingress';
 import { checkDns1123Label, checkPort, checkServiceName, invalid } from '../private/errors';
 
 /**
@@ -80,10 +79,7 @@ export class GatewayBackend {
    * (`<service>-<version>`). Must be the rule's only backend.
    */
   public static canary(release: CanaryRelease): GatewayBackend {
-    return new GatewayBackend((scope, mesh) => {
-      if (release.mesh.provider._renderers.key !== mesh.provider._renderers.key) {
-        invalid(scope, 'backends', release.node.path, `a release rendered by the gateway's mesh provider (${mesh.provider.name}), which addresses its versions the same way`);
-      }
+    return new GatewayBackend(() => {
       const version = (name: string, weight: number): IngressBackendIntent => ({
         service: release.hostName,
         namespace: release.hostNamespace,
@@ -93,17 +89,21 @@ export class GatewayBackend {
         versionService: release.mesh.provider._renderers.traffic.versionServices ? `${release.hostName}-${name}` : undefined,
       });
       return [version(release.stableVersion, 100 - release.canaryWeight), version(release.canaryVersion, release.canaryWeight)];
-    }, undefined, true);
+    }, undefined, { source: release, mesh: release.mesh });
   }
 
   private constructor(
-    private readonly resolve: (scope: IConstruct, mesh: IMesh) => IngressBackendIntent[],
+    private readonly resolve: (scope: IConstruct) => IngressBackendIntent[],
     private readonly weight: number | undefined,
-    /** @internal */ public readonly _split = false) {}
+    private readonly release?: GatewayBackendIntent['release']) {}
 
-  /** @internal validated backend intents (a canary gives two) */
-  public _toIntents(scope: IConstruct, prop: string, mesh: IMesh): IngressBackendIntent[] {
-    const out = this.resolve(scope, mesh);
+  /**
+   * @internal the validated backends (a canary gives one per version); `prop` names this backend
+   * in errors. What needs the rule or the gateway is the caller's to check: that a release is the
+   * rule's only backend, and that the gateway's mesh provider is the release's.
+   */
+  public _toIntent(scope: IConstruct, prop: string): GatewayBackendIntent {
+    const out = this.resolve(scope);
     for (const b of out) {
       checkServiceName(scope, `${prop}.name`, b.versionService ?? b.service);
       checkPort(scope, `${prop}.port`, b.port);
@@ -112,6 +112,6 @@ export class GatewayBackend {
     if (this.weight !== undefined && (!Number.isInteger(this.weight) || this.weight < 0 || this.weight > 100)) {
       invalid(scope, `${prop}.weight`, this.weight, 'an integer in 0..100');
     }
-    return out;
+    return { backends: out, release: this.release };
   }
 }

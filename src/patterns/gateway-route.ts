@@ -7,7 +7,7 @@ import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPort, invalid } from '../private/errors';
 import { checkHostname, hostnamesIntersect } from '../private/hostname';
-import { checkHeaderName, checkMatch } from '../private/match';
+import { checkHeaderName } from '../private/match';
 import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
@@ -276,7 +276,7 @@ export class GatewayRoute extends Construct {
 
   private rule(r: GatewayRouteRule, prop: string, gateway: IngressGateway, namespace: string | undefined): IngressRuleIntent {
     if (r.name !== undefined) checkDns1123Label(this, `${prop}.name`, r.name);
-    const matches = (r.matches ?? []).map((m, i) => checkMatch(this, `${prop}.matches[${i}]`, m._toIntent()));
+    const matches = (r.matches ?? []).map((m, i) => m._toIntent(this, `${prop}.matches[${i}]`));
     const given = r.backends ?? [];
     if (r.redirect && given.length > 0) {
       invalid(this, `${prop}.redirect`, r.redirect, 'unset when the rule has backends (a rule either redirects or routes)');
@@ -287,11 +287,15 @@ export class GatewayRoute extends Construct {
     if (r.redirect && r.rewrite) {
       invalid(this, `${prop}.rewrite`, r.rewrite, 'unset when the rule redirects (set the redirect\'s path or hostname instead)');
     }
-    if (given.some(b => b._split) && given.length > 1) {
+    const intents = given.map((b, i) => b._toIntent(this, `${prop}.backends[${i}]`));
+    const release = intents.find(b => b.release !== undefined)?.release;
+    if (release && given.length > 1) {
       invalid(this, `${prop}.backends`, `${given.length} backends`, 'a single GatewayBackend.canary() (it carries the release\'s own weights)');
     }
-    const backends = given.flatMap((b, i) => b._toIntents(this, `${prop}.backends[${i}]`, gateway.mesh))
-      .map(b => this.resolveNamespace(b, namespace, prop));
+    if (release && release.mesh.provider._renderers.key !== gateway.mesh.provider._renderers.key) {
+      invalid(this, 'backends', release.source.node.path, `a release rendered by the gateway's mesh provider (${gateway.mesh.provider.name}), which addresses its versions the same way`);
+    }
+    const backends = intents.flatMap(b => b.backends).map(b => this.resolveNamespace(b, namespace, prop));
     if (backends.length > 1) {
       backends.forEach((b, i) => {
         if (b.weight === undefined) invalid(this, `${prop}.backends[${i}].weight`, undefined, 'set on every backend of a rule with several backends');

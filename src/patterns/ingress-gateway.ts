@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GatewayListener } from './gateway-listener';
 import { IMesh } from '../mesh';
-import { AllowedRoutesIntent, certificateDnsNames, GatewayIntent, IngressRouteIntent } from '../model/ingress';
+import { AllowedRoutesIntent, certificateDnsNames, GatewayClassIntent, GatewayIntent, IngressRouteIntent } from '../model/ingress';
 import { MatchIntent } from '../model/intents';
 import { checkDns1123Label, invalid, throwUnsupported } from '../private/errors';
 
@@ -35,8 +35,8 @@ export class AllowedRoutes {
 
   private constructor(private readonly intent: AllowedRoutesIntent) {}
 
-  /** @internal */
-  public _toIntent(): AllowedRoutesIntent {
+  /** @internal the allowed routes (nothing to validate yet); `prop` would name them in errors */
+  public _toIntent(_scope: IConstruct, _prop: string): AllowedRoutesIntent {
     return this.intent;
   }
 }
@@ -48,12 +48,12 @@ export class AllowedRoutes {
 export class GatewayImplementation {
   /** Istio's `istio` class, which Istio installs. */
   public static istio(): GatewayImplementation {
-    return new GatewayImplementation('istio');
+    return new GatewayImplementation({ className: 'istio' });
   }
 
   /** A GatewayClass that exists in the cluster, e.g. `eg` for Envoy Gateway. */
   public static fromClassName(className: string): GatewayImplementation {
-    return new GatewayImplementation(className);
+    return new GatewayImplementation({ className });
   }
 
   /**
@@ -61,12 +61,15 @@ export class GatewayImplementation {
    * (e.g. `gateway.envoyproxy.io/gatewayclass-controller`, `istio.io/gateway-controller`).
    */
   public static withController(className: string, controllerName: string): GatewayImplementation {
-    return new GatewayImplementation(className, controllerName);
+    return new GatewayImplementation({ className, controllerName });
   }
 
-  private constructor(
-    /** @internal */ public readonly _className: string,
-    /** @internal */ public readonly _controllerName?: string) {}
+  private constructor(private readonly intent: GatewayClassIntent) {}
+
+  /** @internal the class (nothing to validate yet); `prop` would name it in errors */
+  public _toIntent(_scope: IConstruct, _prop: string): GatewayClassIntent {
+    return this.intent;
+  }
 }
 
 /**
@@ -170,14 +173,15 @@ export class IngressGateway extends Construct {
     this.gatewayName = name;
     this.gatewayNamespace = props.namespace ?? Chart.of(this).namespace;
     this.listenerNames = listeners.map(l => l.name);
+    const implementation = props.implementation?._toIntent(this, 'implementation');
     this._intent = {
       source: this,
       name,
       namespace: this.gatewayNamespace,
       listeners,
-      allowedRoutes: (props.allowedRoutes ?? AllowedRoutes.sameNamespace())._toIntent(),
-      className: props.implementation?._className,
-      classController: props.implementation?._controllerName,
+      allowedRoutes: (props.allowedRoutes ?? AllowedRoutes.sameNamespace())._toIntent(this, 'allowedRoutes'),
+      className: implementation?.className,
+      classController: implementation?.controllerName,
       istioSelector: { ...selector },
     };
     const renderer = props.mesh.provider._renderers.ingress;

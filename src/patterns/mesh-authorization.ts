@@ -157,7 +157,7 @@ export class MeshAuthorization extends Construct {
 function ruleIntent(scope: IConstruct, prop: string, rule: AuthorizationRule, index: number, namespace: string): AuthorizationRuleIntent {
   const name = rule.name ?? `rule-${index}`;
   checkDns1123Label(scope, `${prop}.name`, name);
-  const peers = (rule.from ?? []).map((p, i) => peerIntent(scope, `${prop}.from[${i}]`, p._toIntent(), namespace));
+  const peers = (rule.from ?? []).map((p, i) => inNamespace(p._toIntent(scope, `${prop}.from[${i}]`), namespace));
   (rule.ports ?? []).forEach((p, i) => checkPort(scope, `${prop}.ports[${i}]`, p));
   const paths = (rule.paths ?? []).map((p, i) => pathPattern(scope, `${prop}.paths[${i}]`, p));
   for (const [i, c] of (rule.claims ?? []).entries()) {
@@ -174,24 +174,9 @@ function ruleIntent(scope: IConstruct, prop: string, rule: AuthorizationRule, in
   };
 }
 
-function peerIntent(scope: IConstruct, prop: string, peer: PeerIntent, namespace: string): PeerIntent {
-  switch (peer.kind) {
-    case 'chartServiceAccount':
-      // A workload deployed in a chart without a namespace lands where the policy's objects do.
-      return { kind: 'serviceAccount', name: peer.name, namespace };
-    case 'namespace':
-      checkDns1123Label(scope, prop, peer.namespace);
-      return peer;
-    case 'notNamespaces':
-      if (peer.namespaces.length === 0) invalid(scope, prop, peer.namespaces, 'at least one namespace');
-      peer.namespaces.forEach(n => checkDns1123Label(scope, prop, n));
-      return { kind: 'notNamespaces', namespaces: [...new Set(peer.namespaces)].sort() };
-    case 'jwt':
-      if (peer.issuer.trim() === '') invalid(scope, prop, peer.issuer, 'a non-empty issuer');
-      return peer;
-    default:
-      return peer;
-  }
+/** A workload deployed in a chart without a namespace lands where the policy's objects do. */
+function inNamespace(peer: PeerIntent, namespace: string): PeerIntent {
+  return peer.kind === 'chartServiceAccount' ? { kind: 'serviceAccount', name: peer.name, namespace } : peer;
 }
 
 /** Istio's path syntax: exact, `prefix*`, `*suffix` or `*`. */

@@ -7,7 +7,6 @@ import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { FaultInjection } from '../model/traffic-policy';
 import { checkDns1123Label, checkPercent, invalid } from '../private/errors';
-import { checkMatch } from '../private/match';
 import { positiveDuration, retryIntent } from '../private/retry';
 
 /**
@@ -95,7 +94,7 @@ export class RoutePolicy extends Construct {
       source: this,
       name,
       description: props.description,
-      matches: props.matches.map((m, i) => checkMatch(this, `matches[${i}]`, m._toIntent())),
+      matches: props.matches.map((m, i) => m._toIntent(this, `matches[${i}]`)),
       inheritBackends: true,
       backends: [],
       retries,
