@@ -7,8 +7,8 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AllowedRoutes, CanaryRelease, CanaryVersion, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute, IMesh,
-  IngressGateway, IstioRoutingApi, Mesh, MeshProvider, PathMatch, RequestMatch, TlsCertificate,
+  AllowedRoutes, CanaryRelease, CanaryVersion, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute, IMesh, IngressGateway,
+  IstioRoutingApi, Mesh, MeshCluster, MeshProvider, PathMatch, RequestMatch, TlsCertificate,
 } from '../../src';
 
 interface BookinfoIngressProps extends ChartProps {
@@ -78,4 +78,7 @@ new BookinfoIngress(app, 'bookinfo-ingress-gateway-api', {
   namespace: 'bookinfo',
   mesh: Mesh.fromAttributes({ provider: MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }) }),
 });
+// Each chart renders the example for another mesh or setup: a cluster of its own, so the charts
+// may repeat each other's objects (one owner per object holds within a cluster).
+for (const chart of app.charts) MeshCluster.assign(chart, chart.node.id);
 app.synth();

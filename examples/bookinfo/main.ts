@@ -7,8 +7,8 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, CanaryVersion, HttpMethod, IMesh, IstioRoutingApi, LinkerdRoutingApi, LinkerdVersion, Mesh, MeshProvider, PathMatch,
-  RequestMatch, RoutePolicy,
+  CanaryRelease, CanaryVersion, HttpMethod, IMesh, IstioRoutingApi, LinkerdRoutingApi, LinkerdVersion, Mesh, MeshCluster, MeshProvider,
+  PathMatch, RequestMatch, RoutePolicy,
 } from '../../src';
 
 interface BookinfoProps extends ChartProps {
@@ -73,4 +73,7 @@ new Bookinfo(app, 'bookinfo-linkerd-smi', {
   headerRouting: false,
   routePolicies: true,
 });
+// Each chart renders the example for another mesh or setup: a cluster of its own, so the charts
+// may repeat each other's objects (one owner per object holds within a cluster).
+for (const chart of app.charts) MeshCluster.assign(chart, chart.node.id);
 app.synth();

@@ -11,7 +11,7 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  CanaryRelease, CanaryVersion, InstallMethod, IstioProfile, MeshControlPlane, MeshInstall, TrustAnchor,
+  CanaryRelease, CanaryVersion, InstallMethod, IstioProfile, MeshCluster, MeshControlPlane, MeshInstall, TrustAnchor,
 } from '../../src';
 
 // The trust anchor's certificate is public; its key stays in the cluster (Secret linkerd-trust-anchor).
@@ -106,4 +106,7 @@ new MeshInstall(new Chart(app, 'istio-sail'), 'Mesh', {
   ],
 });
 
+// Each chart renders the example for another mesh or setup: a cluster of its own, so the charts
+// may repeat each other's objects (one owner per object holds within a cluster).
+for (const chart of app.charts) MeshCluster.assign(chart, chart.node.id);
 app.synth();

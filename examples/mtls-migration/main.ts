@@ -8,7 +8,7 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  HttpMethod, IMesh, Mesh, MeshAuthorization, MeshProvider, MeshWorkload, MtlsMode, MtlsStage, Peer, StrictMtlsMigration,
+  HttpMethod, IMesh, Mesh, MeshAuthorization, MeshCluster, MeshProvider, MeshWorkload, MtlsMode, MtlsStage, Peer, StrictMtlsMigration,
   WorkloadSelector,
 } from '../../src';
 
@@ -75,4 +75,7 @@ class FintechMigration extends Chart {
 const app = new App();
 new FintechMigration(app, 'mtls-migration-istio', { mesh: Mesh.fromAttributes({ provider: MeshProvider.istio() }) });
 new FintechMigration(app, 'mtls-migration-linkerd', { mesh: Mesh.fromAttributes({ provider: MeshProvider.linkerd() }) });
+// Each chart renders the example for another mesh or setup: a cluster of its own, so the charts
+// may repeat each other's objects (one owner per object holds within a cluster).
+for (const chart of app.charts) MeshCluster.assign(chart, chart.node.id);
 app.synth();

@@ -7,8 +7,8 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, CanaryVersion, CircuitBreaker, HttpRetryOn, IMesh, LoadBalancer, Mesh, MeshProvider, MeshWorkload, RequestMatch, RoutePolicy,
-  ServiceHost,
+  CanaryRelease, CanaryVersion, CircuitBreaker, HttpRetryOn, IMesh, LoadBalancer, Mesh, MeshCluster, MeshProvider, MeshWorkload,
+  RequestMatch, RoutePolicy, ServiceHost,
 } from '../../src';
 
 interface ShopProps extends ChartProps {
@@ -58,4 +58,7 @@ class Resilience extends Chart {
 const app = new App();
 new Resilience(app, 'resilience-istio', { namespace: 'bookinfo', mesh: Mesh.fromAttributes({ provider: MeshProvider.istio() }), istio: true });
 new Resilience(app, 'resilience-linkerd', { namespace: 'bookinfo', mesh: Mesh.fromAttributes({ provider: MeshProvider.linkerd() }), istio: false });
+// Each chart renders the example for another mesh or setup: a cluster of its own, so the charts
+// may repeat each other's objects (one owner per object holds within a cluster).
+for (const chart of app.charts) MeshCluster.assign(chart, chart.node.id);
 app.synth();
