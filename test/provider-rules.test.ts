@@ -375,13 +375,13 @@ describe('IngressGateway and GatewayRoute', () => {
       expect(vs.spec.http).toEqual([
         {
           name: 'productpage',
-          match: [...['/productpage', '/login', '/logout'].map(exact => ({ uri: { exact } })), ...['/static', '/api/v1/products'].map(prefix => ({ uri: { prefix } }))],
+          match: [...['/productpage', '/login', '/logout'].map(exact => ({ uri: { exact } })), ...['/static', '/api/v1/products'].flatMap(p => [{ uri: { exact: p } }, { uri: { prefix: `${p}/` } }])],
           route: [{ destination: { host: 'productpage', port: { number: 9080 } } }],
           timeout: '15s',
         },
         {
           name: 'reviews',
-          match: [{ uri: { prefix: '/reviews' } }],
+          match: [{ uri: { exact: '/reviews' } }, { uri: { prefix: '/reviews/' } }],
           rewrite: { uri: '/' },
           headers: { request: { set: { 'x-forwarded-by': 'bookinfo-gateway' } }, response: { remove: ['server'] } },
           route: [

@@ -165,12 +165,21 @@ export class RequestMatch {
     if (!path && !method && headers.length === 0 && queryParams.length === 0) {
       invalid(scope, prop, {}, 'at least one condition (path, header, query parameter or method)');
     }
-    return {
+    const intent = {
       path: path?._toIntent(scope, `${prop}.path`),
       headers: headers.map((h, i) => h._toIntent(scope, `${prop}.headers[${i}]`)),
       queryParams: queryParams.map((q, i) => q._toIntent(scope, `${prop}.queryParams[${i}]`)),
       method,
     };
+    // Gateway API considers only the first of two entries with equivalent names, Istio keeps one
+    // per (lower-cased) header key: two conditions on one name would silently become one.
+    // Header names are case-insensitive (RFC 9110); query parameter names are not.
+    const twice = (names: string[]) => names.find((n, i) => names.indexOf(n) !== i);
+    const header = twice(intent.headers.map(h => h.name.toLowerCase()));
+    if (header !== undefined) invalid(scope, `${prop}.headers`, header, 'named once per match (header names are case-insensitive)');
+    const query = twice(intent.queryParams.map(q => q.name));
+    if (query !== undefined) invalid(scope, `${prop}.queryParams`, query, 'named once per match');
+    return intent;
   }
 }
 

@@ -120,13 +120,16 @@ describe('CanaryRelease on Istio', () => {
       ],
     }));
     const match = one(Testing.synth(c), 'VirtualService').spec.http[0].match;
+    // Header keys lower-cased (Istio matches them so); query names as written (case-sensitive);
+    // the prefix /api as whole segments: /api itself or below /api/, never /apis.
+    const rest = {
+      method: { exact: 'GET' },
+      headers: { 'x-canary': { exact: 'yes' }, 'user-agent': { prefix: 'Mobile' }, 'x-team': { regex: '^(a|b)$' } },
+      queryParams: { beta: { exact: '1' }, v: { regex: '^2' } },
+    };
     expect(match).toEqual([
-      {
-        uri: { prefix: '/api' },
-        method: { exact: 'GET' },
-        headers: { 'x-canary': { exact: 'yes' }, 'user-agent': { prefix: 'Mobile' }, 'x-team': { regex: '^(a|b)$' } },
-        queryParams: { beta: { exact: '1' }, v: { regex: '^2' } },
-      },
+      { uri: { exact: '/api' }, ...rest },
+      { uri: { prefix: '/api/' }, ...rest },
       { headers: { cookie: { regex: '^(.*?;\\s*)?(canary=always)(;.*)?$' } } },
       { uri: { prefix: '/v2/' } },
       { uri: { exact: '/health' } },

@@ -56,10 +56,13 @@ describe('GatewayRoute on Istio\'s API', () => {
         http: [{
           match: [
             { uri: { exact: '/productpage' } },
-            { uri: { prefix: '/static' } },
+            // the seeds' string prefixes, as whole segments (the same requests as Gateway API's PathPrefix)
+            { uri: { exact: '/static' } },
+            { uri: { prefix: '/static/' } },
             { uri: { exact: '/login' } },
             { uri: { exact: '/logout' } },
-            { uri: { prefix: '/api/v1/products' } },
+            { uri: { exact: '/api/v1/products' } },
+            { uri: { prefix: '/api/v1/products/' } },
           ],
           route: [{ destination: { host: 'productpage', port: { number: 9080 } } }],
         }],
@@ -135,22 +138,24 @@ describe('GatewayRoute on Istio\'s API', () => {
     const vs = one(out, 'VirtualService');
     expect(vs.spec.gateways).toEqual(['edge']);
     expect(vs.spec.http).toEqual([
-      { name: 'old', match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', redirectCode: 302 } },
-      {
-        name: 'api',
-        match: [{ uri: { prefix: '/api/v1' }, headers: { 'x-tenant': { exact: 'a' } } }],
+      { name: 'old', match: [{ uri: { exact: '/old' } }, { uri: { prefix: '/old/' } }], redirect: { uri: '/new', redirectCode: 302 } },
+      // A prefix rewrite after a segment prefix match is two routes: `/api/v1` becomes `/v1`, and
+      // `/api/v1/x` becomes `/v1/x` (Istio replaces the matched `/api/v1/`, slash included).
+      ...[['api', '/api/v1', 'exact', '/v1'], ['api-subpaths', '/api/v1/', 'prefix', '/v1/']].map(([name, path, kind, uri]) => ({
+        name,
+        match: [{ uri: { [kind]: path }, headers: { 'x-tenant': { exact: 'a' } } }],
         route: [
           { destination: { host: 'api', port: { number: 8080 } }, weight: 80 },
           { destination: { host: 'api-next', port: { number: 8080 } }, weight: 20 },
         ],
-        rewrite: { uri: '/v1', authority: 'api.internal' },
+        rewrite: { uri, authority: 'api.internal' },
         headers: {
           request: { set: { 'x-from': 'edge' }, add: { 'x-trace': '1' }, remove: ['cookie'] },
           response: { remove: ['server'] },
         },
         retries: { attempts: 3, perTryTimeout: '2s', retryOn: 'gateway-error' },
         timeout: '10s',
-      },
+      })),
       {
         name: 'web',
         route: [{ destination: { host: 'web.frontend.svc.cluster.local', port: { number: 80 } } }],

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { istioMatch, istioRetries, istioRetriesUnsupported } from './istio-routing';
+import { istioMatches, istioRetries, istioRetriesUnsupported } from './istio-routing';
 import { GatewaySpec, HeaderOperations, HTTPRouteDestination, IngressHTTPRoute, IngressVirtualServiceSpec, Server } from './types';
 import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
 import { IngressRenderer, Unsupported } from '../../model/renderer';
@@ -81,7 +81,7 @@ export class IstioIngress implements IngressRenderer {
     const spec: IngressVirtualServiceSpec = {
       hosts: route.hostnames.length > 0 ? route.hostnames : ['*'],
       gateways: [gatewayRef],
-      http: route.passthrough ? undefined : route.rules.map(r => this.http(r, ports, destinations)),
+      http: route.passthrough ? undefined : route.rules.flatMap(r => this.httpRoutes(r, ports, destinations)),
       tls: route.passthrough ? [{
         match: (ports.length > 0 ? ports : [undefined]).map(port => ({ sniHosts: route.hostnames, port })),
         route: destinations(route.rules[0].backends),
@@ -95,8 +95,28 @@ export class IstioIngress implements IngressRenderer {
     }, { owner: route.source, resolve: `give ${route.source.node.path} another name` });
   }
 
+  /**
+   * A rule as Istio HTTP routes: one, or two where a prefix rewrite follows a segment prefix match.
+   * Istio replaces the matched prefix, which for the `prefix: /a/` half of a segment match
+   * includes the slash: `/a/x` rewritten to `/v1` must become `/v1/x`, not `/v1x` (Gateway API's
+   * `ReplacePrefixMatch`), so that half rewrites to `/v1/`.
+   */
+  private httpRoutes(r: IngressRuleIntent, ports: number[], destinations: (b: IngressBackendIntent[]) => HTTPRouteDestination[]): IngressHTTPRoute[] {
+    const prefix = r.rewrite?.pathPrefix;
+    const path = r.matches[0]?.path;
+    if (prefix === undefined || prefix.endsWith('/') || path?.kind !== 'prefix' || path.value.endsWith('/')) {
+      return [this.http(r, ports, destinations)];
+    }
+    const exact = { ...r.matches[0], path: { kind: 'exact' as const, value: path.value } };
+    const below = { ...r.matches[0], path: { kind: 'prefix' as const, value: `${path.value}/` } };
+    return [
+      this.http({ ...r, matches: [exact] }, ports, destinations),
+      this.http({ ...r, name: r.name ? `${r.name}-subpaths` : undefined, matches: [below], rewrite: { ...r.rewrite, pathPrefix: `${prefix}/` } }, ports, destinations),
+    ];
+  }
+
   private http(r: IngressRuleIntent, ports: number[], destinations: (b: IngressBackendIntent[]) => HTTPRouteDestination[]): IngressHTTPRoute {
-    const matches = r.matches.map(m => istioMatch(m));
+    const matches = r.matches.flatMap(m => istioMatches(m));
     const withPorts = ports.length === 0 ? matches
       : (matches.length > 0 ? matches : [{}]).flatMap(m => ports.map(port => ({ ...m, port })));
     const headers = (h?: HeaderModifierIntent): HeaderOperations | undefined => h ? {

@@ -42,7 +42,7 @@ export class IstioRouting implements TrafficRenderer {
     const single = r.backends.length === 1;
     return {
       name: r.name,
-      match: r.matches.length > 0 ? r.matches.map(m => istioMatch(m)) : undefined,
+      match: r.matches.length > 0 ? r.matches.flatMap(m => istioMatches(m)) : undefined,
       route: r.backends.map(b => ({ destination: dest(b.version), weight: single ? undefined : b.weight })),
       mirror: r.mirror ? dest(r.mirror.version) : undefined,
       mirrorPercentage: r.mirror ? { value: r.mirror.percent } : undefined,
@@ -71,15 +71,28 @@ export function istioRetries(retries?: RetryIntent): HTTPRetry | undefined {
   } : undefined;
 }
 
-export function istioMatch(m: MatchIntent): HTTPMatchRequest {
-  const named = (list: { name: string; kind: StringMatchIntent['kind']; value: string }[]) =>
-    list.length > 0 ? Object.fromEntries(list.map(h => [h.name.toLowerCase(), stringMatch(h)])) : undefined;
-  return {
-    uri: m.path ? stringMatch(m.path) : undefined,
+/**
+ * One match as Istio's `HTTPMatchRequest`s. Header keys are lower-cased (Istio matches headers
+ * by their lower-case name); query parameter names are kept as written (they are
+ * case-sensitive). A path prefix matches whole segments, as Gateway API's `PathPrefix` does, so
+ * the same program routes the same requests on every provider: Istio's own `prefix` is a string
+ * prefix (`/api` would match `/apis`), so `/api` becomes `exact: /api` or `prefix: /api/`, which
+ * is how Istio itself translates a Gateway API `PathPrefix`.
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#pathmatchtype
+ */
+export function istioMatches(m: MatchIntent): HTTPMatchRequest[] {
+  const named = (list: { name: string; kind: StringMatchIntent['kind']; value: string }[], lower: boolean) =>
+    list.length > 0 ? Object.fromEntries(list.map(h => [lower ? h.name.toLowerCase() : h.name, stringMatch(h)])) : undefined;
+  const rest = {
     method: m.method ? { exact: m.method } : undefined,
-    headers: named(m.headers),
-    queryParams: named(m.queryParams),
+    headers: named(m.headers, true),
+    queryParams: named(m.queryParams, false),
   };
+  const p = m.path;
+  if (p?.kind === 'prefix' && !p.value.endsWith('/')) {
+    return [{ uri: { exact: p.value }, ...rest }, { uri: { prefix: `${p.value}/` }, ...rest }];
+  }
+  return [{ uri: p ? stringMatch(p) : undefined, ...rest }];
 }
 
 function stringMatch(s: StringMatchIntent): StringMatch {
