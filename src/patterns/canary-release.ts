@@ -140,7 +140,14 @@ export class CanaryRelease extends Construct implements IMeshHost {
       invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name');
     }
     this.canaryWeight = stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0);
-    if (props.mirrorPercent !== undefined) checkPercent(this, 'mirrorPercent', props.mirrorPercent);
+    if (props.mirrorPercent !== undefined) {
+      checkPercent(this, 'mirrorPercent', props.mirrorPercent);
+      // Mirroring copies the stable version's traffic to the canary; at 100 % there is none, and the
+      // mesh would copy the canary's own requests to itself.
+      if (this.canaryWeight === 100) {
+        invalid(this, 'mirrorPercent', props.mirrorPercent, `unset at a step that sends every request to the canary (step ${props.currentStep ?? 0} is 100 %): mirroring copies what goes to the stable version, and nothing does`);
+      }
+    }
     if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
     const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
     const matches = (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`));

@@ -1,5 +1,6 @@
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { CanaryRelease } from './canary-release';
 import { IMeshHost } from '../mesh-host';
 import { GatewayBackendIntent, IngressBackendIntent } from '../model/ingress';
@@ -69,8 +70,9 @@ export class GatewayBackend {
    * split at the gateway there.
    */
   public static host(host: IMeshHost, options: GatewayHostBackendOptions = {}): GatewayBackend {
-    const backend = { service: host.hostName, namespace: host.hostNamespace, port: host.port, weight: options.weight };
-    return new GatewayBackend(() => [backend], options.weight);
+    return new GatewayBackend((scope, prop) => [{
+      service: host.hostName, namespace: hostNamespace(scope, prop, host), port: host.port, weight: options.weight,
+    }], options.weight);
   }
 
   /**
@@ -79,10 +81,11 @@ export class GatewayBackend {
    * (`<service>-<version>`). Must be the rule's only backend.
    */
   public static canary(release: CanaryRelease): GatewayBackend {
-    return new GatewayBackend(() => {
+    return new GatewayBackend((scope, prop) => {
+      const namespace = hostNamespace(scope, prop, release);
       const version = (name: string, weight: number): IngressBackendIntent => ({
         service: release.hostName,
-        namespace: release.hostNamespace,
+        namespace,
         port: release.port,
         weight,
         version: name,
@@ -93,7 +96,7 @@ export class GatewayBackend {
   }
 
   private constructor(
-    private readonly resolve: (scope: IConstruct) => IngressBackendIntent[],
+    private readonly resolve: (scope: IConstruct, prop: string) => IngressBackendIntent[],
     private readonly weight: number | undefined,
     private readonly release?: GatewayBackendIntent['release']) {}
 
@@ -103,7 +106,7 @@ export class GatewayBackend {
    * rule's only backend, and that the gateway's mesh provider is the release's.
    */
   public _toIntent(scope: IConstruct, prop: string): GatewayBackendIntent {
-    const out = this.resolve(scope);
+    const out = this.resolve(scope, prop);
     for (const b of out) {
       checkServiceName(scope, `${prop}.name`, b.versionService ?? b.service);
       checkPort(scope, `${prop}.port`, b.port);
@@ -114,4 +117,20 @@ export class GatewayBackend {
     }
     return { backends: out, release: this.release };
   }
+}
+
+/**
+ * The namespace of a host's Service. A host declared in a chart (a CanaryRelease) lives in its
+ * own namespace or its chart's, never silently in the route's: when neither is known, the
+ * route could only guess, so it is an error. A host declared elsewhere without a namespace
+ * (`ServiceHost.fromAttributes`) is in the namespace of the chart that uses it, as documented.
+ */
+function hostNamespace(scope: IConstruct, prop: string, host: IMeshHost): string | undefined {
+  if (host.hostNamespace !== undefined || !Construct.isConstruct(host)) return host.hostNamespace;
+  const namespace = Chart.of(host).namespace;
+  if (namespace === undefined) {
+    invalid(scope, prop, (host as IConstruct).node.path,
+      'a host whose namespace is known: set the namespace of the release (or of its chart), so the route names the namespace its Service is in');
+  }
+  return namespace;
 }
