@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { HostIntent, RouteDefaultsIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from './intents';
+import { withPolicies } from './precedence';
 import { HostObject, HostObjectSink, ProviderRenderers, Unsupported } from './renderer';
 import type { IMeshHost } from '../mesh-host';
 import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
@@ -173,8 +174,8 @@ export class MeshHost extends Construct {
       // matched routes, or only a policy, gets an explicit default route to the host itself.
       catchAll = { source: this.defaults?.source ?? this.routes[0].source, name: 'default', matches: [], backends: [{ weight: 100 }] };
     }
-    const ordered = [...this.routes.filter(r => r.matches.length > 0), ...(catchAll ? [catchAll] : [])]
-      .map(r => r.inheritBackends ? { ...r, backends: catchAll!.backends } : r);
+    const routing = [...this.routes.filter(r => r.matches.length > 0 && !r.inheritBackends), ...(catchAll ? [catchAll] : [])];
+    const ordered = withPolicies(routing, this.routes.filter(r => r.inheritBackends));
     return {
       construct: this,
       name: this.hostName,

@@ -207,7 +207,8 @@ describe('CanaryRelease on Linkerd with SMI (linkerd-smi)', () => {
     expect(profile.metadata.name).toBe('reviews.default.svc.cluster.local');
     expect(profile.spec).toEqual({
       routes: [
-        { name: 'api', condition: { any: [{ pathRegex: '/api\\.v1(/.*)?' }, { method: 'GET' }] }, timeout: '1s' },
+        // the policy overrides the timeout and keeps the release's retries (it does not set any)
+        { name: 'api', condition: { any: [{ pathRegex: '/api\\.v1(/.*)?' }, { method: 'GET' }] }, timeout: '1s', isRetryable: true },
         { name: 'canary-split', condition: { pathRegex: '.*' }, timeout: '2s', isRetryable: true },
       ],
       retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: '10s' },
