@@ -172,6 +172,23 @@ export function withPolicies(routing: RouteIntent[], policies: RouteIntent[]): R
   return out;
 }
 
+/**
+ * Gateway API leaves the precedence of a `RegularExpression` path to the implementation (Istio
+ * ranks it below every prefix, `/` included), so a rule whose path is a regex cannot be relied on
+ * to win over an overlapping rule with another path, whatever its list position.
+ */
+function regexPrecedence(earlier: RouteIntent, later: RouteIntent, both: MatchIntent[], describe: string): void {
+  for (const c of both) {
+    if (c.path?.kind !== 'regex') continue;
+    for (const m of matchesOf(later)) {
+      if (m.path?.kind === 'regex' && m.path.value === c.path.value) continue;
+      throw new Error(`${earlier.source.node.path}: ${describe} orders rules by specificity and leaves the precedence of a regular-expression path to `
+        + `the implementation (Istio ranks it below every prefix), so route '${earlier.name}' (path ${JSON.stringify(c.path.value)}) cannot be kept ahead `
+        + `of the overlapping route '${later.name}' (${later.source.node.path}): use an exact or prefix path, or Istio's own API (first match wins)`);
+    }
+  }
+}
+
 function durationKey(d?: Duration): number | undefined {
   return d?.toMilliseconds();
 }
@@ -182,8 +199,15 @@ function actionKey(r: RouteIntent): string {
     backends: r.backends,
     mirror: r.mirror,
     timeout: durationKey(r.timeout),
-    retries: r.retries ? { ...r.retries, perTryTimeout: durationKey(r.retries.perTryTimeout), budget: r.retries.budget ? { ...r.retries.budget, ttl: durationKey(r.retries.budget.ttl) } : undefined } : undefined,
-    fault: r.fault ? { delay: r.fault.delay ? { ...r.fault.delay, fixedDelay: durationKey(r.fault.delay.fixedDelay) } : undefined, abort: r.fault.abort } : undefined,
+    retries: r.retries ? {
+      ...r.retries,
+      perTryTimeout: durationKey(r.retries.perTryTimeout),
+      budget: r.retries.budget ? { ...r.retries.budget, ttl: durationKey(r.retries.budget.ttl) } : undefined,
+    } : undefined,
+    fault: r.fault ? {
+      delay: r.fault.delay ? { ...r.fault.delay, fixedDelay: durationKey(r.fault.delay.fixedDelay) } : undefined,
+      abort: r.fault.abort,
+    } : undefined,
   });
 }
 
@@ -212,6 +236,7 @@ export function forSpecificity(routes: RouteIntent[], describe: string): RouteIn
       }
       if (both.length === 0) continue;
       const next = [...members, j];
+      if (actions[j] !== actions[members[0]]) regexPrecedence(routes[members[0]], routes[j], both, describe);
       if (next.some(k => actions[k] !== actions[next[0]])) conjunctions.push({ members: next, matches: both });
       grow(next, both);
     }

@@ -131,6 +131,7 @@ describe('CanaryRelease on Istio', () => {
       { uri: { exact: '/api' }, ...rest },
       { uri: { prefix: '/api/' }, ...rest },
       { headers: { cookie: { regex: '^(.*?;\\s*)?(canary=always)(;.*)?$' } } },
+      { uri: { exact: '/v2' } },
       { uri: { prefix: '/v2/' } },
       { uri: { exact: '/health' } },
       { uri: { regex: '^/items/[0-9]+$' } },

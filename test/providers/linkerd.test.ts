@@ -358,7 +358,8 @@ itValidates('the seeds\' Linkerd objects pass the upstream schemas (linkerd, lin
   const c = chart('bookinfo');
   new CanaryRelease(c, 'reviews', reviews(linkerd({ version: LinkerdVersion.V2_16 }), {
     retries: { attempts: 3, perTryTimeout: Duration.millis(500), retryOn: [HttpRetryOn.GATEWAY_ERROR] },
-    canaryMatches: [RequestMatch.of({ headers: [HeaderMatch.regex('user-agent', '.*Firefox.*')], path: PathMatch.regex('/v[0-9]+/.*') })],
+    // a regex header (a regex path could not be kept ahead of the split: its precedence is the implementation's)
+    canaryMatches: [RequestMatch.of({ headers: [HeaderMatch.regex('user-agent', '.*Firefox.*')], path: PathMatch.prefix('/v2') })],
   }));
   sets['gateway-api-v1beta1-retries'] = Testing.synth(c);
   expectValid(sets);

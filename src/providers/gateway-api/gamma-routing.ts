@@ -1,7 +1,7 @@
 import { BackendRef, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
-import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { forSpecificity } from '../../model/precedence';
+import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 
 const PATH_TYPES: Record<StringMatchIntent['kind'], HTTPPathMatch['type']> = {
@@ -78,7 +78,11 @@ export class GammaRouting implements TrafficRenderer {
         apiVersion: `gateway.networking.k8s.io/${this.apiVersion}`,
         kind: 'HTTPRoute',
         metadata: { name: host.name, namespace: host.namespace, annotations: this.extension?.annotations(host) },
-        spec: gammaRouteSpec(host, { ruleNames: true, experimentalRetries: this.experimental && !this.extension?.retries, describe: this.displayName }),
+        spec: gammaRouteSpec(host, {
+          ruleNames: true,
+          experimentalRetries: this.experimental && !this.extension?.retries,
+          describe: this.displayName,
+        }),
       });
     }
     this.extension?.renderPolicy(sink, host);
@@ -117,7 +121,8 @@ function experimentalRetryUnsupported(route: RouteIntent): Unsupported[] {
  * The spec of a host's HTTPRoute with a Service parent. Shared with meshes whose own HTTPRoute
  * kind copies Gateway API's (Linkerd's policy.linkerd.io), which may lack rule names.
  */
-export function gammaRouteSpec(host: HostIntent, options: { ruleNames: boolean; experimentalRetries?: boolean; describe: string }): HTTPRouteSpec {
+export function gammaRouteSpec(host: HostIntent,
+  options: { ruleNames: boolean; experimentalRetries?: boolean; describe: string }): HTTPRouteSpec {
   const backend = (version?: string): BackendRef => ({
     name: version === undefined ? host.name : (host.versions.find(v => v.name === version)?.serviceName ?? `${host.name}-${version}`),
     port: host.port.number,

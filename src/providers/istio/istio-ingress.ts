@@ -104,19 +104,22 @@ export class IstioIngress implements IngressRenderer {
   private httpRoutes(r: IngressRuleIntent, ports: number[], destinations: (b: IngressBackendIntent[]) => HTTPRouteDestination[]): IngressHTTPRoute[] {
     const prefix = r.rewrite?.pathPrefix;
     const path = r.matches[0]?.path;
-    if (prefix === undefined || prefix.endsWith('/') || path?.kind !== 'prefix' || path.value.endsWith('/')) {
+    const base = path?.kind === 'prefix' ? path.value.replace(/\/+$/, '') : '';
+    if (prefix === undefined || prefix.endsWith('/') || base === '') {
       return [this.http(r, ports, destinations)];
     }
-    const exact = { ...r.matches[0], path: { kind: 'exact' as const, value: path.value } };
-    const below = { ...r.matches[0], path: { kind: 'prefix' as const, value: `${path.value}/` } };
+    const exact = { ...r.matches[0], path: { kind: 'exact' as const, value: base } };
+    const below = { ...r.matches[0], path: { kind: 'prefix' as const, value: `${base}/` } };
     return [
       this.http({ ...r, matches: [exact] }, ports, destinations),
-      this.http({ ...r, name: r.name ? `${r.name}-subpaths` : undefined, matches: [below], rewrite: { ...r.rewrite, pathPrefix: `${prefix}/` } }, ports, destinations),
+      this.http({ ...r, name: r.name ? `${r.name}-subpaths` : undefined, matches: [below], rewrite: { ...r.rewrite, pathPrefix: `${prefix}/` } }, ports, destinations, true),
     ];
   }
 
-  private http(r: IngressRuleIntent, ports: number[], destinations: (b: IngressBackendIntent[]) => HTTPRouteDestination[]): IngressHTTPRoute {
-    const matches = r.matches.flatMap(m => istioMatches(m));
+  /** @param stringPrefix the rule's prefix is already `/a/` of a segment match: render it as is */
+  private http(r: IngressRuleIntent, ports: number[], destinations: (b: IngressBackendIntent[]) => HTTPRouteDestination[],
+    stringPrefix = false): IngressHTTPRoute {
+    const matches = r.matches.flatMap(m => istioMatches(m, stringPrefix));
     const withPorts = ports.length === 0 ? matches
       : (matches.length > 0 ? matches : [{}]).flatMap(m => ports.map(port => ({ ...m, port })));
     const headers = (h?: HeaderModifierIntent): HeaderOperations | undefined => h ? {

@@ -80,7 +80,7 @@ export function istioRetries(retries?: RetryIntent): HTTPRetry | undefined {
  * is how Istio itself translates a Gateway API `PathPrefix`.
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#pathmatchtype
  */
-export function istioMatches(m: MatchIntent): HTTPMatchRequest[] {
+export function istioMatches(m: MatchIntent, stringPrefix = false): HTTPMatchRequest[] {
   const named = (list: { name: string; kind: StringMatchIntent['kind']; value: string }[], lower: boolean) =>
     list.length > 0 ? Object.fromEntries(list.map(h => [lower ? h.name.toLowerCase() : h.name, stringMatch(h)])) : undefined;
   const rest = {
@@ -89,8 +89,10 @@ export function istioMatches(m: MatchIntent): HTTPMatchRequest[] {
     queryParams: named(m.queryParams, false),
   };
   const p = m.path;
-  if (p?.kind === 'prefix' && !p.value.endsWith('/')) {
-    return [{ uri: { exact: p.value }, ...rest }, { uri: { prefix: `${p.value}/` }, ...rest }];
+  // Gateway API ignores a trailing slash (`/a/` matches `/a` too), as Kubernetes Ingress does.
+  const base = p?.kind === 'prefix' && !stringPrefix ? p.value.replace(/\/+$/, '') : '';
+  if (base !== '') {
+    return [{ uri: { exact: base }, ...rest }, { uri: { prefix: `${base}/` }, ...rest }];
   }
   return [{ uri: p ? stringMatch(p) : undefined, ...rest }];
 }
