@@ -19,10 +19,9 @@ export enum HttpMethod {
 }
 
 /**
- * A match on the request path.
- *
- * Note that prefixes differ between APIs: Istio matches a string prefix (`/api` matches `/apis`),
- * Gateway API `PathPrefix` matches whole path segments (`/api` matches `/api/x`, not `/apis`).
+ * A match on the request path. A prefix matches whole path segments on every provider, as Gateway
+ * API's `PathPrefix` does: `/api` matches `/api` and `/api/x`, not `/apis` (on Istio's own API it
+ * is rendered as `exact: /api` or `prefix: /api/`, since Istio's `prefix` is a string prefix).
  */
 export class PathMatch {
   /** The path equals `path`. */
