@@ -7,12 +7,13 @@
  */
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  CanaryRelease, HttpMethod, HttpRetryOn, PathMatch, RequestMatch, RoutePolicy,
+  CanaryRelease, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute, HttpMethod, HttpRetryOn, IngressGateway, PathMatch,
+  RequestMatch, RoutePolicy,
 } from '../src';
-import { Decision, evaluate, TestRequest } from './support/evaluator';
+import { Decision, evaluate, evaluateHttpRoute, evaluateVirtualService, TestRequest } from './support/evaluator';
 import { chart, meshOf, reviewsCanary } from './support/fixtures';
 import { expectValid, itValidates } from './support/validator';
-import { forSpecificity, matchAnd } from '../src/model/precedence';
+import { forSpecificity, matchAnd, routeSpecificity } from '../src/model/precedence';
 
 const jason = { 'end-user': 'jason' };
 const REQUESTS: Record<string, TestRequest> = {
@@ -185,6 +186,57 @@ describe('the conjunction rules Gateway API gets', () => {
       matches: [{ headers: [{ name: `h${i}`, kind: 'exact' as const, value: 'x' }], queryParams: [] }],
       backends: [{ version: `v${i}`, weight: 100 }],
     }));
-    expect(() => forSpecificity(routes, 'Gateway API')).toThrow(/Gateway API orders rules by specificity; keeping the declared order of these routes needs \d+ rules \(one per overlap\), more than an HTTPRoute holds \(16 rules of 64 matches\)/);
+    expect(() => forSpecificity(routes, routeSpecificity('Gateway API'))).toThrow(/Gateway API orders rules by specificity; keeping the declared order of these routes needs \d+ rules \(one per overlap\), more than an HTTPRoute holds \(16 rules of 64 matches\)/);
+  });
+});
+
+describe('ingress rules keep their declared order on Gateway API too', () => {
+  // rules in order of precedence: a beta header first, then the API prefix (rewritten), then all else
+  function edge(provider: string) {
+    const c = chart('ingress');
+    const gateway = new IngressGateway(c, 'edge', {
+      mesh: meshOf(provider), implementation: GatewayImplementation.istio(), listeners: [GatewayListener.http()],
+    });
+    new GatewayRoute(c, 'shop', {
+      gateway,
+      hostnames: ['shop.example.com'],
+      rules: [
+        { name: 'beta', matches: [RequestMatch.header('x-beta', 'yes')], backends: [GatewayBackend.service('beta', 80)] },
+        { name: 'api', matches: [RequestMatch.pathPrefix('/api')], rewrite: { pathPrefix: '/v1' }, backends: [GatewayBackend.service('api', 80)] },
+        { name: 'exact-health', matches: [RequestMatch.of({ path: PathMatch.exact('/api/health') })], backends: [GatewayBackend.service('health', 80)] },
+        { name: 'web', backends: [GatewayBackend.service('web', 80)] },
+      ],
+    });
+    return Testing.synth(c);
+  }
+  const requests: Record<string, TestRequest> = {
+    'beta GET /api/x': { method: 'GET', path: '/api/x', headers: { 'x-beta': 'yes' } },
+    'GET /api/x': { method: 'GET', path: '/api/x' },
+    'GET /api': { method: 'GET', path: '/api' },
+    'GET /api/health (shadowed by /api, which comes first)': { method: 'GET', path: '/api/health' },
+    'GET /apis': { method: 'GET', path: '/apis' },
+    'beta GET /': { method: 'GET', path: '/', headers: { 'x-beta': 'yes' } },
+  };
+  const decide = (provider: string) => {
+    const out = edge(provider);
+    const vs = out.find(o => o.kind === 'VirtualService');
+    const route = out.find(o => o.kind === 'HTTPRoute' && o.metadata.name === 'shop');
+    return Object.fromEntries(Object.entries(requests).map(([n, r]) => [n, vs ? evaluateVirtualService(vs, r, '') : evaluateHttpRoute(route, '', r)]));
+  };
+
+  test.each(['istio-gateway-api', 'gateway-api', 'linkerd'])('%s routes every request as Istio\'s own API does', provider => {
+    expect(decide(provider)).toEqual(decide('istio'));
+  });
+
+  test('what that is', () => {
+    const d = decide('gateway-api');
+    expect(d['beta GET /api/x']).toEqual({ backends: ['beta:100'] });
+    expect(d['GET /api/x']).toEqual({ backends: ['api:100'], rewrittenPath: '/v1/x' });
+    expect(d['GET /api/health (shadowed by /api, which comes first)']).toEqual({ backends: ['api:100'], rewrittenPath: '/v1/health' });
+    expect(d['GET /apis']).toEqual({ backends: ['web:100'] });
+  });
+
+  itValidates('validates', () => {
+    expectValid({ 'precedence-ingress-gateway-api': edge('gateway-api'), 'precedence-ingress-istio': edge('istio') });
   });
 });

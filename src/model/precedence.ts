@@ -16,6 +16,7 @@
  */
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent } from './intents';
 
 /** Returned where the intersection of two conditions cannot be written as one condition. */
@@ -105,7 +106,7 @@ export function matchAnd(a: MatchIntent, b: MatchIntent): MatchIntent | typeof U
 }
 
 /** A route's matches; a route without matches matches every request. */
-function matchesOf(r: RouteIntent): MatchIntent[] {
+function matchesOf(r: { readonly matches: MatchIntent[] }): MatchIntent[] {
   return r.matches.length > 0 ? r.matches : [{ headers: [], queryParams: [] }];
 }
 
@@ -172,21 +173,43 @@ export function withPolicies(routing: RouteIntent[], policies: RouteIntent[]): R
   return out;
 }
 
+/** A rule of an ordered list: its matches (none: every request), a name and who declared it. */
+export interface OrderedRule {
+  readonly matches: MatchIntent[];
+  readonly name?: string;
+}
+
+/** How `forSpecificity` reads and derives the rules of one API. */
+export interface SpecificityOptions<T extends OrderedRule> {
+  /** the API, in errors */
+  readonly describe: string;
+  /** what the rule does to the requests it takes (everything but matches and name), as a key */
+  readonly action: (r: T) => string;
+  /** the construct that declared the rule, named in errors */
+  readonly source: (r: T) => IConstruct;
+  /** the rule `r` for the requests `matches` (a narrower set); default: the same rule with those matches */
+  readonly narrow?: (r: T, matches: MatchIntent[]) => T;
+}
+
 /**
  * Gateway API leaves the precedence of a `RegularExpression` path to the implementation (Istio
  * ranks it below every prefix, `/` included), so a rule whose path is a regex cannot be relied on
  * to win over an overlapping rule with another path, whatever its list position.
  */
-function regexPrecedence(earlier: RouteIntent, later: RouteIntent, both: MatchIntent[], describe: string): void {
+function regexPrecedence<T extends OrderedRule>(earlier: T, later: T, both: MatchIntent[], o: SpecificityOptions<T>): void {
   for (const c of both) {
     if (c.path?.kind !== 'regex') continue;
     for (const m of matchesOf(later)) {
       if (m.path?.kind === 'regex' && m.path.value === c.path.value) continue;
-      throw new Error(`${earlier.source.node.path}: ${describe} orders rules by specificity and leaves the precedence of a regular-expression path to `
-        + `the implementation (Istio ranks it below every prefix), so route '${earlier.name}' (path ${JSON.stringify(c.path.value)}) cannot be kept ahead `
-        + `of the overlapping route '${later.name}' (${later.source.node.path}): use an exact or prefix path, or Istio's own API (first match wins)`);
+      throw new Error(`${o.source(earlier).node.path}: ${o.describe} orders rules by specificity and leaves the precedence of a regular-expression path to `
+        + `the implementation (Istio ranks it below every prefix), so ${ruleName(earlier)} (path ${JSON.stringify(c.path.value)}) cannot be kept ahead `
+        + `of the overlapping ${ruleName(later)} (${o.source(later).node.path}): use an exact or prefix path, or Istio's own API (first match wins)`);
     }
   }
+}
+
+function ruleName(r: OrderedRule): string {
+  return r.name !== undefined ? `route '${r.name}'` : 'a rule';
 }
 
 function durationKey(d?: Duration): number | undefined {
@@ -213,49 +236,50 @@ function actionKey(r: RouteIntent): string {
 
 /**
  * A first-match list as rules for an API that orders by specificity, routing every request the
- * same way. For every set of two or more overlapping routes with different actions, the rule
- * for their conjunction (the earliest route's action) comes first, bigger sets before smaller
- * ones: a request that meets a set of routes meets its conjunction, which is at least as specific
- * as anything else it meets and listed before anything as specific. Rules with the matches of a
- * rule listed earlier are dropped (they could never win).
- * @param describe names the API in errors
+ * same way. For every set of two or more overlapping rules with different actions, the rule for
+ * their conjunction (the earliest rule's action) comes first, bigger sets before smaller ones: a
+ * request that meets a set of rules meets its conjunction, which is at least as specific as
+ * anything else it meets and listed before anything as specific. Rules with the matches of a rule
+ * listed earlier are dropped (they could never win).
  */
-export function forSpecificity(routes: RouteIntent[], describe: string): RouteIntent[] {
-  const actions = routes.map(actionKey);
+export function forSpecificity<T extends OrderedRule>(rules: T[], o: SpecificityOptions<T>): T[] {
+  const actions = rules.map(o.action);
   const conjunctions: { members: number[]; matches: MatchIntent[] }[] = [];
-  // Grow sets in index order, keeping only those whose routes all overlap.
+  // Grow sets in index order, keeping only those whose rules all overlap.
   const grow = (members: number[], matches: MatchIntent[]) => {
-    for (let j = members[members.length - 1] + 1; j < routes.length; j++) {
-      const both = routesAnd(matches, matchesOf(routes[j]));
+    for (let j = members[members.length - 1] + 1; j < rules.length; j++) {
+      const both = routesAnd(matches, matchesOf(rules[j]));
       if (both === UNKNOWN) {
         if (actions[j] === actions[members[0]]) continue;
-        const [a, b] = [routes[members[0]], routes[j]];
-        throw new Error(`${b.source.node.path}: ${describe} orders rules by specificity, not by list order, and cannot keep route '${a.name}' `
-          + `(${a.source.node.path}) ahead of '${b.name}': their regular expressions may overlap in ways one match cannot state; `
+        const [a, b] = [rules[members[0]], rules[j]];
+        throw new Error(`${o.source(b).node.path}: ${o.describe} orders rules by specificity, not by list order, and cannot keep ${ruleName(a)} `
+          + `(${o.source(a).node.path}) ahead of ${ruleName(b)}: their regular expressions may overlap in ways one match cannot state; `
           + 'use exact or prefix conditions in one of them, or Istio\'s own API (first match wins)');
       }
       if (both.length === 0) continue;
       const next = [...members, j];
-      if (actions[j] !== actions[members[0]]) regexPrecedence(routes[members[0]], routes[j], both, describe);
+      if (actions[j] !== actions[members[0]]) regexPrecedence(rules[members[0]], rules[j], both, o);
       if (next.some(k => actions[k] !== actions[next[0]])) conjunctions.push({ members: next, matches: both });
       grow(next, both);
     }
   };
-  routes.forEach((r, i) => grow([i], matchesOf(r)));
+  rules.forEach((r, i) => grow([i], matchesOf(r)));
   conjunctions.sort((a, b) => b.members.length - a.members.length || a.members[0] - b.members[0]
     || a.members.join(',').localeCompare(b.members.join(',')));
   const sameMatches = (a: MatchIntent[], b: MatchIntent[]) => a.length === b.length && a.every((m, i) => sameMatch(m, b[i]));
-  const candidates: RouteIntent[] = [
-    // A conjunction that is its earliest route (whose conditions imply the others') is that route.
-    ...conjunctions.map((c, k) => sameMatches(c.matches, matchesOf(routes[c.members[0]])) ? routes[c.members[0]] : {
-      ...routes[c.members[0]],
-      name: derivedName(routes[c.members[0]].name, `and${k + 1}`),
-      matches: c.matches,
+  const narrow = o.narrow ?? ((r: T, matches: MatchIntent[]) => ({ ...r, matches }));
+  const candidates: T[] = [
+    // A conjunction that is its earliest rule (whose conditions imply the others') is that rule.
+    ...conjunctions.map((c, k) => {
+      const first = rules[c.members[0]];
+      if (sameMatches(c.matches, matchesOf(first))) return first;
+      const derived = narrow(first, c.matches);
+      return first.name !== undefined ? { ...derived, name: derivedName(first.name, `and${k + 1}`) } : derived;
     }),
-    ...routes,
+    ...rules,
   ];
   const seen: MatchIntent[][] = [];
-  const out: RouteIntent[] = [];
+  const out: T[] = [];
   for (const r of candidates) {
     const ms = matchesOf(r);
     if (seen.some(s => sameMatches(s, ms))) continue;
@@ -263,9 +287,14 @@ export function forSpecificity(routes: RouteIntent[], describe: string): RouteIn
     out.push(r);
   }
   if (out.length > MAX_RULES || out.some(r => r.matches.length > MAX_MATCHES)) {
-    throw new Error(`${routes[routes.length - 1].source.node.path}: ${describe} orders rules by specificity; keeping the declared order of `
+    throw new Error(`${o.source(rules[rules.length - 1]).node.path}: ${o.describe} orders rules by specificity; keeping the declared order of `
       + `these routes needs ${out.length} rules (one per overlap), more than an HTTPRoute holds (${MAX_RULES} rules of ${MAX_MATCHES} matches): `
       + 'make fewer routes overlap, or use Istio\'s own API (first match wins)');
   }
   return out;
+}
+
+/** The options for a host's routes. */
+export function routeSpecificity(describe: string): SpecificityOptions<RouteIntent> {
+  return { describe, action: actionKey, source: r => r.source };
 }

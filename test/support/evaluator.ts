@@ -28,6 +28,26 @@ export interface Decision {
   readonly retryAttempts?: number;
   /** `version:percent` */
   readonly mirror?: string;
+  /** the path the backend sees, where the route rewrites it */
+  readonly rewrittenPath?: string;
+}
+
+/** Gateway API's URL rewrite of `path` after `match` (ReplacePrefixMatch replaces the matched prefix). */
+function rewritePath(rewrite: any, match: any, path: string): string {
+  if (rewrite.type === 'ReplaceFullPath') return rewrite.replaceFullPath;
+  const prefix = (match.path?.value ?? '/').replace(/\/+$/, '');
+  const rest = path.slice(prefix.length);
+  const out = `${rewrite.replacePrefixMatch.replace(/\/+$/, '')}${rest}`;
+  return out === '' ? '/' : out;
+}
+
+/** Istio's rewrite of `path` after the route's match: `uri` replaces the matched prefix (or the whole path). */
+export function istioRewrittenPath(route: any, r: TestRequest): string | undefined {
+  const uri = route.rewrite?.uri;
+  if (uri === undefined) return undefined;
+  const m = route.match?.find((x: any) => istioMatches(x, r));
+  const prefix = m?.uri?.prefix;
+  return prefix !== undefined ? `${uri}${r.path.slice(prefix.length)}` : uri;
 }
 
 function full(pattern: string, value: string): boolean {
@@ -55,16 +75,17 @@ function istioMatches(m: any, r: TestRequest): boolean {
   return true;
 }
 
-/** The route an Istio VirtualService picks (first match wins). */
-export function evaluateVirtualService(vs: any, r: TestRequest): Decision | undefined {
+/** The route an Istio VirtualService picks (first match wins); destinations without a subset by host. */
+export function evaluateVirtualService(vs: any, r: TestRequest, host?: string): Decision | undefined {
   const route = (vs.spec.http as any[]).find(h => !h.match || h.match.some((m: any) => istioMatches(m, r)));
   if (!route) return undefined;
   const single = route.route.length === 1;
   return {
-    backends: route.route.map((d: any) => `${d.destination.subset ?? 'host'}:${single ? 100 : d.weight}`).sort(),
+    backends: route.route.map((d: any) => `${d.destination.subset ?? (host === undefined || d.destination.host === host ? 'host' : d.destination.host)}:${single ? 100 : d.weight}`).sort(),
     timeout: route.timeout,
     retryAttempts: route.retries?.attempts,
     mirror: route.mirror ? `${route.mirror.subset ?? 'host'}:${route.mirrorPercentage?.value ?? 100}` : undefined,
+    rewrittenPath: istioRewrittenPath(route, r),
   };
 }
 
@@ -114,12 +135,12 @@ function compare(a: number[], b: number[]): number {
  * per-version Services are `<host>-<version>`; Linkerd's retry annotations apply to every rule.
  */
 export function evaluateHttpRoute(route: any, host: string, r: TestRequest): Decision | undefined {
-  let best: { rule: any; key: number[]; index: number } | undefined;
+  let best: { rule: any; match: any; key: number[]; index: number } | undefined;
   (route.spec.rules as any[]).forEach((rule, index) => {
     for (const m of rule.matches ?? [{}]) {
       if (!gatewayMatches(m, r)) continue;
       const key = specificity(m);
-      if (!best || compare(key, best.key) < 0 || (compare(key, best.key) === 0 && index < best.index)) best = { rule, key, index };
+      if (!best || compare(key, best.key) < 0 || (compare(key, best.key) === 0 && index < best.index)) best = { rule, match: m, key, index };
     }
   });
   if (!best) return undefined;
@@ -127,8 +148,10 @@ export function evaluateHttpRoute(route: any, host: string, r: TestRequest): Dec
   const refs: any[] = best.rule.backendRefs ?? [];
   const limit = route.metadata.annotations?.['retry.linkerd.io/limit'];
   const mirror = (best.rule.filters ?? []).find((f: any) => f.type === 'RequestMirror')?.requestMirror;
+  const rewrite = (best.rule.filters ?? []).find((f: any) => f.type === 'URLRewrite')?.urlRewrite?.path;
   return {
     backends: refs.map(b => `${version(b.name)}:${refs.length === 1 ? 100 : b.weight}`).sort(),
+    rewrittenPath: rewrite ? rewritePath(rewrite, best.match, r.path) : undefined,
     timeout: best.rule.timeouts?.request,
     retryAttempts: best.rule.retry?.attempts ?? (limit !== undefined ? Number(limit) : undefined),
     mirror: mirror ? `${version(mirror.backendRef.name)}:${mirror.percent ?? 100}` : undefined,

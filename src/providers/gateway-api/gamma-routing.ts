@@ -1,6 +1,6 @@
 import { BackendRef, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
-import { forSpecificity } from '../../model/precedence';
+import { forSpecificity, routeSpecificity } from '../../model/precedence';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 
@@ -149,7 +149,7 @@ export function gammaRouteSpec(host: HostIntent,
     // GAMMA: a route whose parent is a Service applies to traffic addressed to that Service.
     parentRefs: [{ group: '', kind: 'Service', name: host.name, port: host.port.number }],
     // Gateway API orders rules by specificity: rendered so the declared first-match order holds.
-    rules: forSpecificity(host.routes, options.describe).map(rule),
+    rules: forSpecificity(host.routes, routeSpecificity(options.describe)).map(rule),
   };
 }
 

@@ -6,6 +6,8 @@ import {
   IngressParentReference, Listener, TLSRouteSpec,
 } from './types';
 import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
+import { MatchIntent } from '../../model/intents';
+import { forSpecificity } from '../../model/precedence';
 import { IngressRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { Claim, emit } from '../../private/ownership';
@@ -155,7 +157,14 @@ export class GatewayApiIngress implements IngressRenderer {
       const spec: IngressHTTPRouteSpec = {
         parentRefs,
         hostnames,
-        rules: route.rules.map(r => this.rule(r, backendRefs)),
+        // The rules are in order of precedence; Gateway API orders by specificity, so overlaps get
+        // rules of their own that keep the declared order (src/model/precedence.ts).
+        rules: forSpecificity(route.rules, {
+          describe: this.displayName,
+          action: ingressActionKey,
+          source: () => route.source,
+          narrow: (r, matches) => narrowRule(route, r, matches),
+        }).map(r => this.rule(r, backendRefs)),
       };
       emit(scope, 'Resource', { apiVersion: `${GROUP}/${this.apiVersion}`, kind, metadata, spec }, owner);
     }
@@ -199,4 +208,37 @@ export class GatewayApiIngress implements IngressRenderer {
 function headerFilter(h: HeaderModifierIntent): HTTPHeaderFilter {
   const pairs = (list: [string, string][]) => list.length > 0 ? list.map(([name, value]) => ({ name, value })) : undefined;
   return { set: pairs(h.set), add: pairs(h.add), remove: h.remove.length > 0 ? h.remove : undefined };
+}
+
+/** What a rule does (everything but its matches and name), as a key. */
+function ingressActionKey(r: IngressRuleIntent): string {
+  const { name: _name, matches: _matches, timeout, retries, ...rest } = r;
+  return JSON.stringify({
+    ...rest,
+    timeout: timeout?.toMilliseconds(),
+    retries: retries ? { ...retries, perTryTimeout: retries.perTryTimeout?.toMilliseconds(), budget: undefined } : undefined,
+  });
+}
+
+/**
+ * The rule `r` for a narrower set of requests. A prefix rewrite replaces the prefix the rule
+ * matched: where the narrower match has a longer prefix, the replacement grows by the same
+ * segments (`/api` → `/v1` seen through `/api/x` is `/api/x` → `/v1/x`); where it is an exact
+ * path, the rewrite becomes the full path it yields.
+ */
+function narrowRule(route: IngressRouteIntent, r: IngressRuleIntent, matches: MatchIntent[]): IngressRuleIntent {
+  const replacement = r.rewrite?.pathPrefix;
+  const own = r.matches[0]?.path;
+  if (replacement === undefined || own?.kind !== 'prefix') return { ...r, matches };
+  const paths = [...new Set(matches.map(m => JSON.stringify(m.path)))];
+  if (paths.length !== 1) {
+    throw new Error(`${route.source.node.path}: the prefix rewrite of ${r.name !== undefined ? `rule '${r.name}'` : 'a rule'} cannot be kept for the requests an overlapping `
+      + 'later rule narrows it to, on several paths at once: split the rule, or use Istio\'s own API (first match wins)');
+  }
+  const path = matches[0].path!;
+  const base = own.value.replace(/\/+$/, '');
+  const rest = path.value.replace(/\/+$/, '').slice(base.length);
+  const rewritten = rest === '' ? replacement : `${replacement.replace(/\/+$/, '')}${rest}`;
+  if (path.kind === 'prefix') return { ...r, matches, rewrite: { ...r.rewrite, pathPrefix: rewritten } };
+  return { ...r, matches, rewrite: { ...r.rewrite, pathPrefix: undefined, fullPath: rewritten } };
 }
