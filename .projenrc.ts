@@ -38,6 +38,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // Warnings the library prints go to a list the tests read, not to the test output.
+      setupFiles: ['<rootDir>/test/support/warnings.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/test/support/'],
     },
   },

@@ -22,3 +22,4 @@ export * from './patterns/install-method';
 export * from './patterns/linkerd-identity';
 export * from './patterns/mesh-control-plane';
 export * from './patterns/mesh-install';
+export * from './warnings';
