@@ -91,6 +91,10 @@ const examplesTsconfig = new javascript.TypescriptConfig(project, {
 examplesTsconfig.file.addOverride('ts-node', { require: ['tsconfig-paths/register'] });
 
 project.eslint?.addLintPattern('examples');
+// eslint resolves 'cdk8s-mesh' in the examples through their tsconfig's path mapping.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './examples/tsconfig.json']);
+eslintrc?.addOverride('settings.import/resolver.typescript.noWarnOnMultipleProjects', true);
 project.eslint?.addLintPattern('bench');
 
 project.addTask('synth:examples', {
