@@ -68,6 +68,8 @@ function run(snippet: CodeBlock): any[] {
   const before = process.env.CDK8S_OUTDIR;
   process.env.CDK8S_OUTDIR = outdir;
   try {
+    // the snippet's imports, through jest's registry: 'cdk8s-mesh' is src/, the rest node_modules
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const req = (id: string) => (id === 'cdk8s-mesh' ? require('../../src') : require(id));
     const module = { exports: {} };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
