@@ -52,6 +52,8 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 // What `npm pack` ships (package.json, README and LICENSE always go too); test/package.test.ts
 // checks the list.
 project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'API.md', 'CHANGELOG.md', 'docs/**/*.md']);
+// jsii-pacmak would otherwise write a .npmignore of its own next to the allow-list.
+project.tasks.tryFind('package:js')?.reset('jsii-pacmak -v --target js --no-npmignore');
 // No public repository exists yet: the reserved .invalid domain cannot send anyone to a wrong
 // project. Set the real URL here before the first release (CONTRIBUTING.md).
 project.package.addField('homepage', 'https://example.invalid/cdk8s-mesh#readme');
