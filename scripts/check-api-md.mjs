@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const root = process.cwd();
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf-8'));
 const lib = createRequire(join(root, 'package.json'))(join(root, pkg.main));
-const md = readFileSync(join(root, 'API.md'), 'utf-8');
+const md = readFileSync(process.argv[2] ?? join(root, 'API.md'), 'utf-8'); // a path argument: for its test
 
 const missing = [];
 let type; // the class whose section we are in

@@ -1,8 +1,9 @@
 /**
  * The library takes the app's objects whatever cdk8s-plus line the app uses (`cdk8s init` makes
  * apps with the newest, cdk8s-plus-33, while the library's own workloads use cdk8s-plus-28), and
- * objects read from YAML with `Include`. This file is type-checked like an app: a plus-33
- * Deployment that did not fit the signature would fail to compile here.
+ * objects read from YAML with `Include`. jest only transpiles; that a plus-33 Deployment fits the
+ * signatures is type-checked by the README snippet test (test/docs) and by the install test
+ * (test/package.test.ts), which runs it through ts-node in a new app.
  */
 import * as fs from 'fs';
 import * as os from 'os';

@@ -58,6 +58,32 @@ describe('npm pack', () => {
   });
 });
 
+describe('API.md', () => {
+  const check = (file?: string) => spawnSync('node', ['scripts/check-api-md.mjs', ...(file ? [file] : [])], { cwd: ROOT, encoding: 'utf-8' });
+
+  test('documents no method that the compiled classes lack with the lowest peers', () => {
+    const run = check();
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  test('the check fails the build on a method that does not exist at runtime (constructs 10.3.0 has no with())', () => {
+    const api = fs.readFileSync(path.join(ROOT, 'API.md'), 'utf-8');
+    const anchor = '#### Methods <a name="Methods" id="Methods"></a>\n';
+    expect(api).toContain(anchor);
+    const withMixins = api.replace(anchor, `${anchor}\n##### \`with\` <a name="with" id="cdk8s-mesh.CanaryRelease.with"></a>\n`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-md-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'API.md'), withMixins);
+      const run = check(path.join(dir, 'API.md'));
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('CanaryRelease.prototype.with');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** Why the npm registry cannot be used here, or undefined when it can. */
 function registryUnreachable(): string | undefined {
   const ping = spawnSync('npm', ['ping'], { encoding: 'utf-8', timeout: 30_000 });
