@@ -15,7 +15,20 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.3.0',
   jsiiVersion: '~6.0.0',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  devDeps: ['cdk8s-plus-28@2.5.6', 'fast-check@^4', 'yaml@^2.9.1'],
+  devDeps: [
+    'cdk8s-plus-28@2.5.6',
+    // Interop: apps made by `cdk8s init` use the newest cdk8s-plus line; the tests pass its objects in.
+    'cdk8s-plus-33@2.5.57',
+    // The examples are cdk8s apps synthesized by the cdk8s CLI, importing 'cdk8s-mesh' through a path mapping.
+    'cdk8s-cli@2.207.60',
+    'tsconfig-paths@^4.2.0',
+    'fast-check@^4',
+    'yaml@^2.9.1',
+  ],
+  // Measured: Node 20 (the only line this project's machines run); see the README's "Supported toolchain".
+  minNodeVersion: '20.0.0',
+  // The package is lib/, the jsii assembly and the docs: no .npmignore, an allow-list (`files`).
+  npmignoreEnabled: false,
 
   // This machine reaches only the npm registry: no hosted CI, releases or upgrade bots.
   github: false,
@@ -25,6 +38,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // Warnings the library prints go to a list the tests read, not to the test output.
+      setupFiles: ['<rootDir>/test/support/warnings.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/test/support/'],
     },
   },
@@ -34,6 +49,16 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // A fresh `npm ci` fails without this pin (measured on this machine).
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// What `npm pack` ships (package.json, README and LICENSE always go too); test/package.test.ts
+// checks the list.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'API.md', 'CHANGELOG.md', 'docs/**/*.md']);
+// jsii-pacmak would otherwise write a .npmignore of its own next to the allow-list.
+project.tasks.tryFind('package:js')?.reset('jsii-pacmak -v --target js --no-npmignore');
+// No public repository exists yet: the reserved .invalid domain cannot send anyone to a wrong
+// project. Set the real URL here before the first release (CONTRIBUTING.md).
+project.package.addField('homepage', 'https://example.invalid/cdk8s-mesh#readme');
+project.package.addField('bugs', { url: 'https://example.invalid/cdk8s-mesh/issues' });
+
 const env = {
   JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
   CDK8S_CHECK_UPGRADE: 'false',
@@ -42,16 +67,30 @@ for (const [k, v] of Object.entries(env)) {
   project.tasks.addEnvironment(k, v);
 }
 
-// Examples and benchmarks are type-checked against src/ like user code would be; each folder
-// has its own tsconfig so ts-node and eslint's project service find it.
-for (const dir of ['examples', 'bench']) {
-  new javascript.TypescriptConfig(project, {
-    fileName: `${dir}/tsconfig.json`,
-    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
-    include: ['**/*.ts', '../src/**/*.ts'],
-    compilerOptions: { rootDir: '..', noEmit: true },
-  });
-}
+// Benchmarks are type-checked against src/; the folder has its own tsconfig so ts-node and
+// eslint's project service find it.
+new javascript.TypescriptConfig(project, {
+  fileName: 'bench/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  include: ['**/*.ts', '../src/**/*.ts'],
+  compilerOptions: { rootDir: '..', noEmit: true },
+});
+
+// Each example is a cdk8s app (its own cdk8s.yaml, `app: npx ts-node main.ts`) that imports
+// 'cdk8s-mesh' by name, as a user's app does; in this repository the name maps to src/ (for the
+// compiler through `paths`, for ts-node through tsconfig-paths), so no build is needed first.
+const examplesTsconfig = new javascript.TypescriptConfig(project, {
+  fileName: 'examples/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  include: ['**/*.ts', '../src/**/*.ts'],
+  exclude: ['node_modules', '*/dist'],
+  compilerOptions: {
+    rootDir: '..',
+    noEmit: true,
+    paths: { 'cdk8s-mesh': ['../src/index.ts'] },
+  },
+});
+examplesTsconfig.file.addOverride('ts-node', { require: ['tsconfig-paths/register'] });
 
 // The architecture, enforced: no import cycle in src/, patterns only write intents (never a
 // provider's code), and the model knows no provider and no pattern (DESIGN.md §3).
@@ -70,12 +109,23 @@ project.eslint?.addOverride({
   },
 });
 project.eslint?.addLintPattern('examples');
+// eslint resolves 'cdk8s-mesh' in the examples through their tsconfig's path mapping.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './examples/tsconfig.json']);
+eslintrc?.addOverride('settings.import/resolver.typescript.noWarnOnMultipleProjects', true);
 project.eslint?.addLintPattern('bench');
 
 project.addTask('synth:examples', {
-  description: 'Synthesize every app under examples/ into examples/<name>/dist/*.k8s.yaml',
+  description: 'Synthesize every app under examples/ with `cdk8s synth` into examples/<name>/dist/*.k8s.yaml',
   exec: 'node scripts/synth-examples.mjs',
 });
+
+// API.md documents the package against the lowest constructs/cdk8s its peer ranges allow (the
+// versions installed at the root), not whatever newer copy another tool nests in node_modules;
+// the build then fails if API.md names a method the compiled classes do not have.
+const docgen = project.tasks.tryFind('docgen');
+docgen?.reset('node scripts/docgen.mjs');
+docgen?.exec('node scripts/check-api-md.mjs');
 
 project.addTask('bench', {
   description: 'Synthesis speed and memory benchmarks (not part of the test suite)',

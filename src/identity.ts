@@ -1,4 +1,6 @@
+import { IConstruct } from 'constructs';
 import { isDns1123Label, isDns1123Subdomain } from './private/errors';
+import { apiObjectOf, selectorLabels, WORKLOAD_KINDS } from './private/workload';
 
 /**
  * A workload's identity in the mesh: its Kubernetes ServiceAccount. Istio turns it into the
@@ -86,6 +88,22 @@ export class WorkloadSelector {
       }
     }
     return new WorkloadSelector({ ...labels }, options.namespace, ports);
+  }
+
+  /**
+   * The pods of a workload of this app: a Deployment, StatefulSet, DaemonSet or ReplicaSet of
+   * any cdk8s-plus line, a `KubeDeployment`, or one read with `Include`. Its selector labels
+   * select the pods; the namespace and ports are the workload's own (its containers' ports)
+   * unless `options` names them.
+   */
+  public static fromWorkload(workload: IConstruct, options: WorkloadSelectorOptions = {}): WorkloadSelector {
+    const labels = selectorLabels('WorkloadSelector.fromWorkload', workload);
+    const obj = apiObjectOf('WorkloadSelector.fromWorkload', workload, WORKLOAD_KINDS);
+    const containers: Array<{ ports?: Array<{ containerPort?: number }> }> = options.ports ? [] : obj.toJson().spec?.template?.spec?.containers ?? [];
+    return WorkloadSelector.labels(labels, {
+      namespace: options.namespace ?? obj.metadata.namespace,
+      ports: options.ports ?? containers.flatMap(c => (c.ports ?? []).map(p => p.containerPort)).filter((p): p is number => p !== undefined),
+    });
   }
 
   /** The pod labels, all of which a pod carries. */

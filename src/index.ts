@@ -32,3 +32,4 @@ export {
   CertManagerIssuerOptions, LinkerdControlPlaneOptions, LinkerdIdentityIssuer, TrustAnchor, TrustAnchorReferenceOptions,
 } from './providers/linkerd/control-plane';
 export * from './patterns/mesh-install';
+export * from './warnings';

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import {
   AllowedRoutes, CanaryRelease, CanaryVersion, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute, IMesh, IngressGateway,
   IstioRoutingApi, Mesh, MeshCluster, MeshProvider, PathMatch, RequestMatch, TlsCertificate,
-} from '../../src';
+} from 'cdk8s-mesh';
 
 interface BookinfoIngressProps extends ChartProps {
   readonly mesh: IMesh;

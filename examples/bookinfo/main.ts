@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import {
   CanaryRelease, CanaryVersion, HttpMethod, IMesh, IstioRoutingApi, LinkerdRoutingApi, LinkerdVersion, Mesh, MeshCluster, MeshProvider,
   PathMatch, RequestMatch, RoutePolicy,
-} from '../../src';
+} from 'cdk8s-mesh';
 
 interface BookinfoProps extends ChartProps {
   readonly mesh: IMesh;

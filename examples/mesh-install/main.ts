@@ -12,7 +12,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
   CanaryRelease, CanaryVersion, InstallMethod, IstioProfile, MeshCluster, MeshControlPlane, MeshInstall, TrustAnchor,
-} from '../../src';
+} from 'cdk8s-mesh';
 
 // The trust anchor's certificate is public; its key stays in the cluster (Secret linkerd-trust-anchor).
 const TRUST_ANCHOR = `-----BEGIN CERTIFICATE-----

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import {
   HttpMethod, IMesh, Mesh, MeshAuthorization, MeshCluster, MeshProvider, MeshWorkload, MtlsMode, MtlsStage, Peer, StrictMtlsMigration,
   WorkloadSelector,
-} from '../../src';
+} from 'cdk8s-mesh';
 
 const checkout = WorkloadSelector.labels({ app: 'checkout' }, { namespace: 'orders', ports: [8080, 9090] });
 

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import {
   CanaryRelease, CanaryVersion, CircuitBreaker, HttpRetryOn, IMesh, LoadBalancer, Mesh, MeshCluster, MeshProvider, MeshWorkload,
   RequestMatch, RoutePolicy, ServiceHost,
-} from '../../src';
+} from 'cdk8s-mesh';
 
 interface ShopProps extends ChartProps {
   readonly mesh: IMesh;

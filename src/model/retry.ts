@@ -55,8 +55,10 @@ export interface HttpRetryPolicy {
 
   /**
    * Retrying after the server answered (5xx, gateway errors, 409) may repeat a request the server
-   * already processed. Unless the route matches only idempotent methods (GET, HEAD, OPTIONS, PUT,
-   * DELETE, TRACE), synthesis warns; set this to say the service tolerates it.
+   * already processed. When `retryOn` lists such conditions and the route is not limited to
+   * idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE), synthesis warns
+   * (`MeshWarnings.NON_IDEMPOTENT_RETRIES`); set this to say the service tolerates it. The
+   * default conditions never warn.
    * @default false
    */
   readonly retryNonIdempotent?: boolean;

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { CanaryVersionIntent } from './canary-version-intent';
 import { checkDns1123Label } from '../private/errors';
+import { selectorLabels } from '../private/workload';
 import { ProxyResources } from '../proxy';
 
 /**
@@ -56,11 +57,14 @@ export class CanaryVersion {
   }
 
   /**
-   * An existing cdk8s-plus Deployment; its selector labels identify the version's pods.
-   * The Deployment is not modified: its mesh settings stay the owner's.
+   * An existing Deployment of this app; its selector labels (`spec.selector.matchLabels`, as
+   * they are when this is called) identify the version's pods. Any cdk8s-plus line's Deployment
+   * (plus-28, plus-33, ...), a `KubeDeployment` or a Deployment read with `Include` will do, as
+   * will a StatefulSet, DaemonSet or ReplicaSet. The workload is not modified: its mesh settings
+   * stay the owner's.
    */
-  public static fromDeployment(name: string, deployment: kplus.Deployment): CanaryVersion {
-    return new CanaryVersion({ kind: 'existing', name, labels: deployment.matchLabels });
+  public static fromDeployment(name: string, deployment: IConstruct): CanaryVersion {
+    return new CanaryVersion({ kind: 'existing', name, labels: selectorLabels('CanaryVersion.fromDeployment', deployment) });
   }
 
   /**

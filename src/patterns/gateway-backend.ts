@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { CanaryRelease } from './canary-release';
 import { IMeshHost } from '../mesh-host';
 import { GatewayBackendIntent, IngressBackendIntent } from '../model/ingress';
 import { checkDns1123Label, checkPort, checkServiceName, invalid } from '../private/errors';
+import { serviceRef } from '../private/workload';
 
 /**
  * Options for `GatewayBackend.service()`.
@@ -51,14 +51,15 @@ export class GatewayBackend {
   }
 
   /**
-   * A cdk8s-plus Service of this app (e.g. a `MeshWorkload`'s or one you declare): its name,
-   * namespace and first port. `options.namespace` is ignored in favour of the Service's own.
+   * A Service of this app (e.g. a `MeshWorkload`'s or one you declare, of any cdk8s-plus line, a
+   * `KubeService` or one read with `Include`): its name, namespace and first port, read at synth.
    */
-  public static fromService(service: kplus.Service, options: GatewayHostBackendOptions = {}): GatewayBackend {
+  public static fromService(service: IConstruct, options: GatewayHostBackendOptions = {}): GatewayBackend {
     return new GatewayBackend(scope => {
-      const port = service.ports[0]?.port;
+      const ref = serviceRef('GatewayBackend.fromService', service);
+      const port = ref.ports[0];
       if (port === undefined) invalid(scope, 'backends', service.node.path, 'a Service with at least one port');
-      return [{ service: service.name, namespace: service.metadata.namespace, port, weight: options.weight }];
+      return [{ service: ref.name, namespace: ref.namespace, port, weight: options.weight }];
     }, options.weight);
   }
 

@@ -3,7 +3,9 @@ import { Construct, IConstruct } from 'constructs';
 import { WorkloadSelector } from '../identity';
 import { IMesh } from '../mesh';
 import { MtlsIntent, MtlsModeIntent, NamespaceMtlsIntent, WorkloadMtlsIntent } from '../model/security';
-import { checkDns1123Label, checkPort, invalid, throwUnsupported, warn } from '../private/errors';
+import { checkDns1123Label, checkPort, invalid, throwUnsupported } from '../private/errors';
+import { warn } from '../private/warnings';
+import { MeshWarnings } from '../warnings';
 
 /**
  * How a server side accepts connections.
@@ -364,7 +366,7 @@ function warnBackwards(scope: IConstruct, stages: Stage[]): void {
     ] as [string, MtlsModeIntent, MtlsModeIntent][];
     for (const [what, from, to] of scopes) {
       if (RANK[to] < RANK[from]) {
-        warn(scope, `the plan goes backwards: ${what} is ${from} in stage '${prev.name}' but ${to} in stage '${next.name}'`);
+        warn(scope, MeshWarnings.MTLS_PLAN_BACKWARDS, `the plan goes backwards: ${what} is ${from} in stage '${prev.name}' but ${to} in stage '${next.name}'`);
       }
     }
   }

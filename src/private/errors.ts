@@ -72,16 +72,3 @@ export function checkPercent(scope: IConstruct, prop: string, value: number): vo
     invalid(scope, prop, value, 'a number in 0..100');
   }
 }
-
-/** Metadata type under which warnings are recorded on constructs (tools and tests read it). */
-export const WARNING_METADATA = 'warning';
-
-/**
- * A synth-time warning: recorded as `warning` metadata on the construct (for tests and tools)
- * and printed, since cdk8s has no warning channel of its own. Synthesis goes on.
- */
-export function warn(scope: IConstruct, message: string): void {
-  scope.node.addMetadata(WARNING_METADATA, message);
-  // eslint-disable-next-line no-console
-  console.warn(`[WARNING] ${scope.node.path}: ${message}`);
-}

@@ -1,8 +1,10 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { invalid, warn } from './errors';
+import { invalid } from './errors';
+import { warn } from './warnings';
 import { MatchIntent, RetryBudgetIntent, RetryIntent } from '../model/intents';
 import { HttpRetryOn, HttpRetryPolicy, RetryBudget } from '../model/retry';
+import { MeshWarnings } from '../warnings';
 
 const DEFAULT_RETRY_ON = [HttpRetryOn.CONNECT_FAILURE, HttpRetryOn.REFUSED_STREAM, HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RESET];
 
@@ -34,14 +36,18 @@ export function retryIntent(scope: IConstruct, prop: string, policy: HttpRetryPo
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const AFTER_RESPONSE = new Set([HttpRetryOn.SERVER_ERROR, HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RETRIABLE_4XX] as string[]);
 
-/** Warns when retries may repeat non-idempotent requests the server already processed. */
+/**
+ * Warns when retries the user listed may repeat non-idempotent requests the server already
+ * processed. The default conditions never warn: the library does not warn about its own defaults.
+ */
 export function warnNonIdempotentRetries(source: IConstruct, retries: RetryIntent | undefined, matches: MatchIntent[]): void {
-  if (!retries || retries.nonIdempotent) return;
+  if (!retries || retries.nonIdempotent || !retries.retryOnExplicit) return;
   const afterResponse = retries.retryOn.filter(c => AFTER_RESPONSE.has(c));
   const idempotent = matches.length > 0 && matches.every(m => m.method !== undefined && IDEMPOTENT.has(m.method));
   if (afterResponse.length === 0 || idempotent) return;
-  warn(source, `retries on ${afterResponse.join(', ')} may repeat non-idempotent requests (POST, PATCH) that the server already `
-    + 'processed; match only idempotent methods, or set retries.retryNonIdempotent: true if the service tolerates it');
+  warn(source, MeshWarnings.NON_IDEMPOTENT_RETRIES, `retries on ${afterResponse.join(', ')} may repeat non-idempotent requests (POST, PATCH) that the server already `
+    + 'processed; match only idempotent methods, or set retries.retryNonIdempotent: true if the service tolerates it, '
+    + 'or acknowledge the warning');
 }
 
 function budgetIntent(scope: IConstruct, prop: string, b: RetryBudget): RetryBudgetIntent {

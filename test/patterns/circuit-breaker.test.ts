@@ -1,11 +1,11 @@
 import { Duration, Testing } from 'cdk8s';
 import {
   CanaryRelease, CircuitBreaker, HttpMethod, HttpRetryOn, IstioRoutingApi, LinkerdRoutingApi, LoadBalancer, Mesh, MeshProvider, RequestMatch,
-  RoutePolicy, ServiceHost,
+  MeshWarnings, RoutePolicy, ServiceHost,
 } from '../../src';
-import { WARNING_METADATA } from '../../src/private/errors';
 import { chart, meshOf, one, ofKind, reviewsCanary } from '../support/fixtures';
 import { expectValid, itValidates } from '../support/validator';
+import { printedWarnings } from '../support/warnings';
 
 const SEED_BREAKER = {
   connectionPool: { maxConnections: 100, http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 },
@@ -180,26 +180,27 @@ describe('Gateway API retries on the experimental channel', () => {
 });
 
 describe('retries of non-idempotent requests warn', () => {
-  const warnings = (c: any) => c.node.findAll()
-    .flatMap((x: any) => x.node.metadata.filter((m: any) => m.type === WARNING_METADATA).map((m: any) => m.data));
-
-  test('host-wide retries on gateway errors warn; connection-level ones and opted-in ones do not', () => {
-    const spy = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      const c = chart('bookinfo');
-      new RoutePolicy(c, 'a', { host: ServiceHost.fromAttributes({ mesh: meshOf('istio'), serviceName: 'a', port: 80 }), retries: { attempts: 2 } });
-      new RoutePolicy(c, 'b', { host: ServiceHost.fromAttributes({ mesh: meshOf('istio'), serviceName: 'b', port: 80 }), retries: { attempts: 2, retryOn: [HttpRetryOn.CONNECT_FAILURE] } });
-      new RoutePolicy(c, 'c', { host: ServiceHost.fromAttributes({ mesh: meshOf('istio'), serviceName: 'c', port: 80 }), retries: { attempts: 2, retryNonIdempotent: true } });
-      new RoutePolicy(c, 'd', {
-        host: ServiceHost.fromAttributes({ mesh: meshOf('istio'), serviceName: 'd', port: 80 }),
-        matches: [RequestMatch.of({ method: HttpMethod.GET })],
-        retries: { attempts: 2, retryOn: [HttpRetryOn.SERVER_ERROR] },
-      });
-      expect(warnings(c)).toEqual([expect.stringMatching(/^retries on gateway-error may repeat non-idempotent requests .*retryNonIdempotent: true/)]);
-      expect(spy).toHaveBeenCalledWith(expect.stringMatching(/^\[WARNING\] test\/a: retries on gateway-error/));
-    } finally {
-      spy.mockRestore();
-    }
+  test('listed conditions that come after a response warn; the defaults, connection-level and opted-in ones do not', () => {
+    printedWarnings(true);
+    const c = chart('bookinfo');
+    const host = (name: string) => ServiceHost.fromAttributes({ mesh: meshOf('istio'), serviceName: name, port: 80 });
+    new RoutePolicy(c, 'a', { host: host('a'), retries: { attempts: 2, retryOn: [HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RESET] } });
+    new RoutePolicy(c, 'b', { host: host('b'), retries: { attempts: 2, retryOn: [HttpRetryOn.CONNECT_FAILURE] } });
+    new RoutePolicy(c, 'c', { host: host('c'), retries: { attempts: 2, retryOn: [HttpRetryOn.SERVER_ERROR], retryNonIdempotent: true } });
+    new RoutePolicy(c, 'd', {
+      host: host('d'),
+      matches: [RequestMatch.of({ method: HttpMethod.GET })],
+      retries: { attempts: 2, retryOn: [HttpRetryOn.SERVER_ERROR] },
+    });
+    // the library's own default conditions (which include gateway errors) never warn
+    new RoutePolicy(c, 'e', { host: host('e'), retries: { attempts: 2 } });
+    expect(MeshWarnings.list(c)).toEqual([{
+      id: MeshWarnings.NON_IDEMPOTENT_RETRIES,
+      path: 'test/a',
+      message: expect.stringMatching(/^retries on gateway-error may repeat non-idempotent requests .*retryNonIdempotent: true/),
+    }]);
+    Testing.synth(c);
+    expect(printedWarnings()).toEqual([expect.stringMatching(/^\[WARNING\] test\/a: retries on gateway-error .* \[cdk8s-mesh:non-idempotent-retries\]$/)]);
   });
 });
 

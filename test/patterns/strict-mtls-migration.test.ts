@@ -1,9 +1,10 @@
 import { Duration, Testing } from 'cdk8s';
 import {
-  IstioDataPlaneMode, LinkerdVersion, Mesh, MeshProvider, MtlsMode, MtlsStage, StrictMtlsMigration, WorkloadSelector,
+  IstioDataPlaneMode, LinkerdVersion, Mesh, MeshProvider, MeshWarnings, MtlsMode, MtlsStage, StrictMtlsMigration, WorkloadSelector,
 } from '../../src';
 import { chart, meshOf, ofKind, one } from '../support/fixtures';
 import { expectValid, itValidates } from '../support/validator';
+import { printedWarnings } from '../support/warnings';
 
 const reviews = WorkloadSelector.labels({ app: 'reviews' }, { namespace: 'production', ports: [9080] });
 
@@ -218,25 +219,22 @@ describe('guard rails', () => {
   });
 
   test('a plan that goes backwards is a warning', () => {
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      const c = chart();
-      const m = new StrictMtlsMigration(c, 'm', {
-        mesh: meshOf('istio'),
-        stages: [
-          { namespaces: [{ namespace: 'a', mode: MtlsMode.STRICT }] },
-          { name: 'oops', namespaces: [{ namespace: 'a', mode: MtlsMode.PERMISSIVE }] },
-        ],
-      });
-      const warnings = m.node.metadata.filter(e => e.type === 'warning').map(e => e.data);
-      expect(warnings).toEqual(["the plan goes backwards: namespace 'a' is STRICT in stage 'stage-0' but PERMISSIVE in stage 'oops'"]);
-      expect(warn).toHaveBeenCalledWith(`[WARNING] test/m: ${warnings[0]}`);
-      // the forward plan warns about nothing
-      const fwd = new StrictMtlsMigration(chart(), 'fwd', { mesh: meshOf('istio'), stages: THREE_STAGES, currentStage: 0 });
-      expect(fwd.node.metadata.filter(e => e.type === 'warning')).toEqual([]);
-    } finally {
-      warn.mockRestore();
-    }
+    printedWarnings(true);
+    const c = chart();
+    const m = new StrictMtlsMigration(c, 'm', {
+      mesh: meshOf('istio'),
+      stages: [
+        { namespaces: [{ namespace: 'a', mode: MtlsMode.STRICT }] },
+        { name: 'oops', namespaces: [{ namespace: 'a', mode: MtlsMode.PERMISSIVE }] },
+      ],
+    });
+    const message = "the plan goes backwards: namespace 'a' is STRICT in stage 'stage-0' but PERMISSIVE in stage 'oops'";
+    expect(MeshWarnings.list(m)).toEqual([{ id: MeshWarnings.MTLS_PLAN_BACKWARDS, path: 'test/m', message }]);
+    Testing.synth(c);
+    expect(printedWarnings()).toEqual([`[WARNING] test/m: ${message} [cdk8s-mesh:mtls-plan-backwards]`]);
+    // the forward plan warns about nothing
+    const fwd = new StrictMtlsMigration(chart(), 'fwd', { mesh: meshOf('istio'), stages: THREE_STAGES, currentStage: 0 });
+    expect(MeshWarnings.list(fwd)).toEqual([]);
   });
 });
 
