@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { isDns1123Label, isDns1123Subdomain } from './private/errors';
+import { anything, arrayOf, checkProps, dns1123Label, dns1123Subdomain, labelMap, mapOf, optional, required, string } from './private/validation';
 import { apiObjectOf, selectorLabels, WORKLOAD_KINDS } from './private/workload';
 
 /**
@@ -13,6 +14,7 @@ export class MeshIdentity {
    * The ServiceAccount `name` in `namespace`, e.g. one that another chart or tool creates.
    */
   public static serviceAccount(name: string, namespace: string): MeshIdentity {
+    checkProps('MeshIdentity.serviceAccount', { name, namespace }, { name: required(dns1123Subdomain), namespace: required(dns1123Label) });
     if (!isDns1123Subdomain(name)) {
       throw new Error(`MeshIdentity.serviceAccount: 'name' (${JSON.stringify(name)}) must be a DNS-1123 subdomain, e.g. "productpage"`);
     }
@@ -70,6 +72,9 @@ export class WorkloadSelector {
    * Pods that carry all of `labels` (e.g. `{ app: 'reviews' }`).
    */
   public static labels(labels: { [name: string]: string }, options: WorkloadSelectorOptions = {}): WorkloadSelector {
+    checkProps('WorkloadSelector.labels', { labels }, { labels: required(mapOf(string(), string())) });
+    checkProps('WorkloadSelector.labels', options ?? {}, { namespace: optional(string()), ports: optional(arrayOf(anything)) });
+    options = options ?? {};
     if (Object.keys(labels).length === 0) {
       throw new Error('WorkloadSelector.labels: \'labels\' ({}) must hold at least one label; to select a whole namespace, leave the workload out');
     }
@@ -78,7 +83,7 @@ export class WorkloadSelector {
         throw new Error(`WorkloadSelector.labels: 'labels' (${JSON.stringify(labels)}) must be label keys and values without wildcards, values at most 63 characters`);
       }
     }
-    if (options.namespace !== undefined && !isDns1123Label(options.namespace)) {
+    if (options.namespace != null && !isDns1123Label(options.namespace)) {
       throw new Error(`WorkloadSelector.labels: 'namespace' (${JSON.stringify(options.namespace)}) must be a DNS-1123 label`);
     }
     const ports = [...new Set(options.ports ?? [])].sort((a, b) => a - b);
@@ -87,7 +92,8 @@ export class WorkloadSelector {
         throw new Error(`WorkloadSelector.labels: 'ports' (${JSON.stringify(options.ports)}) must be integers in 1..65535`);
       }
     }
-    return new WorkloadSelector({ ...labels }, options.namespace, ports);
+    checkProps('WorkloadSelector.labels', { labels }, { labels: labelMap() });
+    return new WorkloadSelector({ ...labels }, options.namespace ?? undefined, ports);
   }
 
   /**

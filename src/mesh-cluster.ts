@@ -19,6 +19,7 @@ export class MeshCluster {
    * Call it any time before synthesis.
    */
   public static assign(chart: Chart, clusterName: string): void {
+    if (!(chart instanceof Chart)) invalidOption('MeshCluster.assign', 'chart', chart, 'a cdk8s Chart');
     if (typeof clusterName !== 'string' || !isDns1123Subdomain(clusterName)) {
       invalidOption('MeshCluster.assign', 'clusterName', clusterName, 'a DNS name, e.g. "prod-eu-1"');
     }

@@ -1,4 +1,5 @@
 import { IMesh } from './mesh';
+import { checkProps, dns1123Label, finiteNumber, meshRef, optional, required, string } from './private/validation';
 
 /**
  * A service host that routing and policy constructs can target: a `CanaryRelease`, or a service
@@ -40,7 +41,10 @@ export class ServiceHost {
    * A Service that exists already (created by another chart or tool).
    */
   public static fromAttributes(attrs: ServiceHostAttributes): IMeshHost {
-    return { mesh: attrs.mesh, hostName: attrs.serviceName, hostNamespace: attrs.namespace, port: attrs.port };
+    checkProps('ServiceHost.fromAttributes', attrs, {
+      mesh: required(meshRef), serviceName: required(string()), namespace: optional(dns1123Label), port: required(finiteNumber),
+    }, '');
+    return { mesh: attrs.mesh, hostName: attrs.serviceName, hostNamespace: attrs.namespace ?? undefined, port: attrs.port };
   }
 
   private constructor() {}

@@ -6,6 +6,7 @@ import { IMesh } from './mesh';
 import { checkDns1123Label, checkPort, checkServiceName, invalid, throwUnsupported } from './private/errors';
 import { own } from './private/ownership';
 import { proxyQuantities } from './private/proxy-quantities';
+import { boolean, checkProps, dns1035Label, dns1123Label, env, image, meshRef, number, optional, portNumber, proxyResources, required, shaped } from './private/validation';
 import { ProxyResources } from './proxy';
 
 /**
@@ -109,6 +110,20 @@ export class MeshWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshWorkloadProps) {
     super(scope, id);
+    checkProps(this, props, {
+      mesh: required(meshRef),
+      serviceName: required(dns1035Label),
+      version: required(dns1123Label),
+      image: required(image),
+      port: required(portNumber),
+      namespace: optional(dns1123Label),
+      name: optional(dns1123Label),
+      replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
+      env: optional(env),
+      proxy: optional(proxyResources),
+      meshed: optional(boolean),
+      serviceAccount: optional(shaped(['name'], 'a cdk8s-plus ServiceAccount (IServiceAccount)')),
+    });
     checkServiceName(this, 'serviceName', props.serviceName);
     checkDns1123Label(this, 'version', props.version);
     checkPort(this, 'port', props.port);

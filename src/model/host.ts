@@ -7,6 +7,7 @@ import type { IMeshHost } from '../mesh-host';
 import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
 import { emit, OwnershipError } from '../private/ownership';
 import { warnNonIdempotentRetries } from '../private/retry';
+import { checkProps, meshRef, required, shaped } from '../private/validation';
 
 export interface HostAddress {
   readonly name: string;
@@ -66,6 +67,10 @@ export class MeshHost extends Construct {
    * name and port.
    */
   public static of(source: IConstruct, target: IMeshHost): MeshHost {
+    checkProps(source, { host: target }, {
+      host: required(shaped(['mesh', 'hostName', 'port'], 'a host: a CanaryRelease or ServiceHost.fromAttributes(...)')),
+    });
+    checkProps(source, target, { mesh: required(meshRef) }, 'host.');
     checkServiceName(source, 'host.hostName', target.hostName);
     checkPort(source, 'host.port', target.port);
     return MeshHost.obtain(source, target.mesh.provider._renderers, { name: target.hostName, namespace: target.hostNamespace, port: target.port });

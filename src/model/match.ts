@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { MatchIntent, NamedMatchIntent, StringMatchIntent } from './intents';
 import { invalid } from '../private/errors';
 import { checkHeaderName } from '../private/match';
+import { absolutePath, arrayOf, checkProps, enumOf, headerName, instanceOf, nonEmptyString, optional, queryParamName, required, string } from '../private/validation';
 
 /**
  * HTTP methods for request matching.
@@ -44,6 +45,7 @@ export class PathMatch {
   /** @internal the validated match; `prop` names it in errors */
   public _toIntent(scope: IConstruct, prop: string): StringMatchIntent {
     const { kind, value } = this.intent;
+    checkProps(scope, { [prop]: value }, { [prop]: required(kind === 'regex' ? nonEmptyString : absolutePath) });
     if (kind !== 'regex' && !value.startsWith('/')) invalid(scope, prop, value, 'a path that starts with \'/\'');
     return this.intent;
   }
@@ -153,13 +155,19 @@ export class RequestMatch {
 
   /** Requests that meet every condition given. */
   public static of(options: RequestMatchOptions): RequestMatch {
-    return new RequestMatch(options);
+    return new RequestMatch(options ?? {});
   }
 
   private constructor(private readonly options: RequestMatchOptions) {}
 
   /** @internal the validated match (at least one condition); `prop` names it in errors */
   public _toIntent(scope: IConstruct, prop: string): MatchIntent {
+    checkProps(scope, this.options, {
+      path: optional(instanceOf(PathMatch, 'PathMatch (PathMatch.exact(), .prefix(), .regex())')),
+      headers: optional(arrayOf(instanceOf(HeaderMatch, 'HeaderMatch (HeaderMatch.exact(), .prefix(), .regex())'))),
+      queryParams: optional(arrayOf(instanceOf(QueryParamMatch, 'QueryParamMatch (QueryParamMatch.exact(), .regex())'))),
+      method: optional(enumOf(HttpMethod, 'HttpMethod')),
+    }, `${prop}.`);
     const { path, headers = [], queryParams = [], method } = this.options;
     if (!path && !method && headers.length === 0 && queryParams.length === 0) {
       invalid(scope, prop, {}, 'at least one condition (path, header, query parameter or method)');
@@ -184,6 +192,11 @@ export class RequestMatch {
 
 /** A header (`isHeader`) or query parameter match: a non-empty name, and a value unless a regex. */
 function checkNamed(scope: IConstruct, prop: string, m: NamedMatchIntent, isHeader: boolean): NamedMatchIntent {
+  if (typeof m.name === 'string' && m.name.trim() === '') invalid(scope, `${prop}.name`, m.name, 'a non-empty name');
+  checkProps(scope, m, {
+    name: required(isHeader ? headerName : queryParamName),
+    value: required(m.kind === 'regex' ? nonEmptyString : string({ max: 4096, rule: 'a string of at most 4096 characters' })),
+  }, `${prop}.`);
   if (m.name.trim() === '') invalid(scope, `${prop}.name`, m.name, 'a non-empty name');
   if (isHeader) checkHeaderName(scope, `${prop}.name`, m.name);
   if (m.kind !== 'regex' && m.value === '') invalid(scope, `${prop}.value`, m.value, 'non-empty');
@@ -191,5 +204,5 @@ function checkNamed(scope: IConstruct, prop: string, m: NamedMatchIntent, isHead
 }
 
 function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return String(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -2,7 +2,8 @@ import { IConstruct } from 'constructs';
 import { HttpMethod } from './match';
 import { PeerIntent } from './security';
 import { MeshIdentity } from '../identity';
-import { checkDns1123Label, invalid } from '../private/errors';
+import { checkDns1123Label, InputError, invalid, show } from '../private/errors';
+import { arrayOf, checkProps, dns1123Label, nonEmptyString, required } from '../private/validation';
 
 /**
  * Who sends a request, for authorization rules. Several peers in one rule mean any of them.
@@ -12,6 +13,9 @@ export class Peer {
    * A workload's identity, e.g. `Peer.identity(productpage.identity)`.
    */
   public static identity(identity: MeshIdentity): Peer {
+    if (!(identity instanceof MeshIdentity)) {
+      throw new InputError([`Peer.identity: 'identity' (${show(identity)}) must be a MeshIdentity (a workload's identity, or MeshIdentity.serviceAccount())`]);
+    }
     return new Peer(identity.namespace !== undefined
       ? { kind: 'serviceAccount', name: identity.serviceAccountName, namespace: identity.namespace }
       : { kind: 'chartServiceAccount', name: identity.serviceAccountName });
@@ -37,7 +41,7 @@ export class Peer {
    * but the `admin` namespace). Istio only; Linkerd authorization is allow-only.
    */
   public static outsideNamespaces(namespaces: string[]): Peer {
-    return new Peer({ kind: 'notNamespaces', namespaces: [...namespaces] });
+    return new Peer({ kind: 'notNamespaces', namespaces: Array.isArray(namespaces) ? [...namespaces] : namespaces });
   }
 
   /**
@@ -65,6 +69,9 @@ export class Peer {
    */
   public _toIntent(scope: IConstruct, prop: string): PeerIntent {
     const peer = this.intent;
+    if (peer.kind === 'namespace') checkProps(scope, { [prop]: peer.namespace }, { [prop]: required(dns1123Label) });
+    if (peer.kind === 'notNamespaces') checkProps(scope, { [prop]: peer.namespaces }, { [prop]: required(arrayOf(dns1123Label)) });
+    if (peer.kind === 'jwt') checkProps(scope, peer, { issuer: required(nonEmptyString), subject: required(nonEmptyString) }, `${prop}.`);
     switch (peer.kind) {
       case 'namespace':
         checkDns1123Label(scope, prop, peer.namespace);

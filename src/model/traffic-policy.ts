@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { LoadBalancerIntent } from './intents';
+import { checkProps, duration, headerName, optional, required, string } from '../private/validation';
 
 /**
  * Limits on connections and requests to each endpoint of a host (Istio `connectionPool`).
@@ -145,7 +146,12 @@ export class LoadBalancer {
   private constructor(private readonly intent: LoadBalancerIntent) {}
 
   /** @internal the load balancer (nothing to validate yet); `prop` would name it in errors */
-  public _toIntent(_scope: IConstruct, _prop: string): LoadBalancerIntent {
+  public _toIntent(scope: IConstruct, prop: string): LoadBalancerIntent {
+    const i = this.intent;
+    if (i.kind === 'hash-header') checkProps(scope, i, { name: required(headerName) }, `${prop}.`);
+    if (i.kind === 'hash-cookie') {
+      checkProps(scope, i, { name: required(string({ max: 256, pattern: /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, rule: 'a cookie name (RFC 6265 token)' })), ttl: optional(duration()) }, `${prop}.`);
+    }
     return this.intent;
   }
 }

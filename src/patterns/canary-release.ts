@@ -11,9 +11,10 @@ import { MeshHost } from '../model/host';
 import { VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
-import { checkDns1123Label, checkPercent, checkPort, checkServiceName, invalid } from '../private/errors';
+import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../private/errors';
 import { own } from '../private/ownership';
-import { positiveDuration, retryIntent } from '../private/retry';
+import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
+import { anything, arrayOf, checkProps, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems, required } from '../private/validation';
 
 /**
  * Props for `CanaryRelease`.
@@ -129,28 +130,44 @@ export class CanaryRelease extends Construct implements IMeshHost {
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
-    checkServiceName(this, 'serviceName', props.serviceName);
-    if (props.namespace !== undefined) checkDns1123Label(this, 'namespace', props.namespace);
-    checkPort(this, 'port', props.port);
+    const problems = new Problems(this);
+    checkProps(this, props, {
+      mesh: required(meshRef),
+      serviceName: required(dns1035Label),
+      namespace: optional(dns1123Label),
+      port: required(portNumber),
+      targetPort: optional(portNumber),
+      stable: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
+      canary: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
+      steps: optional(arrayOf(anything, { what: 'integers in 1..100' })),
+      currentStep: optional(finiteNumber),
+      canaryMatches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'))),
+      retries: optional(retryPolicy),
+      timeout: optional(duration()),
+    }, '', problems);
+    if (typeof props !== 'object' || props === null) problems.throwIfAny();
+    problems.run(() => checkServiceName(this, 'serviceName', props.serviceName));
+    if (props.namespace != null) problems.run(() => checkDns1123Label(this, 'namespace', props.namespace!));
     const targetPort = props.targetPort ?? props.port;
-    checkPort(this, 'targetPort', targetPort);
-    const stableIntent = props.stable._toIntent(this, 'stable');
-    const canaryIntent = props.canary._toIntent(this, 'canary');
-    if (props.stable.name === props.canary.name) {
-      invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name');
+    const stableIntent = problems.run(() => props.stable._toIntent(this, 'stable'));
+    const canaryIntent = problems.run(() => props.canary._toIntent(this, 'canary'));
+    if (stableIntent && canaryIntent && props.stable.name === props.canary.name) {
+      problems.run(() => invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name'));
     }
-    this.canaryWeight = stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0);
+    this.canaryWeight = problems.run(() => stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0)) ?? 0;
     if (props.mirrorPercent !== undefined) {
-      checkPercent(this, 'mirrorPercent', props.mirrorPercent);
+      problems.run(() => checkPercent(this, 'mirrorPercent', props.mirrorPercent!));
+      if (props.mirrorPercent === 0) problems.run(() => invalid(this, 'mirrorPercent', 0, 'above 0 (0 mirrors nothing: leave mirrorPercent out)'));
       // Mirroring copies the stable version's traffic to the canary; at 100 % there is none, and the
       // mesh would copy the canary's own requests to itself.
       if (this.canaryWeight === 100) {
-        invalid(this, 'mirrorPercent', props.mirrorPercent, `unset at a step that sends every request to the canary (step ${props.currentStep ?? 0} is 100 %): mirroring copies what goes to the stable version, and nothing does`);
+        problems.run(() => invalid(this, 'mirrorPercent', props.mirrorPercent, `unset at a step that sends every request to the canary (step ${props.currentStep ?? 0} is 100 %): mirroring copies what goes to the stable version, and nothing does`));
       }
     }
-    if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
-    const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
-    const matches = (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`));
+    if (props.timeout != null) problems.run(() => positiveDuration(this, 'timeout', props.timeout!));
+    const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
+    const matches = problems.run(() => (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`))) ?? [];
+    problems.throwIfAny();
     const provider = props.mesh.provider;
     // Routing APIs that address versions through Services need `<service>-<version>` to be a valid name.
     const versionServiceName = (version: string) => {
@@ -170,7 +187,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.port = props.port;
 
     // Versions of one service share one identity, so authorization rules hold during the release.
-    const deploysAny = stableIntent.kind === 'deploy' || canaryIntent.kind === 'deploy';
+    const deploysAny = stableIntent!.kind === 'deploy' || canaryIntent!.kind === 'deploy';
     const serviceAccount = deploysAny ? new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: props.serviceName, namespace: props.namespace, labels: { app: props.serviceName } },
       automountToken: false,
@@ -191,8 +208,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
       });
       return { labels: workload.selectorLabels, workload };
     };
-    const stable = bind(stableIntent, 'Stable');
-    const canary = bind(canaryIntent, 'Canary');
+    const stable = bind(stableIntent!, 'Stable');
+    const canary = bind(canaryIntent!, 'Canary');
     this.stableWorkload = stable.workload;
     this.canaryWorkload = canary.workload;
 

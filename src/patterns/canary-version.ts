@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { CanaryVersionIntent } from './canary-version-intent';
 import { checkDns1123Label } from '../private/errors';
+import { checkProps, dns1123Label, env, image, labelMap, number, optional, proxyResources, required } from '../private/validation';
 import { selectorLabels } from '../private/workload';
 import { ProxyResources } from '../proxy';
 
@@ -52,8 +53,8 @@ export class CanaryVersion {
    * A version the release creates (Deployment with mesh settings).
    */
   public static deploy(options: CanaryDeploymentOptions): CanaryVersion {
-    const { name, ...deploy } = options;
-    return new CanaryVersion({ kind: 'deploy', name, deploy });
+    const { name, ...deploy } = options ?? {} as CanaryDeploymentOptions;
+    return new CanaryVersion({ kind: 'deploy', name, deploy: { ...deploy } });
   }
 
   /**
@@ -71,7 +72,7 @@ export class CanaryVersion {
    * Existing pods identified by `labels` (managed outside this app).
    */
   public static fromLabels(name: string, labels: { [key: string]: string }): CanaryVersion {
-    return new CanaryVersion({ kind: 'existing', name, labels: { ...labels } });
+    return new CanaryVersion({ kind: 'existing', name, labels: typeof labels === 'object' && labels !== null && !Array.isArray(labels) ? { ...labels } : labels });
   }
 
   /** The version name. */
@@ -83,6 +84,14 @@ export class CanaryVersion {
 
   /** @internal the version, its name validated; `prop` names it in errors */
   public _toIntent(scope: IConstruct, prop: string): CanaryVersionIntent {
+    const i = this.intent;
+    checkProps(scope, i.kind === 'deploy' ? { name: i.name, ...i.deploy } : i, i.kind === 'deploy' ? {
+      name: required(dns1123Label),
+      image: required(image),
+      replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
+      env: optional(env),
+      proxy: optional(proxyResources),
+    } : { name: required(dns1123Label), labels: required(labelMap({ min: 1 })) }, `${prop}.`);
     checkDns1123Label(scope, `${prop}.name`, this.intent.name);
     return this.intent;
   }

@@ -6,6 +6,7 @@ import { ConnectionPoolIntent, OutlierDetectionIntent } from '../model/intents';
 import { ConnectionPoolOptions, LoadBalancer, OutlierDetectionOptions } from '../model/traffic-policy';
 import { invalid } from '../private/errors';
 import { positiveDuration } from '../private/retry';
+import { checkProps, duration, instanceOf, number, object, optional, required } from '../private/validation';
 
 /**
  * Props for `CircuitBreaker`.
@@ -48,6 +49,31 @@ export class CircuitBreaker extends Construct {
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
+    const counted = (min = 1) => optional(number(min, 2147483647));
+    const percent = optional(number(0, 100, { rule: 'an integer percentage in 0..100' }));
+    checkProps(this, props, {
+      host: required(() => undefined),
+      connectionPool: optional(object({
+        maxConnections: counted(),
+        http1MaxPendingRequests: counted(),
+        http2MaxRequests: counted(),
+        maxRequestsPerConnection: counted(),
+        maxRetries: counted(0),
+        connectTimeout: optional(duration()),
+        idleTimeout: optional(duration()),
+      })),
+      outlierDetection: optional(object({
+        consecutive5xxErrors: counted(),
+        consecutiveGatewayErrors: counted(),
+        interval: optional(duration()),
+        baseEjectionTime: optional(duration()),
+        maxEjectionTime: optional(duration()),
+        jitterRatio: optional(number(0, 100, { fractional: true })),
+        maxEjectionPercent: percent,
+        minHealthPercent: percent,
+      })),
+      loadBalancer: optional(instanceOf(LoadBalancer, 'LoadBalancer (LoadBalancer.roundRobin(), .leastRequest(), ...)')),
+    });
     const host = MeshHost.of(this, props.host);
     this.routing = host;
     if (!props.connectionPool && !props.outlierDetection && !props.loadBalancer) {

@@ -4,6 +4,7 @@ import { CanaryRelease } from './canary-release';
 import { IMeshHost } from '../mesh-host';
 import { GatewayBackendIntent, IngressBackendIntent } from '../model/ingress';
 import { checkDns1123Label, checkPort, checkServiceName, invalid } from '../private/errors';
+import { checkProps, number, optional } from '../private/validation';
 import { serviceRef } from '../private/workload';
 
 /**
@@ -47,6 +48,7 @@ export class GatewayBackend {
    * declared with this library).
    */
   public static service(name: string, port: number, options: GatewayServiceBackendOptions = {}): GatewayBackend {
+    options = options ?? {};
     return new GatewayBackend(() => [{ service: name, port, namespace: options.namespace, weight: options.weight }], options.weight);
   }
 
@@ -107,11 +109,12 @@ export class GatewayBackend {
    * rule's only backend, and that the gateway's mesh provider is the release's.
    */
   public _toIntent(scope: IConstruct, prop: string): GatewayBackendIntent {
+    checkProps(scope, { weight: this.weight }, { weight: optional(number(0, 100)) }, `${prop}.`);
     const out = this.resolve(scope, prop);
     for (const b of out) {
       checkServiceName(scope, `${prop}.name`, b.versionService ?? b.service);
       checkPort(scope, `${prop}.port`, b.port);
-      if (b.namespace !== undefined) checkDns1123Label(scope, `${prop}.namespace`, b.namespace);
+      if (b.namespace != null) checkDns1123Label(scope, `${prop}.namespace`, b.namespace);
     }
     if (this.weight !== undefined && (!Number.isInteger(this.weight) || this.weight < 0 || this.weight > 100)) {
       invalid(scope, `${prop}.weight`, this.weight, 'an integer in 0..100');

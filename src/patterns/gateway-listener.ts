@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { CertificateIntent, ListenerIntent } from '../model/ingress';
 import { checkDns1123Label, checkPort, invalid } from '../private/errors';
 import { checkHostname } from '../private/hostname';
+import { arrayOf, boolean, checkProps, dns1123Label, dns1123Subdomain, enumOf, hostname, instanceOf, optional, portNumber, required } from '../private/validation';
 
 /**
  * The kind of cert-manager issuer that signs a certificate.
@@ -73,7 +74,7 @@ export class TlsCertificate {
    * an external secret operator). Istio: `tls.credentialName`; Gateway API: `certificateRefs`.
    */
   public static fromSecret(secretName: string, options: TlsSecretOptions = {}): TlsCertificate {
-    return new TlsCertificate({ secretName, namespace: options.namespace });
+    return new TlsCertificate({ secretName, namespace: options?.namespace ?? undefined });
   }
 
   /**
@@ -82,6 +83,7 @@ export class TlsCertificate {
    * @see https://cert-manager.io/docs/usage/certificate/
    */
   public static certManager(options: CertManagerCertificateOptions): TlsCertificate {
+    options = options ?? {};
     return new TlsCertificate({
       secretName: options.secretName,
       namespace: options.namespace,
@@ -97,9 +99,17 @@ export class TlsCertificate {
 
   /** @internal */
   public _toIntent(scope: IConstruct, prop: string): CertificateIntent {
+    checkProps(scope, this.intent, { secretName: required(dns1123Label), namespace: optional(dns1123Label) }, `${prop}.`);
+    if (this.intent.certManager) {
+      checkProps(scope, this.intent.certManager, {
+        issuerName: required(dns1123Subdomain),
+        issuerKind: required(enumOf(CertManagerIssuerKind, 'CertManagerIssuerKind')),
+        dnsNames: optional(arrayOf(hostname, { min: 1, unique: true })),
+      }, `${prop}.`);
+    }
     const { secretName, namespace, certManager } = this.intent;
     checkDns1123Label(scope, `${prop}.secretName`, secretName);
-    if (namespace !== undefined) checkDns1123Label(scope, `${prop}.namespace`, namespace);
+    if (namespace != null) checkDns1123Label(scope, `${prop}.namespace`, namespace);
     if (certManager) {
       if (certManager.issuerName.trim() === '') invalid(scope, `${prop}.issuerName`, certManager.issuerName, 'non-empty');
       if (certManager.dnsNames?.length === 0) invalid(scope, `${prop}.dnsNames`, [], 'non-empty (omit it to cover the listener\'s or the routes\' hostnames)');
@@ -200,6 +210,7 @@ export interface TlsPassthroughListenerOptions {
 export class GatewayListener {
   /** Plain HTTP, routed or redirected to HTTPS. */
   public static http(options: HttpListenerOptions = {}): GatewayListener {
+    options = options ?? {};
     return new GatewayListener({
       name: options.name ?? 'http',
       protocol: 'HTTP',
@@ -211,6 +222,7 @@ export class GatewayListener {
 
   /** HTTPS, terminated at the gateway with a certificate from a Secret. */
   public static https(options: HttpsListenerOptions): GatewayListener {
+    options = options ?? {};
     return new GatewayListener({
       name: options.name ?? 'https',
       protocol: 'HTTPS',
@@ -225,6 +237,7 @@ export class GatewayListener {
    * rule with backends only (Istio: VirtualService `tls`; Gateway API: TLSRoute).
    */
   public static tlsPassthrough(options: TlsPassthroughListenerOptions = {}): GatewayListener {
+    options = options ?? {};
     return new GatewayListener({
       name: options.name ?? 'tls', protocol: 'TLS', port: options.port ?? 443, hostname: options.hostname, httpsRedirect: false,
     });
@@ -235,9 +248,15 @@ export class GatewayListener {
   /** @internal */
   public _toIntent(scope: IConstruct, prop: string): ListenerIntent {
     const l = this.intent;
+    checkProps(scope, { ...l, redirectToHttps: l.httpsRedirect }, { name: required(dns1123Label), port: required(portNumber), hostname: optional(hostname), redirectToHttps: boolean }, `${prop}.`);
+    if (l.protocol === 'HTTPS') {
+      checkProps(scope, { certificate: this.certificate }, {
+        certificate: optional(instanceOf(TlsCertificate, 'a TlsCertificate (TlsCertificate.fromSecret() or .certManager())')),
+      }, `${prop}.`);
+    }
     checkDns1123Label(scope, `${prop}.name`, l.name);
     checkPort(scope, `${prop}.port`, l.port);
-    if (l.hostname !== undefined) checkHostname(scope, `${prop}.hostname`, l.hostname);
+    if (l.hostname != null) checkHostname(scope, `${prop}.hostname`, l.hostname);
     if (l.protocol === 'HTTPS') {
       if (!this.certificate) invalid(scope, `${prop}.certificate`, undefined, 'set: a TLS listener needs a certificate (TlsCertificate.fromSecret() or .certManager())');
       return { ...l, certificate: this.certificate._toIntent(scope, `${prop}.certificate`) };

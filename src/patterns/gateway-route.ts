@@ -8,7 +8,11 @@ import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPort, invalid } from '../private/errors';
 import { checkHostname, hostnamesIntersect } from '../private/hostname';
 import { checkHeaderName } from '../private/match';
-import { positiveDuration, retryIntent } from '../private/retry';
+import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
+import {
+  absolutePath, arrayOf, checkProps, dns1123Label, duration, headerName, hostname, instanceOf, mapOf, number, object, optional, portNumber, required,
+  shaped, string,
+} from '../private/validation';
 
 /**
  * An HTTP redirect answered by the gateway instead of routing the request.
@@ -216,10 +220,39 @@ export class GatewayRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayRouteProps) {
     super(scope, id);
+    const headerChanges = optional(object({
+      set: optional(mapOf(headerName, string({ nonEmpty: true, max: 4096, rule: 'a non-empty header value' }))),
+      add: optional(mapOf(headerName, string({ nonEmpty: true, max: 4096, rule: 'a non-empty header value' }))),
+      remove: optional(arrayOf(headerName)),
+    }));
+    checkProps(this, props, {
+      gateway: required(shaped(['_intent', 'mesh'], 'an IngressGateway')),
+      rules: required(arrayOf(object({
+        name: optional(dns1123Label),
+        matches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.pathPrefix(), .of(), ...)'))),
+        backends: optional(arrayOf(instanceOf(GatewayBackend, 'GatewayBackend (GatewayBackend.service(), .host(), .canary())'))),
+        redirect: optional(object({
+          scheme: optional(string()),
+          hostname: optional(hostname),
+          path: optional(absolutePath),
+          port: optional(portNumber),
+          statusCode: optional(number(301, 308, { rule: 'one of 301, 302, 303, 307, 308' })),
+        })),
+        rewrite: optional(object({ hostname: optional(hostname), pathPrefix: optional(absolutePath), fullPath: optional(absolutePath) })),
+        requestHeaders: headerChanges,
+        responseHeaders: headerChanges,
+        timeout: optional(duration()),
+        retries: optional(retryPolicy),
+      }))),
+      hostnames: optional(arrayOf(hostname, { unique: true })),
+      listener: optional(dns1123Label),
+      name: optional(dns1123Label),
+      namespace: optional(dns1123Label),
+    });
     const gateway = props.gateway;
     const name = props.name ?? id;
     checkDns1123Label(this, 'name', name);
-    if (props.namespace !== undefined) checkDns1123Label(this, 'namespace', props.namespace);
+    if (props.namespace != null) checkDns1123Label(this, 'namespace', props.namespace);
     const namespace = props.namespace ?? Chart.of(this).namespace;
 
     const hostnames = props.hostnames ?? [];
@@ -230,7 +263,7 @@ export class GatewayRoute extends Construct {
 
     const listeners = gateway._intent.listeners;
     let attached = listeners.filter(l => l.protocol !== 'TLS' && !l.httpsRedirect);
-    if (props.listener !== undefined) {
+    if (props.listener != null) {
       const named = listeners.find(l => l.name === props.listener);
       if (!named) invalid(this, 'listener', props.listener, `a listener of gateway ${gateway.node.path} (${gateway.listenerNames.join(', ')})`);
       if (named.httpsRedirect) invalid(this, 'listener', props.listener, 'a listener that routes (this one redirects every request to HTTPS)');
@@ -268,14 +301,14 @@ export class GatewayRoute extends Construct {
       namespace,
       hostnames,
       listeners: attached.map(l => l.name),
-      allListeners: props.listener === undefined,
+      allListeners: props.listener == null,
       passthrough,
       rules,
     });
   }
 
   private rule(r: GatewayRouteRule, prop: string, gateway: IngressGateway, namespace: string | undefined): IngressRuleIntent {
-    if (r.name !== undefined) checkDns1123Label(this, `${prop}.name`, r.name);
+    if (r.name != null) checkDns1123Label(this, `${prop}.name`, r.name);
     const matches = (r.matches ?? []).map((m, i) => m._toIntent(this, `${prop}.matches[${i}]`));
     const given = r.backends ?? [];
     if (r.redirect && given.length > 0) {
@@ -303,7 +336,7 @@ export class GatewayRoute extends Construct {
       const sum = backends.reduce((n, b) => n + b.weight!, 0);
       if (sum !== 100) invalid(this, `${prop}.backends`, backends.map(b => b.weight), 'weights that add up to 100');
     }
-    if (r.timeout !== undefined) positiveDuration(this, `${prop}.timeout`, r.timeout);
+    if (r.timeout != null) positiveDuration(this, `${prop}.timeout`, r.timeout);
     return {
       name: r.name,
       matches,
@@ -312,8 +345,8 @@ export class GatewayRoute extends Construct {
       rewrite: r.rewrite ? this.rewrite(r.rewrite, `${prop}.rewrite`, matches) : undefined,
       requestHeaders: r.requestHeaders ? this.headers(r.requestHeaders, `${prop}.requestHeaders`) : undefined,
       responseHeaders: r.responseHeaders ? this.headers(r.responseHeaders, `${prop}.responseHeaders`) : undefined,
-      timeout: r.timeout,
-      retries: r.retries ? retryIntent(this, `${prop}.retries`, r.retries, r.timeout) : undefined,
+      timeout: r.timeout ?? undefined,
+      retries: r.retries ? retryIntent(this, `${prop}.retries`, r.retries, r.timeout ?? undefined) : undefined,
     };
   }
 
@@ -328,33 +361,33 @@ export class GatewayRoute extends Construct {
 
   private redirect(r: HttpRedirect, prop: string): RedirectIntent {
     if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https') invalid(this, `${prop}.scheme`, r.scheme, '"http" or "https"');
-    if (r.hostname !== undefined) checkHostname(this, `${prop}.hostname`, r.hostname);
+    if (r.hostname != null) checkHostname(this, `${prop}.hostname`, r.hostname);
     if (r.hostname?.startsWith('*')) invalid(this, `${prop}.hostname`, r.hostname, 'a host without a wildcard');
-    if (r.path !== undefined) checkAbsolutePath(this, `${prop}.path`, r.path);
-    if (r.port !== undefined) checkPort(this, `${prop}.port`, r.port);
+    if (r.path != null) checkAbsolutePath(this, `${prop}.path`, r.path);
+    if (r.port != null) checkPort(this, `${prop}.port`, r.port);
     const statusCode = r.statusCode ?? 301;
     if (!REDIRECT_CODES.includes(statusCode)) invalid(this, `${prop}.statusCode`, statusCode, `one of ${REDIRECT_CODES.join(', ')}`);
-    if (r.scheme === undefined && r.hostname === undefined && r.path === undefined && r.port === undefined) {
+    if (r.scheme == null && r.hostname == null && r.path == null && r.port == null) {
       invalid(this, prop, r, 'a change of scheme, hostname, path or port (a redirect to the same URL loops)');
     }
-    return { scheme: r.scheme, hostname: r.hostname, path: r.path, port: r.port, statusCode };
+    return { scheme: r.scheme ?? undefined, hostname: r.hostname ?? undefined, path: r.path ?? undefined, port: r.port ?? undefined, statusCode };
   }
 
   private rewrite(r: UrlRewrite, prop: string, matches: IngressRuleIntent['matches']): RewriteIntent {
-    if (r.hostname !== undefined) checkHostname(this, `${prop}.hostname`, r.hostname);
+    if (r.hostname != null) checkHostname(this, `${prop}.hostname`, r.hostname);
     if (r.hostname?.startsWith('*')) invalid(this, `${prop}.hostname`, r.hostname, 'a host without a wildcard');
-    if (r.pathPrefix !== undefined && r.fullPath !== undefined) invalid(this, `${prop}.fullPath`, r.fullPath, 'unset when pathPrefix is set (one path rewrite)');
-    if (r.pathPrefix !== undefined) {
+    if (r.pathPrefix != null && r.fullPath != null) invalid(this, `${prop}.fullPath`, r.fullPath, 'unset when pathPrefix is set (one path rewrite)');
+    if (r.pathPrefix != null) {
       checkAbsolutePath(this, `${prop}.pathPrefix`, r.pathPrefix);
       if (matches.length !== 1 || matches[0].path?.kind !== 'prefix') {
         invalid(this, `${prop}.pathPrefix`, r.pathPrefix, 'used in a rule with exactly one match, on a path prefix (the prefix it replaces)');
       }
     }
-    if (r.fullPath !== undefined) checkAbsolutePath(this, `${prop}.fullPath`, r.fullPath);
-    if (r.hostname === undefined && r.pathPrefix === undefined && r.fullPath === undefined) {
+    if (r.fullPath != null) checkAbsolutePath(this, `${prop}.fullPath`, r.fullPath);
+    if (r.hostname == null && r.pathPrefix == null && r.fullPath == null) {
       invalid(this, prop, r, 'a rewrite of the hostname, the path prefix or the full path');
     }
-    return { hostname: r.hostname, pathPrefix: r.pathPrefix, fullPath: r.fullPath };
+    return { hostname: r.hostname ?? undefined, pathPrefix: r.pathPrefix ?? undefined, fullPath: r.fullPath ?? undefined };
   }
 
   private headers(h: HeaderModification, prop: string): HeaderModifierIntent {

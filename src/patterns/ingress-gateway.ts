@@ -5,6 +5,7 @@ import { IMesh } from '../mesh';
 import { AllowedRoutesIntent, certificateDnsNames, GatewayClassIntent, GatewayIntent, IngressRouteIntent } from '../model/ingress';
 import { MatchIntent } from '../model/intents';
 import { checkDns1123Label, invalid, throwUnsupported } from '../private/errors';
+import { arrayOf, checkProps, dns1123Label, dns1123Subdomain, instanceOf, labelMap, meshRef, optional, required, string } from '../private/validation';
 
 /**
  * Which namespaces may attach routes to a gateway.
@@ -30,13 +31,14 @@ export class AllowedRoutes {
    * select namespaces by label).
    */
   public static namespacesWithLabels(labels: { [key: string]: string }): AllowedRoutes {
-    return new AllowedRoutes({ from: 'Selector', labels: { ...labels } });
+    return new AllowedRoutes({ from: 'Selector', labels: typeof labels === 'object' && labels !== null && !Array.isArray(labels) ? { ...labels } : labels });
   }
 
   private constructor(private readonly intent: AllowedRoutesIntent) {}
 
   /** @internal the allowed routes (nothing to validate yet); `prop` would name them in errors */
-  public _toIntent(_scope: IConstruct, _prop: string): AllowedRoutesIntent {
+  public _toIntent(scope: IConstruct, prop: string): AllowedRoutesIntent {
+    if (this.intent.from === 'Selector') checkProps(scope, this.intent, { labels: required(labelMap({ min: 1 })) }, `${prop}.`);
     return this.intent;
   }
 }
@@ -61,13 +63,17 @@ export class GatewayImplementation {
    * (e.g. `gateway.envoyproxy.io/gatewayclass-controller`, `istio.io/gateway-controller`).
    */
   public static withController(className: string, controllerName: string): GatewayImplementation {
-    return new GatewayImplementation({ className, controllerName });
+    return new GatewayImplementation({ className, controllerName }, true);
   }
 
-  private constructor(private readonly intent: GatewayClassIntent) {}
+  private constructor(private readonly intent: GatewayClassIntent, private readonly withController = false) {}
 
   /** @internal the class (nothing to validate yet); `prop` would name it in errors */
-  public _toIntent(_scope: IConstruct, _prop: string): GatewayClassIntent {
+  public _toIntent(scope: IConstruct, prop: string): GatewayClassIntent {
+    checkProps(scope, this.intent, {
+      className: required(dns1123Subdomain),
+      controllerName: (this.withController ? required : optional)(string({ max: 253, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9\/\-._~%!$&'()*+,;=:]+$/, rule: 'a controller name such as "example.com/gateway-controller" (a domain, \'/\', a path)' })),
+    }, `${prop}.`);
     return this.intent;
   }
 }
@@ -148,9 +154,18 @@ export class IngressGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
+    checkProps(this, props, {
+      mesh: required(meshRef),
+      listeners: required(arrayOf(instanceOf(GatewayListener, 'GatewayListener (GatewayListener.http(), .https(), .tlsPassthrough())'), { min: 1, max: 64 })),
+      name: optional(dns1123Label),
+      namespace: optional(dns1123Label),
+      allowedRoutes: optional(instanceOf(AllowedRoutes, 'AllowedRoutes (AllowedRoutes.sameNamespace(), .allNamespaces(), .namespacesWithLabels())')),
+      implementation: optional(instanceOf(GatewayImplementation, 'GatewayImplementation (GatewayImplementation.istio(), .fromClassName(), .withController())')),
+      istioSelector: optional(labelMap({ min: 1 })),
+    });
     const name = props.name ?? id;
     checkDns1123Label(this, 'name', name);
-    if (props.namespace !== undefined) checkDns1123Label(this, 'namespace', props.namespace);
+    if (props.namespace != null) checkDns1123Label(this, 'namespace', props.namespace);
     if (props.listeners.length === 0) invalid(this, 'listeners', [], 'non-empty (at least one listener)');
     const listeners = props.listeners.map((l, i) => l._toIntent(this, `listeners[${i}]`));
     const seen = new Map<string, number>();

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { InstallMethodIntent } from '../model/install';
+import { boolean, checkProps, dns1123Label, duration, string } from '../private/validation';
 
 /**
  * Options for `InstallMethod.flux()`.
@@ -63,6 +64,7 @@ export class InstallMethod {
    * @see https://fluxcd.io/flux/components/helm/helmreleases/
    */
   public static flux(options: FluxInstallOptions = {}): InstallMethod {
+    options = options ?? {};
     return new InstallMethod({ kind: 'flux', namespace: options.namespace ?? 'flux-system', interval: options.interval ?? Duration.minutes(10) });
   }
 
@@ -73,6 +75,7 @@ export class InstallMethod {
    * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/cluster-bootstrapping/
    */
   public static argoCd(options: ArgoCdInstallOptions = {}): InstallMethod {
+    options = options ?? {};
     return new InstallMethod({
       kind: 'argocd',
       namespace: options.namespace ?? 'argocd',
@@ -99,7 +102,17 @@ export class InstallMethod {
   }
 
   /** @internal */
-  public _toIntent(_scope: IConstruct, _prop: string): InstallMethodIntent {
+  public _toIntent(scope: IConstruct, prop: string): InstallMethodIntent {
+    const i = this.intent;
+    if (i.kind === 'flux') checkProps(scope, i, { namespace: dns1123Label, interval: duration({ minMs: 1000 }) }, `${prop}.`);
+    if (i.kind === 'argocd') {
+      checkProps(scope, i, {
+        namespace: dns1123Label,
+        project: dns1123Label,
+        automated: boolean,
+        server: string({ pattern: /^https?:\/\/[^\s/]+\S*$/, rule: 'an http:// or https:// URL of the cluster\'s API server' }),
+      }, `${prop}.`);
+    }
     return this.intent;
   }
 }

@@ -2,11 +2,25 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { WorkloadSelector } from '../identity';
 import { IMesh } from '../mesh';
-import { AuthorizationRule } from '../model/peer';
+import { HttpMethod } from '../model/match';
+import { AuthorizationRule, Peer } from '../model/peer';
 import {
   AuthorizationIntent, AuthorizationRuleIntent, JwtIntent, PathPatternIntent, PeerIntent, WorkloadRefIntent,
 } from '../model/security';
 import { checkDns1123Label, checkPort, invalid, throwUnsupported } from '../private/errors';
+import { arrayOf, boolean, Check, checkProps, dns1123Label, enumOf, instanceOf, meshRef, nonEmptyString, object, optional, portNumber, required, string } from '../private/validation';
+
+const RULES: Check = arrayOf(object({
+  name: optional(dns1123Label),
+  from: optional(arrayOf(instanceOf(Peer, 'Peer (Peer.identity(), .serviceAccount(), .namespace(), ...)'), { min: 1 })),
+  methods: optional(arrayOf(enumOf(HttpMethod, 'HttpMethod'), { min: 1 })),
+  paths: optional(arrayOf(nonEmptyString, { min: 1 })),
+  ports: optional(arrayOf(portNumber, { min: 1 })),
+  claims: optional(arrayOf(object({
+    claim: required(string({ pattern: /^[A-Za-z0-9_.:/-]+$/, rule: 'a claim name (letters, digits, _ . : / -)' })),
+    values: required(arrayOf(nonEmptyString)),
+  }), { min: 1 })),
+}));
 
 /**
  * A JWT issuer whose tokens the workload validates. Istio only.
@@ -108,6 +122,21 @@ export class MeshAuthorization extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshAuthorizationProps) {
     super(scope, id);
+    checkProps(this, props, {
+      mesh: required(meshRef),
+      name: optional(dns1123Label),
+      namespace: optional(dns1123Label),
+      workload: optional(instanceOf(WorkloadSelector, 'WorkloadSelector (WorkloadSelector.labels(), or a workload\'s workloadSelector)')),
+      denyByDefault: optional(boolean),
+      allow: optional(RULES),
+      deny: optional(RULES),
+      jwt: optional(object({
+        issuer: required(nonEmptyString),
+        jwksUri: required(string({ pattern: /^https?:\/\/[^\s/]+[^\s]*$/, rule: 'an http:// or https:// URL' })),
+        audiences: optional(arrayOf(nonEmptyString)),
+        forwardOriginalToken: optional(boolean),
+      })),
+    });
     const name = props.name ?? id;
     checkDns1123Label(this, 'name', name);
     const namespace = props.namespace ?? props.workload?.namespace ?? Chart.of(this).namespace;

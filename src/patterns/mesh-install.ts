@@ -5,6 +5,7 @@ import { LinkerdDefaultInboundPolicy, MeshControlPlane } from '../mesh-control-p
 import { NamespaceIntent } from '../model/install';
 import { ControlPlaneBinding } from '../model/renderer';
 import { checkDns1123Label, invalid, throwUnsupported } from '../private/errors';
+import { arrayOf, boolean, checkProps, dns1123Label, enumOf, instanceOf, nonEmptyString, object, optional, required } from '../private/validation';
 import { MeshProvider } from '../provider';
 
 /** Namespaces a mesh must never inject: Kubernetes' own. */
@@ -14,6 +15,13 @@ const EGRESS_HOST = /^(\*|\.|~|[a-z0-9]([-a-z0-9]*[a-z0-9])?)\/(\*|(\*\.)?[a-z0-
 /**
  * An application namespace that joins the mesh.
  */
+const NAMESPACE = object({
+  name: required(dns1123Label),
+  revision: optional(dns1123Label),
+  egressHosts: optional(arrayOf(nonEmptyString, { unique: true })),
+  defaultInboundPolicy: optional(enumOf(LinkerdDefaultInboundPolicy, 'LinkerdDefaultInboundPolicy')),
+});
+
 export interface MeshNamespaceOptions {
   /** The namespace's name. */
   readonly name: string;
@@ -95,6 +103,12 @@ export class MeshInstall extends Construct implements IMesh {
 
   constructor(scope: Construct, id: string, props: MeshInstallProps) {
     super(scope, id);
+    checkProps(this, props, {
+      controlPlane: required(instanceOf(MeshControlPlane, 'MeshControlPlane (MeshControlPlane.istio() or .linkerd())')),
+      method: required(instanceOf(InstallMethod, 'InstallMethod (InstallMethod.flux(), .argoCd() or .sail())')),
+      namespaces: optional(arrayOf(NAMESPACE)),
+      injectionKillSwitch: optional(boolean),
+    });
     const method = props.method._toIntent(this, 'method');
     this.binding = props.controlPlane._toIntent(this, 'controlPlane').bind(method);
     this.provider = MeshProvider._of(this.binding.renderersFor());
@@ -109,6 +123,7 @@ export class MeshInstall extends Construct implements IMesh {
    * Onboards an application namespace: declares it with the mesh's injection label (or annotation).
    */
   public addNamespace(options: MeshNamespaceOptions): void {
+    checkProps(this, { namespaces: [options] }, { namespaces: arrayOf(NAMESPACE) });
     const prop = `namespaces[${options.name}]`;
     checkDns1123Label(this, `${prop}.name`, options.name);
     if (this.reserved.includes(options.name)) {
@@ -126,14 +141,14 @@ export class MeshInstall extends Construct implements IMesh {
       defaultInboundPolicy: options.defaultInboundPolicy,
     };
     throwUnsupported(this, install.displayName, install.namespaceUnsupported(ns));
-    if (options.revision !== undefined && !install.revisionTargets.includes(options.revision)) {
+    if (options.revision != null && !install.revisionTargets.includes(options.revision)) {
       invalid(this, `${prop}.revision`, options.revision,
         `a revision or tag of this install (${install.revisionTargets.join(', ') || 'none: give the control plane revisions'})`);
     }
     (options.egressHosts ?? []).forEach((h, k) => {
       if (!EGRESS_HOST.test(h)) invalid(this, `${prop}.egressHosts[${k}]`, h, 'a host as "<namespace>/<dns name>", e.g. "./*" or "istio-system/*"');
     });
-    if (options.egressHosts !== undefined && options.egressHosts.length === 0) {
+    if (options.egressHosts != null && options.egressHosts.length === 0) {
       invalid(this, `${prop}.egressHosts`, options.egressHosts, 'non-empty (a Sidecar without hosts cuts the namespace off), e.g. ["./*", "istio-system/*"]');
     }
     this.namespaces.set(ns.name, ns);

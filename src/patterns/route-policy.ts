@@ -7,7 +7,8 @@ import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { FaultInjection } from '../model/traffic-policy';
 import { checkDns1123Label, checkPercent, invalid } from '../private/errors';
-import { positiveDuration, retryIntent } from '../private/retry';
+import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
+import { arrayOf, checkProps, dns1123Label, duration, instanceOf, nonEmptyString, number, object, optional, Problems, required } from '../private/validation';
 
 /**
  * Props for `RoutePolicy`.
@@ -71,17 +72,34 @@ export class RoutePolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: RoutePolicyProps) {
     super(scope, id);
+    checkProps(this, props, {
+      host: required(() => undefined),
+      matches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'), { min: 1 })),
+      name: optional(dns1123Label),
+      description: optional(nonEmptyString),
+      retries: optional(retryPolicy),
+      timeout: optional(duration()),
+      fault: optional(object({
+        delay: optional(object({ fixedDelay: required(duration()), percent: required(number(0, 100, { fractional: true })) })),
+        abort: optional(object({
+          httpStatus: required(number(200, 599, { rule: 'an HTTP status in 200..599, e.g. 503' })),
+          percent: required(number(0, 100, { fractional: true })),
+        })),
+      })),
+    });
     const meshHost = MeshHost.of(this, props.host);
     this.routing = meshHost;
     if (props.retries === undefined && props.timeout === undefined && props.fault === undefined) {
       invalid(this, 'retries/timeout/fault', undefined, 'set (a route policy needs retries, a timeout or a fault)');
     }
-    const fault = props.fault ? faultIntent(this, props.fault) : undefined;
-    if (props.timeout !== undefined) positiveDuration(this, 'timeout', props.timeout);
-    const retries = props.retries ? retryIntent(this, 'retries', props.retries, props.timeout) : undefined;
-    if (props.matches === undefined) {
+    const problems = new Problems(this);
+    const fault = props.fault ? problems.run(() => faultIntent(this, props.fault!)) : undefined;
+    if (props.timeout != null) problems.run(() => positiveDuration(this, 'timeout', props.timeout!));
+    const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
+    problems.throwIfAny();
+    if (props.matches == null) {
       for (const p of ['name', 'description'] as const) {
-        if (props[p] !== undefined) invalid(this, p, props[p], 'used only with \'matches\' (a host-wide policy has no route of its own)');
+        if (props[p] != null) invalid(this, p, props[p], 'used only with \'matches\' (a host-wide policy has no route of its own)');
       }
       meshHost.setRouteDefaults({ source: this, retries, timeout: props.timeout, fault });
       return;

@@ -4,8 +4,18 @@ import { WorkloadSelector } from '../identity';
 import { IMesh } from '../mesh';
 import { MtlsIntent, MtlsModeIntent, NamespaceMtlsIntent, WorkloadMtlsIntent } from '../model/security';
 import { checkDns1123Label, checkPort, invalid, throwUnsupported } from '../private/errors';
+import { arrayOf, Check, checkProps, dns1123Label, duration, enumOf, instanceOf, meshRef, nonEmptyString, number, object, optional, portNumber, required, string } from '../private/validation';
 import { warn } from '../private/warnings';
 import { MeshWarnings } from '../warnings';
+
+const MODE: Check = (p, prop, v) => enumOf(MtlsMode, 'MtlsMode')(p, prop, v);
+const NAMESPACES: Check = (p, prop, v) => arrayOf(object({ namespace: required(dns1123Label), mode: required(MODE) }))(p, prop, v);
+const WORKLOADS: Check = (p, prop, v) => arrayOf(object({
+  workload: required(instanceOf(WorkloadSelector, 'WorkloadSelector (WorkloadSelector.labels(), or a workload\'s workloadSelector)')),
+  name: optional(dns1123Label),
+  mode: optional(MODE),
+  portExceptions: optional(arrayOf(object({ port: required(portNumber), mode: required(MODE) }))),
+}))(p, prop, v);
 
 /**
  * How a server side accepts connections.
@@ -228,11 +238,29 @@ export class StrictMtlsMigration extends Construct {
 
   constructor(scope: Construct, id: string, props: StrictMtlsMigrationProps) {
     super(scope, id);
-    const direct = props.meshWide !== undefined || props.namespaces !== undefined || props.workloads !== undefined;
-    if (props.stages !== undefined && direct) {
+    checkProps(this, props, {
+      mesh: required(meshRef),
+      meshWide: optional(MODE),
+      namespaces: optional(NAMESPACES),
+      workloads: optional(WORKLOADS),
+      stages: optional(arrayOf(object({
+        name: optional(dns1123Label), meshWide: optional(MODE), namespaces: optional(NAMESPACES), workloads: optional(WORKLOADS),
+      }))),
+      currentStage: optional(number(0, 1000, { rule: 'an index into stages' })),
+      nonMeshedClients: optional(arrayOf(object({
+        name: required(nonEmptyString), calls: required(arrayOf(dns1123Label, { min: 1, unique: true })),
+      }))),
+      plaintextAlert: optional(object({
+        namespace: optional(dns1123Label),
+        for: optional(duration()),
+        severity: optional(string({ max: 63, pattern: /^[A-Za-z0-9_-]+$/, rule: 'a label value such as "warning" or "critical"' })),
+      })),
+    });
+    const direct = props.meshWide != null || props.namespaces != null || props.workloads != null;
+    if (props.stages != null && direct) {
       invalid(this, 'stages', `${props.stages.length} stages`, 'used without meshWide, namespaces and workloads (the stages say them)');
     }
-    if (props.stages === undefined && props.currentStage !== undefined) {
+    if (props.stages == null && props.currentStage != null) {
       invalid(this, 'currentStage', props.currentStage, 'used with stages');
     }
     const plan = props.stages ?? [{ name: 'current', meshWide: props.meshWide, namespaces: props.namespaces, workloads: props.workloads }];
@@ -264,7 +292,7 @@ export class StrictMtlsMigration extends Construct {
         : stage.namespaces.filter(n => n.mode === 'PERMISSIVE').map(n => n.namespace);
       const namespace = options.namespace ?? Chart.of(this).namespace;
       if (namespace !== undefined) checkDns1123Label(this, 'plaintextAlert.namespace', namespace);
-      if (options.for !== undefined && options.for.toMilliseconds() <= 0) {
+      if (options.for != null && options.for.toMilliseconds() <= 0) {
         invalid(this, 'plaintextAlert.for', options.for.toHumanString(), 'a positive duration');
       }
       const severity = options.severity ?? 'warning';

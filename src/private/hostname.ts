@@ -8,8 +8,8 @@ const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
  * both Istio and Gateway API accept it.
  */
 export function checkHostname(scope: IConstruct, prop: string, value: string): void {
-  if (value.length > 253 || !HOSTNAME.test(value)) {
-    invalid(scope, prop, value, 'a lower-case DNS name, with a wildcard only as a leading \'*.\' (e.g. "shop.example.com" or "*.example.com")');
+  if (typeof value !== 'string' || value.length > 253 || !HOSTNAME.test(value) || value.split('.').some(l => l.length > 63) || /^[0-9.]+$/.test(value)) {
+    invalid(scope, prop, value, 'a lower-case DNS name, with a wildcard only as a leading \'*.\' (e.g. "shop.example.com" or "*.example.com"; labels of at most 63 characters, not an IP address)');
   }
 }
 

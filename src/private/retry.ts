@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalid } from './errors';
+import { arrayOf, boolean, Check, duration, enumOf, number, object, optional } from './validation';
 import { warn } from './warnings';
 import { MatchIntent, RetryBudgetIntent, RetryIntent } from '../model/intents';
 import { HttpRetryOn, HttpRetryPolicy, RetryBudget } from '../model/retry';
@@ -8,14 +9,27 @@ import { MeshWarnings } from '../warnings';
 
 const DEFAULT_RETRY_ON = [HttpRetryOn.CONNECT_FAILURE, HttpRetryOn.REFUSED_STREAM, HttpRetryOn.GATEWAY_ERROR, HttpRetryOn.RESET];
 
+/** The shape of an `HttpRetryPolicy`, for `checkProps`. */
+export const retryPolicy: Check = object({
+  attempts: optional(number(0, 100)),
+  perTryTimeout: optional(duration()),
+  retryOn: optional(arrayOf(enumOf(HttpRetryOn, 'HttpRetryOn'), { what: 'HttpRetryOn' })),
+  retryNonIdempotent: optional(boolean),
+  budget: optional(object({
+    retryRatio: optional(number(0, 1, { fractional: true, rule: 'a ratio in (0, 1], e.g. 0.2 for 20 %' })),
+    minRetriesPerSecond: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
+    ttl: optional(duration()),
+  })),
+});
+
 /** Validates a retry policy against its route timeout and turns it into an intent. */
 export function retryIntent(scope: IConstruct, prop: string, policy: HttpRetryPolicy, timeout?: Duration): RetryIntent {
   if (policy.attempts !== undefined && (!Number.isInteger(policy.attempts) || policy.attempts < 0 || policy.attempts > 100)) {
     invalid(scope, `${prop}.attempts`, policy.attempts, 'an integer in 0..100');
   }
-  if (policy.perTryTimeout !== undefined) {
+  if (policy.perTryTimeout != null) {
     positiveDuration(scope, `${prop}.perTryTimeout`, policy.perTryTimeout);
-    if (timeout !== undefined && policy.perTryTimeout.toMilliseconds() > timeout.toMilliseconds()) {
+    if (timeout != null && policy.perTryTimeout.toMilliseconds() > timeout.toMilliseconds()) {
       invalid(scope, `${prop}.perTryTimeout`, policy.perTryTimeout.toHumanString(), `at most the request timeout (${timeout.toHumanString()})`);
     }
   }

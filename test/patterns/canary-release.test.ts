@@ -341,7 +341,7 @@ describe('CanaryRelease rejects bad input with the path, the prop, the value and
   });
 
   test.each([[-1], [100.5], [NaN]])('mirrorPercent %j', (mirrorPercent) => {
-    reject({ mirrorPercent }, /'mirrorPercent' \((-1|100.5|null)\) must be a number in 0..100/);
+    reject({ mirrorPercent }, /'mirrorPercent' \((-1|100.5|NaN)\) must be a number in 0..100/);
   });
 
   test('a header match with an empty name', () => {

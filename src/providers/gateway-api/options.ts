@@ -7,6 +7,7 @@ import { GenericDataPlane } from './gateway-api-data-plane';
 import { GatewayApiIngress } from './gateway-api-ingress';
 import { GatewayApiSecurity } from './gateway-api-security';
 import { ProviderRenderers } from '../../model/renderer';
+import { boolean, checkProps, enumOf, optional } from '../../private/validation';
 
 /**
  * The version of Gateway API's `gateway.networking.k8s.io` HTTPRoute to emit.
@@ -39,6 +40,10 @@ export interface GatewayApiProviderOptions {
 
 /** "Any GAMMA mesh", standard features only: every API version is decided here. */
 export function gatewayApiRenderers(options: GatewayApiProviderOptions): ProviderRenderers {
+  checkProps('MeshProvider.gatewayApi', options, {
+    apiVersion: optional(enumOf(GatewayApiVersion, 'GatewayApiVersion')),
+    experimentalChannel: optional(boolean),
+  });
   const apiVersion = options.apiVersion ?? GatewayApiVersion.V1;
   return {
     name: 'gateway-api',

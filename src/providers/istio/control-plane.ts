@@ -12,6 +12,7 @@ import { InstallMethodIntent } from '../../model/install';
 import { ControlPlaneBinding } from '../../model/renderer';
 import { checkDns1123Label, checkPercent, invalid } from '../../private/errors';
 import { memoryQuantity, proxyQuantities } from '../../private/proxy-quantities';
+import { arrayOf, boolean, checkProps, duration, enumOf, object, optional, proxyResources, required, string } from '../../private/validation';
 import { chartValues, positiveInt } from '../../private/values';
 import { ProxyResources } from '../../proxy';
 
@@ -228,6 +229,23 @@ const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?
 
 /** Checks the options and binds them to an install method. */
 export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: IstioControlPlaneOptions): ControlPlaneBinding {
+  checkProps(scope, o, {
+    version: optional(string()),
+    profile: optional(enumOf(IstioProfile, 'IstioProfile')),
+    dataPlaneMode: optional(enumOf(IstioDataPlaneMode, 'IstioDataPlaneMode')),
+    namespace: optional(string()),
+    revisions: optional(arrayOf(object({ name: required(string()), version: required(string()), tags: optional(arrayOf(string())) }))),
+    accessLogFile: optional(string()),
+    outboundTrafficPolicy: optional(enumOf(OutboundTrafficPolicy, 'OutboundTrafficPolicy')),
+    holdApplicationUntilProxyStarts: optional(boolean),
+    proxyResources: optional(proxyResources),
+    istiod: optional(object({})),
+    workloadCertTtl: optional(duration()),
+    telemetry: optional(object({ accessLogging: optional(boolean), tracingProvider: optional(string()) })),
+    meshPeerAuthentication: optional(boolean),
+    ingressGateway: optional(boolean),
+    chartValues: optional(object({})),
+  });
   const ambientMode = o.dataPlaneMode === IstioDataPlaneMode.AMBIENT;
   const profile = o.profile ?? (ambientMode ? IstioProfile.AMBIENT : IstioProfile.DEFAULT);
   if (ambientMode && profile !== IstioProfile.AMBIENT) {
@@ -284,7 +302,7 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
   if (autoscaleMin !== undefined && autoscaleMax !== undefined && autoscaleMin > autoscaleMax) {
     invalid(scope, 'istiod.autoscaleMin', autoscaleMin, `at most autoscaleMax (${autoscaleMax})`);
   }
-  if (o.workloadCertTtl !== undefined) {
+  if (o.workloadCertTtl != null) {
     const ms = o.workloadCertTtl.toMilliseconds();
     if (ms < 3_600_000 || ms > 90 * 86_400_000) invalid(scope, 'workloadCertTtl', o.workloadCertTtl.toHumanString(), 'from 1 hour to 90 days');
   }

@@ -11,6 +11,7 @@ import { IstioRouting } from './istio-routing';
 import { IstioSecurity } from './istio-security';
 import { ProviderRenderers } from '../../model/renderer';
 import { invalidOption, isDns1123Label, isDns1123Subdomain } from '../../private/errors';
+import { boolean, checkProps, enumOf, optional, string } from '../../private/validation';
 
 import { GammaRouting } from '../gateway-api/gamma-routing';
 import { GatewayApiIngress } from '../gateway-api/gateway-api-ingress';
@@ -146,6 +147,16 @@ export function istioApis(apiVersion: IstioApiVersion | undefined, gatewayApiVer
 /** Istio's renderers for one configuration. */
 export function istioRenderers(options: IstioProviderOptions): ProviderRenderers {
   const factory = 'MeshProvider.istio';
+  checkProps(factory, options, {
+    routingApi: optional(enumOf(IstioRoutingApi, 'IstioRoutingApi')),
+    apiVersion: optional(enumOf(IstioApiVersion, 'IstioApiVersion')),
+    gatewayApiVersion: optional(enumOf(GatewayApiVersion, 'GatewayApiVersion')),
+    revision: optional(string({ max: 63, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, rule: 'a DNS-1123 label, e.g. "1-24-0" or "stable"' })),
+    experimentalChannel: optional(boolean),
+    dataPlaneMode: optional(enumOf(IstioDataPlaneMode, 'IstioDataPlaneMode')),
+    rootNamespace: optional(string({ max: 63, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, rule: 'a DNS-1123 label, e.g. "istio-system"' })),
+    trustDomain: optional(string({ max: 253, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, rule: 'a DNS name, e.g. "cluster.local"' })),
+  });
   const routingApi = options.routingApi ?? IstioRoutingApi.ISTIO;
   if (options.revision !== undefined && !isDns1123Label(options.revision)) {
     invalidOption(factory, 'revision', options.revision, 'a DNS-1123 label, e.g. "1-24-0" or "stable"');

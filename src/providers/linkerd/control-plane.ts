@@ -11,6 +11,7 @@ import { InstallMethodIntent } from '../../model/install';
 import { ControlPlaneBinding } from '../../model/renderer';
 import { checkDns1123Label, invalid } from '../../private/errors';
 import { proxyQuantities } from '../../private/proxy-quantities';
+import { boolean, checkProps, enumOf, instanceOf, object, optional, proxyResources, string } from '../../private/validation';
 import { chartValues } from '../../private/values';
 import { ProxyResources } from '../../proxy';
 
@@ -213,6 +214,19 @@ export interface LinkerdControlPlaneOptions extends LinkerdProviderOptions {
 
 /** Checks the options and binds them to an install method. */
 export function bindLinkerd(scope: IConstruct, method: InstallMethodIntent, o: LinkerdControlPlaneOptions): ControlPlaneBinding {
+  checkProps(scope, o, {
+    chartVersion: optional(string()),
+    crdsChartVersion: optional(string({ pattern: /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, rule: 'a chart version such as "2025.1.2"' })),
+    helmRepositoryUrl: optional(string({ pattern: /^(https?|oci):\/\/\S+$/, rule: 'an http(s):// or oci:// URL' })),
+    namespace: optional(string()),
+    trustAnchor: optional(instanceOf(TrustAnchor, 'TrustAnchor (TrustAnchor.fromPem(), .fromSecret(), .fromConfigMap())')),
+    identityIssuer: optional(instanceOf(LinkerdIdentityIssuer, 'LinkerdIdentityIssuer (LinkerdIdentityIssuer.certManager(), .external())')),
+    highAvailability: optional(boolean),
+    proxyResources: optional(proxyResources),
+    defaultInboundPolicy: optional(enumOf(LinkerdDefaultInboundPolicy, 'LinkerdDefaultInboundPolicy')),
+    viz: optional(boolean),
+    chartValues: optional(object({})),
+  });
   const renderers = linkerdRenderers(o);
   const namespace = o.namespace ?? 'linkerd';
   checkDns1123Label(scope, 'namespace', namespace);

@@ -9,6 +9,7 @@ import { LinkerdSecurity } from './linkerd-security';
 import { SmiRouting } from './smi-routing';
 import { ProviderRenderers } from '../../model/renderer';
 import { invalidOption, isDns1123Subdomain } from '../../private/errors';
+import { checkProps, enumOf, instanceOf, optional, string } from '../../private/validation';
 import { GammaRouting } from '../gateway-api/gamma-routing';
 import { GatewayApiIngress } from '../gateway-api/gateway-api-ingress';
 import { GatewayApiVersion } from '../gateway-api/options';
@@ -34,7 +35,7 @@ export class LinkerdVersion {
    * stable version it corresponds to.
    */
   public static of(version: string): LinkerdVersion {
-    const m = /^2\.(\d{1,3})(\.\d+)?$/.exec(version);
+    const m = typeof version === 'string' ? /^2\.(\d{1,3})(\.\d+)?$/.exec(version) : null;
     if (!m || Number(m[1]) < 10) {
       throw new Error(`LinkerdVersion.of: 'version' (${JSON.stringify(version)}) must be a Linkerd 2 release from 2.10 on, as "2.<minor>" or "2.<minor>.<patch>", e.g. "2.18"`);
     }
@@ -145,6 +146,13 @@ export function linkerdApis(minor: number, gatewayApiVersion?: GatewayApiVersion
 /** Linkerd's renderers for one configuration. */
 export function linkerdRenderers(options: LinkerdProviderOptions): ProviderRenderers {
   const factory = 'MeshProvider.linkerd';
+  checkProps(factory, options, {
+    version: optional(instanceOf(LinkerdVersion, 'LinkerdVersion (LinkerdVersion.V2_18, LinkerdVersion.of(\'2.19\'))')),
+    routingApi: optional(enumOf(LinkerdRoutingApi, 'LinkerdRoutingApi')),
+    gatewayApiVersion: optional(enumOf(GatewayApiVersion, 'GatewayApiVersion')),
+    smiApiVersion: optional(enumOf(SmiApiVersion, 'SmiApiVersion')),
+    clusterDomain: optional(string({ max: 253, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, rule: 'a DNS name, e.g. "cluster.local"' })),
+  });
   const version = options.version ?? LinkerdVersion.V2_18;
   const routingApi = options.routingApi ?? LinkerdRoutingApi.GATEWAY_API;
   const release: LinkerdRelease = { minor: version.minor, name: `Linkerd ${version.version}` };
