@@ -548,7 +548,7 @@ describe('MeshAuthorization', () => {
   for (const { provider, linkerd } of rows(r => r.linkerd !== undefined)) {
     const { serverApi } = linkerd!;
     test(`${provider}: a ${serverApi} Server reviews-viewer-9080 for app: reviews port 9080; per allow rule a policy.linkerd.io/v1beta3 HTTPRoute `
-      + 'on that Server and a v1alpha1 AuthorizationPolicy requiring productpage\'s ServiceAccount (MeshTLSAuthentication; GET, prefix /reviews) '
+      + 'on that Server and a v1alpha1 AuthorizationPolicy requiring productpage\'s ServiceAccount (MeshTLSAuthentication; GET, paths under /reviews/ by regex) '
       + 'or any network (NetworkAuthentication; exactly /health)', () => {
       const out = meshObjectsOf('MeshAuthorization', provider);
       const v1alpha1 = 'policy.linkerd.io/v1alpha1';
@@ -564,7 +564,7 @@ describe('MeshAuthorization', () => {
       expect(one(out, 'Server').spec).toEqual({ podSelector: { matchLabels: { app: 'reviews' } }, port: 9080 });
       const onServer = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'reviews-viewer-9080' }];
       expect(one(out, 'HTTPRoute', 'reviews-viewer-productpage').spec).toEqual({
-        parentRefs: onServer, rules: [{ matches: [{ method: 'GET', path: { type: 'PathPrefix', value: '/reviews' } }] }],
+        parentRefs: onServer, rules: [{ matches: [{ method: 'GET', path: { type: 'RegularExpression', value: '^/reviews/.*$' } }] }],
       });
       expect(one(out, 'HTTPRoute', 'reviews-viewer-probes').spec).toEqual({ parentRefs: onServer, rules: [{ matches: [{ path: { type: 'Exact', value: '/health' } }] }] });
       expect(one(out, 'MeshTLSAuthentication').spec).toEqual({ identityRefs: [{ kind: 'ServiceAccount', name: 'productpage', namespace: 'bookinfo' }] });

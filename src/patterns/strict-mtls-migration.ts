@@ -251,7 +251,7 @@ export class StrictMtlsMigration extends Construct {
     const stage = stages[current];
 
     checkNonMeshedClients(this, stage, props.nonMeshedClients ?? []);
-    checkMeshWide(this, stages, current);
+    checkMeshWide(this, stages, current, props.stages !== undefined);
     warnBackwards(this, stages);
 
     let alert: MtlsIntent['alert'];
@@ -342,12 +342,18 @@ function checkNonMeshedClients(scope: IConstruct, stage: Stage, clients: NonMesh
   });
 }
 
-function checkMeshWide(scope: IConstruct, stages: Stage[], current: number): void {
+function checkMeshWide(scope: IConstruct, stages: Stage[], current: number, planned: boolean): void {
   const stage = stages[current];
   if (stage.meshWide !== 'STRICT') return;
   const listed = [...new Set(stages.flatMap(s => s.namespaces.map(n => n.namespace)))].sort();
-  const notPassed = listed.filter(ns =>
-    !stages.slice(0, current + 1).some(s => ['PERMISSIVE', 'STRICT'].includes(s.namespaces.find(n => n.namespace === ns)?.mode ?? '')));
+  const own = (s: Stage, ns: string) => s.namespaces.find(n => n.namespace === ns)?.mode ?? 'UNSET';
+  // In a plan, a namespace has passed PERMISSIVE only if an earlier stage ran it PERMISSIVE (or it
+  // still is): STRICT in the first stage skipped the verification. Without a plan the props state
+  // the modes in force, and an explicit STRICT says that migration happened.
+  const passed = (ns: string) => planned
+    ? own(stage, ns) === 'PERMISSIVE' || stages.slice(0, current).some(s => effective(s, ns) === 'PERMISSIVE')
+    : ['PERMISSIVE', 'STRICT'].includes(own(stage, ns));
+  const notPassed = listed.filter(ns => !passed(ns));
   if (notPassed.length > 0) {
     throw new Error(`${scope.node.path}: mesh-wide STRICT in stage '${stage.name}' comes before ${notPassed.map(n => `'${n}'`).join(', ')} passed PERMISSIVE; make every listed namespace PERMISSIVE (and verify) in an earlier stage`);
   }

@@ -11,7 +11,7 @@ import { istioApis, IstioDataPlaneMode, IstioProviderOptions, istioRenderers, Is
 import { InstallMethodIntent } from '../../model/install';
 import { ControlPlaneBinding } from '../../model/renderer';
 import { checkDns1123Label, checkPercent, invalid } from '../../private/errors';
-import { memoryQuantity, proxyQuantities } from '../../private/proxy-quantities';
+import { memoryQuantity, proxyQuantities, withProxyDefaults } from '../../private/proxy-quantities';
 import { chartValues, positiveInt } from '../../private/values';
 import { ProxyResources } from '../../proxy';
 
@@ -321,7 +321,7 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
     ingressGateway: o.ingressGateway ?? ingressDefault,
   };
   // Ambient routes through waypoints, which Istio drives through Gateway API by preference.
-  const renderersFor = (revision: string | undefined) => istioRenderers({
+  const renderersFor = (revision: string | undefined) => withProxyDefaults(istioRenderers({
     routingApi: o.routingApi ?? (ambient ? IstioRoutingApi.GATEWAY_API : IstioRoutingApi.ISTIO),
     apiVersion: o.apiVersion,
     gatewayApiVersion: o.gatewayApiVersion,
@@ -330,7 +330,7 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
     experimentalChannel: o.experimentalChannel,
     rootNamespace: o.rootNamespace ?? namespace,
     trustDomain: o.trustDomain,
-  });
+  }), intent.proxy);
   return {
     install: new IstioInstall(intent, targets),
     renderersFor: revision => renderersFor(revision ?? defaultRevision),
