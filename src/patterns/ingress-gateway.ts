@@ -160,6 +160,13 @@ export class IngressGateway extends Construct {
       // HTTPS and TLS passthrough may share a port (told apart by SNI); plain HTTP cannot.
       const twin = listeners.findIndex(o => o.port === l.port && (o.protocol === 'HTTP') !== (l.protocol === 'HTTP'));
       if (twin >= 0) invalid(this, `listeners[${i}].port`, l.port, `not shared between HTTP and TLS (listeners[${twin}] is ${listeners[twin].protocol})`);
+      // Gateway API requires (port, protocol, hostname) unique per Gateway (CEL on
+      // GatewaySpec.listeners, apis/v1/gateway_types.go); an unset hostname counts as one value.
+      const same = listeners.findIndex(o => o.port === l.port && o.protocol === l.protocol && o.hostname === l.hostname);
+      if (same < i) {
+        invalid(this, `listeners[${i}].hostname`, l.hostname,
+          `different from listeners[${same}] ('${listeners[same].name}'), which has the same port ${l.port} and protocol ${l.protocol}: give each listener its own hostname`);
+      }
     });
     listeners.forEach((l, i) => {
       if (l.certificate?.namespace !== undefined && props.namespace === undefined && Chart.of(this).namespace === undefined) {
