@@ -346,10 +346,11 @@ describe('CircuitBreaker', () => {
 describe('IngressGateway and GatewayRoute', () => {
   for (const { provider, ingressApi } of rows(r => r.routing === 'istio')) {
     test(`${provider}: an Istio ${ingressApi} Gateway bookinfo-gateway on the istio: ingressgateway pods, HTTP :80 redirecting to HTTPS and HTTPS :443 `
-      + 'for bookinfo.example.com terminating with secret bookinfo-tls, which a cert-manager.io/v1 Certificate from ClusterIssuer letsencrypt fills', () => {
+      + 'for bookinfo.example.com terminating with secret bookinfo-tls, which a cert-manager.io/v1 Certificate from ClusterIssuer letsencrypt fills beside the gateway pods (istio-system)', () => {
       const added = addedBy('IngressGateway', provider);
       expectObjects(added, [
-        'cert-manager.io/v1 Certificate bookinfo/bookinfo-tls',
+        // Istio reads credentialName in the gateway workload's namespace (pilot/pkg/model/credentials)
+        'cert-manager.io/v1 Certificate istio-system/bookinfo-tls',
         `${ingressApi} Gateway bookinfo/bookinfo-gateway`,
         `${ingressApi} VirtualService bookinfo/bookinfo`,
       ]);

@@ -119,6 +119,17 @@ export interface IngressGatewayProps {
    * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Gateway
    */
   readonly istioSelector?: { [key: string]: string };
+
+  /**
+   * The namespace of the Istio ingress gateway pods that `istioSelector` selects (Istio's own API
+   * only). Istio resolves a server's `credentialName` in the namespace of the gateway workload, not
+   * of the Gateway object, so the TLS Secrets — and the cert-manager Certificates that issue them —
+   * go there.
+   * @default - the ingress gateway namespace of the mesh's `MeshInstall` (`istio-ingress`) when it
+   * installs one, else `istio-system`
+   * @see https://istio.io/latest/docs/ops/integrations/certmanager/
+   */
+  readonly istioGatewayNamespace?: string;
 }
 
 interface Claim {
@@ -173,6 +184,7 @@ export class IngressGateway extends Construct {
         invalid(this, 'namespace', undefined, `set (or the chart's) because listeners[${i}] takes its certificate from namespace '${l.certificate.namespace}', and a cross-namespace reference names both`);
       }
     });
+    if (props.istioGatewayNamespace !== undefined) checkDns1123Label(this, 'istioGatewayNamespace', props.istioGatewayNamespace);
     const selector = props.istioSelector ?? { istio: 'ingressgateway' };
     if (Object.keys(selector).length === 0) invalid(this, 'istioSelector', selector, 'non-empty (it selects the ingress gateway pods)');
 
@@ -190,6 +202,7 @@ export class IngressGateway extends Construct {
       className: implementation?.className,
       classController: implementation?.controllerName,
       istioSelector: { ...selector },
+      istioWorkloadNamespace: props.istioGatewayNamespace,
     };
     const renderer = props.mesh.provider._renderers.ingress;
     throwUnsupported(this, renderer.displayName, renderer.unsupportedGateway(this._intent));

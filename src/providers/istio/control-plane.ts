@@ -6,7 +6,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { IstioInstallIntent, IstioRevisionIntent } from './install-intent';
-import { IstioInstall } from './istio-install';
+import { IstioInstall, ISTIO_INGRESS_NAMESPACE } from './istio-install';
 import { istioApis, IstioDataPlaneMode, IstioProviderOptions, istioRenderers, IstioRoutingApi } from './options';
 import { InstallMethodIntent } from '../../model/install';
 import { ControlPlaneBinding } from '../../model/renderer';
@@ -330,7 +330,7 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
     experimentalChannel: o.experimentalChannel,
     rootNamespace: o.rootNamespace ?? namespace,
     trustDomain: o.trustDomain,
-  }), intent.proxy);
+  }, intent.ingressGateway ? ISTIO_INGRESS_NAMESPACE : undefined), intent.proxy);
   return {
     install: new IstioInstall(intent, targets),
     renderersFor: revision => renderersFor(revision ?? defaultRevision),
