@@ -143,6 +143,15 @@ export interface PlaintextAlertOptions {
    * @default "warning"
    */
   readonly severity?: string;
+
+  /**
+   * Labels of the PrometheusRule object, for the Prometheus operator's `ruleSelector` (a
+   * Prometheus loads only the rules its selector matches; kube-prometheus-stack's default selects
+   * `release: <its Helm release name>`, e.g. `{ release: 'kube-prometheus-stack' }`).
+   * @default - no labels: only a Prometheus with an empty `ruleSelector` loads the rule
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
+   */
+  readonly ruleLabels?: { [key: string]: string };
 }
 
 /**
@@ -267,7 +276,19 @@ export class StrictMtlsMigration extends Construct {
       }
       const severity = options.severity ?? 'warning';
       if (!/^[A-Za-z0-9_-]+$/.test(severity)) invalid(this, 'plaintextAlert.severity', severity, 'a label value such as "warning" or "critical"');
-      alert = { name: `${this.node.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-plaintext`, namespace, watchNamespaces: watch, for: options.for ?? Duration.minutes(10), severity };
+      const ruleLabels = options.ruleLabels ?? {};
+      for (const [k, v] of Object.entries(ruleLabels)) {
+        if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k)) invalid(this, 'plaintextAlert.ruleLabels', k, 'Kubernetes label keys');
+        if (!/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v) || v.length > 63) invalid(this, `plaintextAlert.ruleLabels.${k}`, v, 'a Kubernetes label value');
+      }
+      alert = {
+        name: `${this.node.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-plaintext`,
+        namespace,
+        watchNamespaces: watch,
+        for: options.for ?? Duration.minutes(10),
+        severity,
+        labels: Object.fromEntries(Object.entries(ruleLabels).sort(([a], [b]) => a.localeCompare(b))),
+      };
       checkDns1123Label(this, 'PrometheusRule name', alert.name);
     }
 
