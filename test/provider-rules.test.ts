@@ -320,12 +320,13 @@ describe('CircuitBreaker', () => {
   }
 
   for (const { provider, routingApi, destinationRuleApi } of rows(r => r.routing === 'gamma' && capsOf(r.provider).circuitBreaker === 'istio')) {
-    test(`${provider}: a ${destinationRuleApi} DestinationRule reviews without subsets (versions are per-version Services) with the same trafficPolicy, `
-      + `next to the canary's unchanged ${routingApi} HTTPRoute`, () => {
-      expectObjects(meshObjectsOf('CircuitBreaker', provider), [`${destinationRuleApi} DestinationRule bookinfo/reviews`, `${routingApi} HTTPRoute bookinfo/reviews`]);
+    test(`${provider}: ${destinationRuleApi} DestinationRules without subsets (versions are per-version Services) with the same trafficPolicy `
+      + `for reviews and for each routed-to host reviews-v1, reviews-v2 (a DestinationRule applies to its own host only), next to the canary's unchanged ${routingApi} HTTPRoute`, () => {
+      const rules = ['reviews', 'reviews-v1', 'reviews-v2'].map(h => `${destinationRuleApi} DestinationRule bookinfo/${h}`);
+      expectObjects(meshObjectsOf('CircuitBreaker', provider), [...rules, `${routingApi} HTTPRoute bookinfo/reviews`]);
       const added = addedBy('CircuitBreaker', provider);
-      expectObjects(added, [`${destinationRuleApi} DestinationRule bookinfo/reviews`]);
-      expect(one(added, 'DestinationRule').spec).toEqual({ host: 'reviews', trafficPolicy: ISTIO_BREAKER });
+      expectObjects(added, rules);
+      expect(added.map(d => d.spec)).toEqual(['reviews', 'reviews-v1', 'reviews-v2'].map(host => ({ host, trafficPolicy: ISTIO_BREAKER })));
     });
   }
 
