@@ -61,8 +61,10 @@ describe('workloads on a MeshInstall take its proxy sizing (item 14)', () => {
     for (const [id, mesh] of [['a', install], ['b', install.meshFor('shop')]] as const) {
       const w = new MeshWorkload(c, id, { mesh, serviceName: id, version: 'v1', image: 'nginx:1.27', port: 8080 });
       expect(w.deployment.podMetadata.annotations).toMatchObject({
-        'sidecar.istio.io/proxyCPU': '100m', 'sidecar.istio.io/proxyCPULimit': '500m',
-        'sidecar.istio.io/proxyMemory': '128Mi', 'sidecar.istio.io/proxyMemoryLimit': '512Mi',
+        'sidecar.istio.io/proxyCPU': '100m',
+        'sidecar.istio.io/proxyCPULimit': '500m',
+        'sidecar.istio.io/proxyMemory': '128Mi',
+        'sidecar.istio.io/proxyMemoryLimit': '512Mi',
       });
     }
     // a workload's own proxy still wins
@@ -80,8 +82,10 @@ describe('workloads on a MeshInstall take its proxy sizing (item 14)', () => {
     });
     const w = new MeshWorkload(c, 'w', { mesh: install, serviceName: 'w', version: 'v1', image: 'nginx:1.27', port: 8080 });
     expect(w.deployment.podMetadata.annotations).toMatchObject({
-      'config.linkerd.io/proxy-cpu-request': '100m', 'config.linkerd.io/proxy-cpu-limit': '500m',
-      'config.linkerd.io/proxy-memory-request': '128Mi', 'config.linkerd.io/proxy-memory-limit': '512Mi',
+      'config.linkerd.io/proxy-cpu-request': '100m',
+      'config.linkerd.io/proxy-cpu-limit': '500m',
+      'config.linkerd.io/proxy-memory-request': '128Mi',
+      'config.linkerd.io/proxy-memory-limit': '512Mi',
     });
   });
 });
@@ -121,7 +125,9 @@ describe('Linkerd authorization paths mean what Istio\'s do (item 14)', () => {
 
 describe('a host\'s Service settings stay in its chart (item 15)', () => {
   const ambient = () => Mesh.fromAttributes({ provider: MeshProvider.istio({ dataPlaneMode: IstioDataPlaneMode.AMBIENT }) });
-  const gammaAmbient = () => Mesh.fromAttributes({ provider: MeshProvider.istio({ dataPlaneMode: IstioDataPlaneMode.AMBIENT, routingApi: IstioRoutingApi.GATEWAY_API }) });
+  const gammaAmbient = () => Mesh.fromAttributes({
+    provider: MeshProvider.istio({ dataPlaneMode: IstioDataPlaneMode.AMBIENT, routingApi: IstioRoutingApi.GATEWAY_API }),
+  });
 
   test('the waypoint label does not reach a Service of the same name in a nested chart for another mesh', () => {
     const app = new App();

@@ -19,8 +19,16 @@ export const ISTIO_INGRESS_NAMESPACE = 'istio-ingress';
  * rejects any other version at apply time.
  */
 const SAIL_VERSIONS: Record<string, [number, number]> = {
-  '1.21': [6, 6], '1.22': [5, 8], '1.23': [2, 6], '1.24': [0, 6], '1.25': [1, 5],
-  '1.26': [0, 8], '1.27': [0, 9], '1.28': [0, 10], '1.29': [0, 6], '1.30': [0, 3],
+  '1.21': [6, 6],
+  '1.22': [5, 8],
+  '1.23': [2, 6],
+  '1.24': [0, 6],
+  '1.25': [1, 5],
+  '1.26': [0, 8],
+  '1.27': [0, 9],
+  '1.28': [0, 10],
+  '1.29': [0, 6],
+  '1.30': [0, 3],
 };
 
 function sailServes(version: string, ambient: boolean): boolean {
