@@ -33,7 +33,9 @@ describe('workloads describe pods that run (item 16)', () => {
   test('each writable directory is an emptyDir mounted there; the root filesystem stays read-only', () => {
     const pod = one(reviews().out.filter(m => m.metadata.name === 'reviews-v1'), 'Deployment').spec.template.spec;
     const container = pod.containers[0];
-    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, runAsUser: 1000 });
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, runAsUser: 1000,
+    });
     const mounts = container.volumeMounts.map((m: any) => [m.mountPath, m.name]);
     expect(mounts).toEqual([['/opt/ol/wlp/output', 'w0-opt-ol-wlp-output'], ['/logs', 'w1-logs'], ['/tmp', 'w2-tmp']]);
     for (const [, name] of mounts) expect(pod.volumes).toContainEqual({ name, emptyDir: {} });
