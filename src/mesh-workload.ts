@@ -76,6 +76,41 @@ export interface MeshWorkloadProps {
   readonly proxy?: ProxyResources;
 
   /**
+   * Directories the container writes to. Each gets its own `emptyDir` volume mounted there, so
+   * the root filesystem stays read-only (cdk8s-plus's secure default) and the image still runs:
+   * e.g. `['/tmp', '/opt/ol/wlp/output']` for the bookinfo `reviews` image, as Istio's
+   * `bookinfo.yaml` mounts them.
+   * @default - none: the container can write nowhere
+   */
+  readonly writableDirectories?: string[];
+
+  /**
+   * The readiness probe of the container.
+   * @default - cdk8s-plus's default (none)
+   */
+  readonly readiness?: kplus.Probe;
+
+  /**
+   * The liveness probe of the container.
+   * @default - none
+   */
+  readonly liveness?: kplus.Probe;
+
+  /**
+   * The startup probe of the container.
+   * @default - none
+   */
+  readonly startup?: kplus.Probe;
+
+  /**
+   * The container's security context, over cdk8s-plus's secure defaults (read-only root
+   * filesystem, non-root, no privilege escalation): set only what the image needs, e.g.
+   * `{ user: 1000 }` for an image whose user is a name the kubelet cannot check.
+   * @default - cdk8s-plus's defaults
+   */
+  readonly securityContext?: kplus.ContainerSecurityContextProps;
+
+  /**
    * Whether the workload joins the mesh. `false` opts it out explicitly, even in an injected
    * namespace: for high-fan-out services where a proxy per call costs more than it gives.
    * @default true
@@ -134,6 +169,11 @@ export class MeshWorkload extends Construct {
     const name = props.name ?? `${props.serviceName}-${props.version}`;
     checkDns1123Label(this, 'name', name);
 
+    const writable = props.writableDirectories ?? [];
+    writable.forEach((dir, i) => {
+      if (!/^\/[^\0]*$/.test(dir) || dir === '/') invalid(this, `writableDirectories[${i}]`, dir, 'an absolute path other than /');
+      if (writable.indexOf(dir) !== i) invalid(this, `writableDirectories[${i}]`, dir, 'listed once');
+    });
     const dataPlane = props.mesh.provider._renderers.dataPlane;
     const mesh = dataPlane.podMetadata({
       meshed: props.meshed ?? true,
@@ -173,6 +213,16 @@ export class MeshWorkload extends Construct {
         envVariables: Object.fromEntries(Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b))
           .map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
         resources: props.resources,
+        readiness: props.readiness,
+        liveness: props.liveness,
+        startup: props.startup,
+        securityContext: props.securityContext,
+        // One emptyDir per directory, named after its path (and position, so names stay unique).
+        volumeMounts: writable.map((path, i) => ({
+          path,
+          volume: kplus.Volume.fromEmptyDir(this, `Writable${i}`,
+            `w${i}-${path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.slice(0, 63).replace(/-+$/, '')),
+        })),
       }],
     });
     own(ApiObject.of(this.deployment), claim);

@@ -320,12 +320,13 @@ describe('CircuitBreaker', () => {
   }
 
   for (const { provider, routingApi, destinationRuleApi } of rows(r => r.routing === 'gamma' && capsOf(r.provider).circuitBreaker === 'istio')) {
-    test(`${provider}: a ${destinationRuleApi} DestinationRule reviews without subsets (versions are per-version Services) with the same trafficPolicy, `
-      + `next to the canary's unchanged ${routingApi} HTTPRoute`, () => {
-      expectObjects(meshObjectsOf('CircuitBreaker', provider), [`${destinationRuleApi} DestinationRule bookinfo/reviews`, `${routingApi} HTTPRoute bookinfo/reviews`]);
+    test(`${provider}: ${destinationRuleApi} DestinationRules without subsets (versions are per-version Services) with the same trafficPolicy `
+      + `for reviews and for each routed-to host reviews-v1, reviews-v2 (a DestinationRule applies to its own host only), next to the canary's unchanged ${routingApi} HTTPRoute`, () => {
+      const rules = ['reviews', 'reviews-v1', 'reviews-v2'].map(h => `${destinationRuleApi} DestinationRule bookinfo/${h}`);
+      expectObjects(meshObjectsOf('CircuitBreaker', provider), [...rules, `${routingApi} HTTPRoute bookinfo/reviews`]);
       const added = addedBy('CircuitBreaker', provider);
-      expectObjects(added, [`${destinationRuleApi} DestinationRule bookinfo/reviews`]);
-      expect(one(added, 'DestinationRule').spec).toEqual({ host: 'reviews', trafficPolicy: ISTIO_BREAKER });
+      expectObjects(added, rules);
+      expect(added.map(d => d.spec)).toEqual(['reviews', 'reviews-v1', 'reviews-v2'].map(host => ({ host, trafficPolicy: ISTIO_BREAKER })));
     });
   }
 
@@ -346,10 +347,11 @@ describe('CircuitBreaker', () => {
 describe('IngressGateway and GatewayRoute', () => {
   for (const { provider, ingressApi } of rows(r => r.routing === 'istio')) {
     test(`${provider}: an Istio ${ingressApi} Gateway bookinfo-gateway on the istio: ingressgateway pods, HTTP :80 redirecting to HTTPS and HTTPS :443 `
-      + 'for bookinfo.example.com terminating with secret bookinfo-tls, which a cert-manager.io/v1 Certificate from ClusterIssuer letsencrypt fills', () => {
+      + 'for bookinfo.example.com terminating with secret bookinfo-tls, which a cert-manager.io/v1 Certificate from ClusterIssuer letsencrypt fills beside the gateway pods (istio-system)', () => {
       const added = addedBy('IngressGateway', provider);
       expectObjects(added, [
-        'cert-manager.io/v1 Certificate bookinfo/bookinfo-tls',
+        // Istio reads credentialName in the gateway workload's namespace (pilot/pkg/model/credentials)
+        'cert-manager.io/v1 Certificate istio-system/bookinfo-tls',
         `${ingressApi} Gateway bookinfo/bookinfo-gateway`,
         `${ingressApi} VirtualService bookinfo/bookinfo`,
       ]);
@@ -548,7 +550,7 @@ describe('MeshAuthorization', () => {
   for (const { provider, linkerd } of rows(r => r.linkerd !== undefined)) {
     const { serverApi } = linkerd!;
     test(`${provider}: a ${serverApi} Server reviews-viewer-9080 for app: reviews port 9080; per allow rule a policy.linkerd.io/v1beta3 HTTPRoute `
-      + 'on that Server and a v1alpha1 AuthorizationPolicy requiring productpage\'s ServiceAccount (MeshTLSAuthentication; GET, prefix /reviews) '
+      + 'on that Server and a v1alpha1 AuthorizationPolicy requiring productpage\'s ServiceAccount (MeshTLSAuthentication; GET, paths under /reviews/ by regex) '
       + 'or any network (NetworkAuthentication; exactly /health)', () => {
       const out = meshObjectsOf('MeshAuthorization', provider);
       const v1alpha1 = 'policy.linkerd.io/v1alpha1';
@@ -564,7 +566,7 @@ describe('MeshAuthorization', () => {
       expect(one(out, 'Server').spec).toEqual({ podSelector: { matchLabels: { app: 'reviews' } }, port: 9080 });
       const onServer = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'reviews-viewer-9080' }];
       expect(one(out, 'HTTPRoute', 'reviews-viewer-productpage').spec).toEqual({
-        parentRefs: onServer, rules: [{ matches: [{ method: 'GET', path: { type: 'PathPrefix', value: '/reviews' } }] }],
+        parentRefs: onServer, rules: [{ matches: [{ method: 'GET', path: { type: 'RegularExpression', value: '^/reviews/.*$' } }] }],
       });
       expect(one(out, 'HTTPRoute', 'reviews-viewer-probes').spec).toEqual({ parentRefs: onServer, rules: [{ matches: [{ path: { type: 'Exact', value: '/health' } }] }] });
       expect(one(out, 'MeshTLSAuthentication').spec).toEqual({ identityRefs: [{ kind: 'ServiceAccount', name: 'productpage', namespace: 'bookinfo' }] });

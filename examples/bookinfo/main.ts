@@ -11,6 +11,10 @@ import {
   PathMatch, RequestMatch, RoutePolicy,
 } from 'cdk8s-mesh';
 
+// The reviews image (Open Liberty) writes its server output, logs and temp files: emptyDirs there
+// keep the root filesystem read-only, as Istio's bookinfo.yaml mounts them.
+const REVIEWS_WRITABLE = ['/opt/ol/wlp/output', '/logs', '/tmp'];
+
 interface BookinfoProps extends ChartProps {
   readonly mesh: IMesh;
   /** whether the routing API can send `end-user: jason` to v2 (all but SMI) */
@@ -26,8 +30,8 @@ class Bookinfo extends Chart {
       mesh: props.mesh,
       serviceName: 'reviews',
       port: 9080,
-      stable: CanaryVersion.deploy({ name: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.3' }),
-      canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3' }),
+      stable: CanaryVersion.deploy({ name: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.3', writableDirectories: REVIEWS_WRITABLE }),
+      canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3', writableDirectories: REVIEWS_WRITABLE }),
       steps: [10, 25, 50, 100],
       currentStep: 0,
       canaryMatches: props.headerRouting === false ? undefined : [RequestMatch.header('end-user', 'jason')],

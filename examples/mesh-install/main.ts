@@ -14,6 +14,10 @@ import {
   CanaryRelease, CanaryVersion, InstallMethod, IstioProfile, MeshCluster, MeshControlPlane, MeshInstall, TrustAnchor,
 } from 'cdk8s-mesh';
 
+// The reviews image (Open Liberty) writes its server output, logs and temp files: emptyDirs there
+// keep the root filesystem read-only, as Istio's bookinfo.yaml mounts them.
+const REVIEWS_WRITABLE = ['/opt/ol/wlp/output', '/logs', '/tmp'];
+
 // The trust anchor's certificate is public; its key stays in the cluster (Secret linkerd-trust-anchor).
 const TRUST_ANCHOR = `-----BEGIN CERTIFICATE-----
 MIIBjTCCATOgAwIBAgIQZXhhbXBsZS10cnVzdC1hbmNob3IwCgYIKoZIzj0EAwIwJTEjMCEGA1UEAxMacm9vdC5saW5rZXJkLmNsdXN0ZXIubG9jYWw=
@@ -71,8 +75,8 @@ new CanaryRelease(ambient, 'reviews', {
   serviceName: 'reviews',
   namespace: 'bookinfo',
   port: 9080,
-  stable: CanaryVersion.deploy({ name: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.3' }),
-  canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3' }),
+  stable: CanaryVersion.deploy({ name: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.3', writableDirectories: REVIEWS_WRITABLE }),
+  canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3', writableDirectories: REVIEWS_WRITABLE }),
   timeout: Duration.seconds(10),
 });
 

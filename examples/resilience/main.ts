@@ -11,6 +11,10 @@ import {
   RequestMatch, RoutePolicy, ServiceHost,
 } from 'cdk8s-mesh';
 
+// The reviews image (Open Liberty) writes its server output, logs and temp files: emptyDirs there
+// keep the root filesystem read-only, as Istio's bookinfo.yaml mounts them.
+const REVIEWS_WRITABLE = ['/opt/ol/wlp/output', '/logs', '/tmp'];
+
 interface ShopProps extends ChartProps {
   readonly mesh: IMesh;
   readonly istio: boolean;
@@ -23,8 +27,8 @@ class Resilience extends Chart {
       mesh: props.mesh,
       serviceName: 'reviews',
       port: 9080,
-      stable: CanaryVersion.deploy({ name: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.3' }),
-      canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3' }),
+      stable: CanaryVersion.deploy({ name: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.3', writableDirectories: REVIEWS_WRITABLE }),
+      canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3', writableDirectories: REVIEWS_WRITABLE }),
       steps: [10, 25, 50, 100],
       currentStep: 1,
       canaryMatches: [RequestMatch.header('end-user', 'jason')],

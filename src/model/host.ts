@@ -270,8 +270,10 @@ export class MeshHost extends Construct {
     if (this.service) return this.service.object;
     const chart = Chart.of(this);
     const namespace = this.namespace ?? chart.namespace;
+    // Only this chart's own objects: a chart nested in it is synthesized on its own, often for
+    // another cluster or mesh, and must not get this host's labels (a waypoint, failure accrual).
     return chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Service'
-      && c.apiVersion === 'v1' && c.metadata.name === this.hostName && c.metadata.namespace === namespace);
+      && c.apiVersion === 'v1' && c.metadata.name === this.hostName && c.metadata.namespace === namespace && Chart.of(c) === chart);
   }
 
   private renderOnce(): string[] {

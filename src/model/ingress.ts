@@ -62,6 +62,8 @@ export interface GatewayIntent {
   readonly classController?: string;
   /** Istio's own API: labels of the ingress gateway pods */
   readonly istioSelector: Record<string, string>;
+  /** Istio's own API: the namespace of those pods; undefined: the provider's default */
+  readonly istioWorkloadNamespace?: string;
 }
 
 /** One backend of an ingress rule: a Service, or one version of a mesh host. */

@@ -42,6 +42,8 @@ export interface PlaintextAlertIntent {
   readonly watchNamespaces: string[];
   readonly for: Duration;
   readonly severity: string;
+  /** labels of the PrometheusRule object (for a Prometheus's ruleSelector) */
+  readonly labels: Record<string, string>;
 }
 
 /** The mTLS settings in force (the current stage of a migration). */

@@ -42,6 +42,41 @@ export interface CanaryDeploymentOptions {
    * @default - production-sized, see `ProxyResources`
    */
   readonly proxy?: ProxyResources;
+
+  /**
+   * Directories the container writes to. Each gets its own `emptyDir` volume mounted there, so
+   * the root filesystem stays read-only (cdk8s-plus's secure default) and the image still runs:
+   * e.g. `['/tmp', '/opt/ol/wlp/output']` for the bookinfo `reviews` image, as Istio's
+   * `bookinfo.yaml` mounts them.
+   * @default - none: the container can write nowhere
+   */
+  readonly writableDirectories?: string[];
+
+  /**
+   * The readiness probe of the container.
+   * @default - cdk8s-plus's default (none)
+   */
+  readonly readiness?: kplus.Probe;
+
+  /**
+   * The liveness probe of the container.
+   * @default - none
+   */
+  readonly liveness?: kplus.Probe;
+
+  /**
+   * The startup probe of the container.
+   * @default - none
+   */
+  readonly startup?: kplus.Probe;
+
+  /**
+   * The container's security context, over cdk8s-plus's secure defaults (read-only root
+   * filesystem, non-root, no privilege escalation): set only what the image needs, e.g.
+   * `{ user: 1000 }` for an image whose user is a name the kubelet cannot check.
+   * @default - cdk8s-plus's defaults
+   */
+  readonly securityContext?: kplus.ContainerSecurityContextProps;
 }
 
 /**

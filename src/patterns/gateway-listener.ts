@@ -115,7 +115,8 @@ export class TlsCertificate {
       if (certManager.dnsNames?.length === 0) invalid(scope, `${prop}.dnsNames`, [], 'non-empty (omit it to cover the listener\'s or the routes\' hostnames)');
       certManager.dnsNames?.forEach((d, i) => checkHostname(scope, `${prop}.dnsNames[${i}]`, d));
     }
-    return this.intent;
+    // jsii callers pass null for "left out"
+    return { ...this.intent, namespace: namespace ?? undefined };
   }
 }
 

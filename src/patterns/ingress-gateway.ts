@@ -125,6 +125,17 @@ export interface IngressGatewayProps {
    * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Gateway
    */
   readonly istioSelector?: { [key: string]: string };
+
+  /**
+   * The namespace of the Istio ingress gateway pods that `istioSelector` selects (Istio's own API
+   * only). Istio resolves a server's `credentialName` in the namespace of the gateway workload, not
+   * of the Gateway object, so the TLS Secrets — and the cert-manager Certificates that issue them —
+   * go there.
+   * @default - the ingress gateway namespace of the mesh's `MeshInstall` (`istio-ingress`) when it
+   * installs one, else `istio-system`
+   * @see https://istio.io/latest/docs/ops/integrations/certmanager/
+   */
+  readonly istioGatewayNamespace?: string;
 }
 
 interface Claim {
@@ -175,12 +186,20 @@ export class IngressGateway extends Construct {
       // HTTPS and TLS passthrough may share a port (told apart by SNI); plain HTTP cannot.
       const twin = listeners.findIndex(o => o.port === l.port && (o.protocol === 'HTTP') !== (l.protocol === 'HTTP'));
       if (twin >= 0) invalid(this, `listeners[${i}].port`, l.port, `not shared between HTTP and TLS (listeners[${twin}] is ${listeners[twin].protocol})`);
+      // Gateway API requires (port, protocol, hostname) unique per Gateway (CEL on
+      // GatewaySpec.listeners, apis/v1/gateway_types.go); an unset hostname counts as one value.
+      const same = listeners.findIndex(o => o.port === l.port && o.protocol === l.protocol && o.hostname === l.hostname);
+      if (same < i) {
+        invalid(this, `listeners[${i}].hostname`, l.hostname,
+          `different from listeners[${same}] ('${listeners[same].name}'), which has the same port ${l.port} and protocol ${l.protocol}: give each listener its own hostname`);
+      }
     });
     listeners.forEach((l, i) => {
       if (l.certificate?.namespace !== undefined && props.namespace === undefined && Chart.of(this).namespace === undefined) {
         invalid(this, 'namespace', undefined, `set (or the chart's) because listeners[${i}] takes its certificate from namespace '${l.certificate.namespace}', and a cross-namespace reference names both`);
       }
     });
+    if (props.istioGatewayNamespace !== undefined) checkDns1123Label(this, 'istioGatewayNamespace', props.istioGatewayNamespace);
     const selector = props.istioSelector ?? { istio: 'ingressgateway' };
     if (Object.keys(selector).length === 0) invalid(this, 'istioSelector', selector, 'non-empty (it selects the ingress gateway pods)');
 
@@ -198,6 +217,7 @@ export class IngressGateway extends Construct {
       className: implementation?.className,
       classController: implementation?.controllerName,
       istioSelector: { ...selector },
+      istioWorkloadNamespace: props.istioGatewayNamespace,
     };
     const renderer = props.mesh.provider._renderers.ingress;
     throwUnsupported(this, renderer.displayName, renderer.unsupportedGateway(this._intent));

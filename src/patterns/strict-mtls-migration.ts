@@ -155,6 +155,15 @@ export interface PlaintextAlertOptions {
    * @default "warning"
    */
   readonly severity?: string;
+
+  /**
+   * Labels of the PrometheusRule object, for the Prometheus operator's `ruleSelector` (a
+   * Prometheus loads only the rules its selector matches; kube-prometheus-stack's default selects
+   * `release: <its Helm release name>`, e.g. `{ release: 'kube-prometheus-stack' }`).
+   * @default - no labels: only a Prometheus with an empty `ruleSelector` loads the rule
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
+   */
+  readonly ruleLabels?: { [key: string]: string };
 }
 
 /**
@@ -281,7 +290,7 @@ export class StrictMtlsMigration extends Construct {
     const stage = stages[current];
 
     checkNonMeshedClients(this, stage, props.nonMeshedClients ?? []);
-    checkMeshWide(this, stages, current);
+    checkMeshWide(this, stages, current, props.stages !== undefined);
     warnBackwards(this, stages);
 
     let alert: MtlsIntent['alert'];
@@ -297,7 +306,19 @@ export class StrictMtlsMigration extends Construct {
       }
       const severity = options.severity ?? 'warning';
       if (!/^[A-Za-z0-9_-]+$/.test(severity)) invalid(this, 'plaintextAlert.severity', severity, 'a label value such as "warning" or "critical"');
-      alert = { name: `${this.node.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-plaintext`, namespace, watchNamespaces: watch, for: options.for ?? Duration.minutes(10), severity };
+      const ruleLabels = options.ruleLabels ?? {};
+      for (const [k, v] of Object.entries(ruleLabels)) {
+        if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k)) invalid(this, 'plaintextAlert.ruleLabels', k, 'Kubernetes label keys');
+        if (!/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v) || v.length > 63) invalid(this, `plaintextAlert.ruleLabels.${k}`, v, 'a Kubernetes label value');
+      }
+      alert = {
+        name: `${this.node.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-plaintext`,
+        namespace,
+        watchNamespaces: watch,
+        for: options.for ?? Duration.minutes(10),
+        severity,
+        labels: Object.fromEntries(Object.entries(ruleLabels).sort(([a], [b]) => a.localeCompare(b))),
+      };
       checkDns1123Label(this, 'PrometheusRule name', alert.name);
     }
 
@@ -372,12 +393,18 @@ function checkNonMeshedClients(scope: IConstruct, stage: Stage, clients: NonMesh
   });
 }
 
-function checkMeshWide(scope: IConstruct, stages: Stage[], current: number): void {
+function checkMeshWide(scope: IConstruct, stages: Stage[], current: number, planned: boolean): void {
   const stage = stages[current];
   if (stage.meshWide !== 'STRICT') return;
   const listed = [...new Set(stages.flatMap(s => s.namespaces.map(n => n.namespace)))].sort();
-  const notPassed = listed.filter(ns =>
-    !stages.slice(0, current + 1).some(s => ['PERMISSIVE', 'STRICT'].includes(s.namespaces.find(n => n.namespace === ns)?.mode ?? '')));
+  const own = (s: Stage, ns: string) => s.namespaces.find(n => n.namespace === ns)?.mode ?? 'UNSET';
+  // In a plan, a namespace has passed PERMISSIVE only if an earlier stage ran it PERMISSIVE (or it
+  // still is): STRICT in the first stage skipped the verification. Without a plan the props state
+  // the modes in force, and an explicit STRICT says that migration happened.
+  const passed = (ns: string) => planned
+    ? own(stage, ns) === 'PERMISSIVE' || stages.slice(0, current).some(s => effective(s, ns) === 'PERMISSIVE')
+    : ['PERMISSIVE', 'STRICT'].includes(own(stage, ns));
+  const notPassed = listed.filter(ns => !passed(ns));
   if (notPassed.length > 0) {
     throw new Error(`${scope.node.path}: mesh-wide STRICT in stage '${stage.name}' comes before ${notPassed.map(n => `'${n}'`).join(', ')} passed PERMISSIVE; make every listed namespace PERMISSIVE (and verify) in an earlier stage`);
   }

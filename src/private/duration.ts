@@ -10,3 +10,16 @@ export function goDuration(d: Duration): string {
   const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].join('');
   return parts || '0s';
 }
+
+/**
+ * One integer and one unit (`90s`, `1500ms`, `150m`): the only form Linkerd's policy controller
+ * parses in annotations (`parse_duration` in policy-controller/k8s/index/src/outbound/index.rs);
+ * `1m30s` fails it and the whole retry or failure-accrual config is dropped with a log line.
+ */
+export function linkerdDuration(d: Duration): string {
+  const ms = d.toMilliseconds();
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

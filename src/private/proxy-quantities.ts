@@ -3,6 +3,7 @@ import { Cpu } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { invalid } from './errors';
 import { ProxyQuantities } from '../model/intents';
+import { ProviderRenderers } from '../model/renderer';
 import { ProxyResources } from '../proxy';
 
 /** Validates proxy resources and renders them as quantities (defaults filled in). */
@@ -41,4 +42,20 @@ export function memoryQuantity(s: Size): string {
   if (kib % (1024 * 1024) === 0) return `${kib / 1024 / 1024}Gi`;
   if (kib % 1024 === 0) return `${kib / 1024}Mi`;
   return `${kib}Ki`;
+}
+
+/**
+ * A data plane whose workloads take `defaults` (an install's proxy sizing) unless they set their
+ * own: the install's Helm values size proxies the injector adds, and the pod annotations a
+ * workload carries must say the same, not the library's defaults.
+ */
+export function withProxyDefaults(renderers: ProviderRenderers, defaults: ProxyQuantities): ProviderRenderers {
+  const dataPlane = renderers.dataPlane;
+  return {
+    ...renderers,
+    dataPlane: {
+      displayName: dataPlane.displayName,
+      podMetadata: spec => dataPlane.podMetadata(spec.proxyExplicit ? spec : { ...spec, proxy: defaults }),
+    },
+  };
 }

@@ -90,12 +90,13 @@ describe('CircuitBreaker on Istio', () => {
     expect(one(Testing.synth(c), 'DestinationRule').spec.trafficPolicy).toEqual({ loadBalancer: expected });
   });
 
-  test('with Gateway API routing, Istio keeps a DestinationRule for the breaker (no subsets)', () => {
+  test('with Gateway API routing, Istio keeps a DestinationRule for the breaker (no subsets) on the host and on every routed-to host', () => {
     const c = chart('bookinfo');
     const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio-gateway-api'));
     new CircuitBreaker(c, 'breaker', { host: release, ...SEED_BREAKER });
     const out = Testing.synth(c);
-    expect(one(out, 'DestinationRule').spec).toEqual({ host: 'reviews', trafficPolicy: SEED_TRAFFIC_POLICY });
+    expect(one(out, 'DestinationRule', 'reviews').spec).toEqual({ host: 'reviews', trafficPolicy: SEED_TRAFFIC_POLICY });
+    expect(one(out, 'DestinationRule', 'reviews-v1').spec).toEqual({ host: 'reviews-v1', trafficPolicy: SEED_TRAFFIC_POLICY });
     expect(one(out, 'HTTPRoute').spec.rules).toHaveLength(2);
   });
 });

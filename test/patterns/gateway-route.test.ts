@@ -128,7 +128,7 @@ describe('GatewayRoute on Istio\'s API', () => {
     expect(one(out, 'Certificate')).toEqual({
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
-      metadata: { name: 'shop-tls', namespace: 'shop' },
+      metadata: { name: 'shop-tls', namespace: 'istio-system' }, // beside the gateway pods, where Istio reads credentialName
       spec: {
         secretName: 'shop-tls',
         dnsNames: ['*.shop.example.com', 'shop.example.com'],

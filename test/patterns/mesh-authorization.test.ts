@@ -145,7 +145,7 @@ describe('MeshAuthorization on Linkerd', () => {
       apiVersion: 'policy.linkerd.io/v1beta3',
       spec: {
         parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'reviews-viewer-9080' }],
-        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/reviews' }, method: 'GET' }] }],
+        rules: [{ matches: [{ path: { type: 'RegularExpression', value: '^/reviews/.*$' }, method: 'GET' }] }],
       },
     });
     expect(one(out, 'AuthorizationPolicy').spec).toEqual({

@@ -274,7 +274,8 @@ export const ENTRY_POINTS: EntryPoint[] = [
   },
   {
     name: 'TlsCertificate.certManager',
-    props: () => ({ secretName: 'shop-tls', issuerName: 'letsencrypt', namespace: 'edge', dnsNames: ['shop.example.com'] }),
+    // Istio reads credentialName where its gateway pods run (istio-system here), so the Secret is there
+    props: () => ({ secretName: 'shop-tls', issuerName: 'letsencrypt', namespace: 'istio-system', dnsNames: ['shop.example.com'] }),
     run: (c, p) => {
       new IngressGateway(c, 'subject', { mesh: istio(), namespace: 'edge', listeners: [GatewayListener.https({ certificate: TlsCertificate.certManager(p) })] });
     },

@@ -132,7 +132,7 @@ export function gammaRouteSpec(host: HostIntent,
     matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
     filters: r.mirror ? [{
       type: 'RequestMirror',
-      requestMirror: { backendRef: backend(r.mirror.version), percent: r.mirror.percent },
+      requestMirror: { backendRef: backend(r.mirror.version), ...mirrorShare(r.mirror.percent) },
     }] : undefined,
     backendRefs: r.backends.map(b => ({ ...backend(b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
     timeouts: r.timeout || (options.experimentalRetries && r.retries?.perTryTimeout) ? {
@@ -171,4 +171,15 @@ export function gatewayApiMatch(m: MatchIntent): HTTPRouteMatch {
     queryParams: named(m.queryParams),
     method: m.method,
   };
+}
+
+/**
+ * RequestMirror `percent` is an int32 (apis/v1/httproute_types.go HTTPRequestMirrorFilter): a
+ * fractional percentage goes to `fraction` instead (numerator over denominator), exact to 6 decimals.
+ */
+export function mirrorShare(percent: number): { percent?: number; fraction?: { numerator: number; denominator: number } } {
+  if (Number.isInteger(percent)) return { percent };
+  const decimals = Math.min((String(percent).split('.')[1] ?? '').length, 6);
+  const denominator = 100 * 10 ** decimals;
+  return { fraction: { numerator: Math.round(percent * 10 ** decimals), denominator } };
 }

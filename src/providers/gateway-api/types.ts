@@ -40,6 +40,7 @@ export interface HTTPRouteFilter {
   readonly requestMirror: {
     readonly backendRef: BackendRef;
     readonly percent?: number;
+    readonly fraction?: { readonly numerator: number; readonly denominator: number };
   };
 }
 

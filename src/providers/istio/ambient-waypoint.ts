@@ -1,7 +1,9 @@
+import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { WaypointGatewaySpec } from './install-types';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
 import { HostObject, HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
+import { clusterOf } from '../../private/ownership';
 
 /** The waypoint of a namespace: Istio's default name, as `istioctl waypoint apply` creates it. */
 export const WAYPOINT_NAME = 'waypoint';
@@ -9,10 +11,11 @@ export const WAYPOINT_NAME = 'waypoint';
 interface AmbientHost {
   readonly api: 'VirtualService' | 'HTTPRoute';
   readonly path: string;
+  readonly chart: Chart;
 }
 
-/** Per app (the root): which routing API each ambient host uses. */
-const HOSTS = new WeakMap<IConstruct, Map<string, AmbientHost>>();
+/** Per app (the root): which routing APIs each ambient host uses, and from which charts. */
+const HOSTS = new WeakMap<IConstruct, Map<string, AmbientHost[]>>();
 
 /**
  * Istio ambient mode: ztunnel carries only L4, so every L7 intent on a host (routes, weights,
@@ -60,17 +63,21 @@ export class AmbientWaypoints implements TrafficRenderer {
     if (!route && !policy) return;
 
     if (route) {
-      const hosts = HOSTS.get(host.construct.node.root) ?? new Map<string, AmbientHost>();
+      const hosts = HOSTS.get(host.construct.node.root) ?? new Map<string, AmbientHost[]>();
       HOSTS.set(host.construct.node.root, hosts);
       const key = `${host.namespace ?? ''}/${host.name}`;
       const api = route.kind as AmbientHost['api'];
-      const prior = hosts.get(key);
-      if (prior && prior.api !== api) {
+      const chart = Chart.of(host.construct);
+      // Only charts applied to the same cluster share a waypoint (clusters are compared now, as
+      // MeshCluster.assign may come after construction).
+      const prior = (hosts.get(key) ?? []).find(p => p.api !== api && clusterOf(p.chart) === clusterOf(chart));
+      if (prior) {
         throw new Error(`${host.construct.node.path}: ambient host '${host.name}' is routed by both a ${prior.api} (${prior.path}) and a ${api}; `
           + 'its waypoint applies one routing API per host, so do not mix Istio\'s VirtualService with Gateway API routes: '
           + 'use one MeshProvider for the host (IstioRoutingApi.GATEWAY_API is the one Istio recommends for ambient)');
       }
-      hosts.set(key, { api, path: host.construct.node.path });
+      const path = host.construct.node.path;
+      hosts.set(key, [...(hosts.get(key) ?? []).filter(p => p.path !== path), { api, path, chart }]);
     }
 
     // One waypoint per namespace, shared by every host of the namespace that needs one.

@@ -6,12 +6,12 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { IstioInstallIntent, IstioRevisionIntent } from './install-intent';
-import { IstioInstall } from './istio-install';
+import { IstioInstall, ISTIO_INGRESS_NAMESPACE } from './istio-install';
 import { istioApis, IstioDataPlaneMode, IstioProviderOptions, istioRenderers, IstioRoutingApi } from './options';
 import { InstallMethodIntent } from '../../model/install';
 import { ControlPlaneBinding } from '../../model/renderer';
 import { checkDns1123Label, checkPercent, invalid } from '../../private/errors';
-import { memoryQuantity, proxyQuantities } from '../../private/proxy-quantities';
+import { memoryQuantity, proxyQuantities, withProxyDefaults } from '../../private/proxy-quantities';
 import { arrayOf, boolean, checkProps, duration, enumOf, object, optional, proxyResources, required, string } from '../../private/validation';
 import { chartValues, positiveInt } from '../../private/values';
 import { ProxyResources } from '../../proxy';
@@ -339,7 +339,7 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
     ingressGateway: o.ingressGateway ?? ingressDefault,
   };
   // Ambient routes through waypoints, which Istio drives through Gateway API by preference.
-  const renderersFor = (revision: string | undefined) => istioRenderers({
+  const renderersFor = (revision: string | undefined) => withProxyDefaults(istioRenderers({
     routingApi: o.routingApi ?? (ambient ? IstioRoutingApi.GATEWAY_API : IstioRoutingApi.ISTIO),
     apiVersion: o.apiVersion,
     gatewayApiVersion: o.gatewayApiVersion,
@@ -348,7 +348,7 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
     experimentalChannel: o.experimentalChannel,
     rootNamespace: o.rootNamespace ?? namespace,
     trustDomain: o.trustDomain,
-  });
+  }, intent.ingressGateway ? ISTIO_INGRESS_NAMESPACE : undefined), intent.proxy);
   return {
     install: new IstioInstall(intent, targets),
     renderersFor: revision => renderersFor(revision ?? defaultRevision),

@@ -1,4 +1,4 @@
-import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
+import { istioPolicyUnsupported, istioTrafficPolicy, renderDestinationRule } from './istio-traffic-policy';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
 import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
@@ -28,5 +28,19 @@ export class IstioGammaPolicy implements GammaMeshExtension {
 
   public renderPolicy(sink: HostObjectSink, host: HostIntent): void {
     renderDestinationRule(sink, this.apiVersion, host, false);
+    // The HTTPRoute sends the host's traffic to the per-version Services, which are hosts of their
+    // own (`<name>.<ns>.svc.<domain>`, pilot/pkg/config/kube/gateway conversion), and a
+    // DestinationRule applies only to its own host: each routed-to host needs the policy too.
+    const trafficPolicy = istioTrafficPolicy(host.trafficPolicy);
+    if (!trafficPolicy) return;
+    const services = [...new Set(host.versions.map(v => v.serviceName ?? `${host.name}-${v.name}`))].filter(s => s !== host.name).sort();
+    for (const service of services) {
+      sink.emit(`DestinationRule-${service}`, {
+        apiVersion: this.apiVersion,
+        kind: 'DestinationRule',
+        metadata: { name: service, namespace: host.namespace },
+        spec: { host: service, trafficPolicy },
+      });
+    }
   }
 }

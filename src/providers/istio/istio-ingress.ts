@@ -16,8 +16,11 @@ import { renderCertificates } from '../shared/cert-manager';
 export class IstioIngress implements IngressRenderer {
   public readonly displayName: string;
 
-  /** @param apiVersion e.g. `networking.istio.io/v1` */
-  constructor(private readonly apiVersion: string) {
+  /**
+   * @param apiVersion e.g. `networking.istio.io/v1`
+   * @param defaultWorkloadNamespace where the ingress gateway pods run unless a gateway says so
+   */
+  constructor(private readonly apiVersion: string, private readonly defaultWorkloadNamespace = 'istio-system') {
     this.displayName = `Istio (${apiVersion} Gateway)`;
   }
 
@@ -30,6 +33,19 @@ export class IstioIngress implements IngressRenderer {
       });
     }
     // Istio's own Gateway selects ingress pods by label; a GatewayClass would be dropped.
+    // pilot/pkg/model/credentials: a credentialName is read in the gateway workload's namespace
+    // (analyzer IST0161 InvalidGatewayCredential); a Secret elsewhere is never found.
+    const workload = this.workloadNamespace(gateway);
+    for (const l of gateway.listeners) {
+      const ns = l.certificate?.namespace;
+      if (ns !== undefined && ns !== workload) {
+        out.push({
+          feature: `listener '${l.name}' taking its certificate Secret from namespace '${ns}'`,
+          instead: `Istio reads credentialName in the namespace of the gateway workload ('${workload}'): keep the Secret there `
+            + '(omit the namespace), set istioGatewayNamespace to where the gateway pods run, or render through Gateway API (IstioRoutingApi.GATEWAY_API)',
+        });
+      }
+    }
     if (gateway.classController !== undefined || (gateway.className !== undefined && gateway.className !== 'istio')) {
       out.push({
         feature: `a gateway implementation (GatewayClass '${gateway.className}')`,
@@ -61,7 +77,12 @@ export class IstioIngress implements IngressRenderer {
       metadata: { name: gateway.name, namespace: gateway.namespace },
       spec,
     }, { owner: gateway.source, resolve: `give ${gateway.source.node.path} another name` });
-    renderCertificates(scope, gateway, routes);
+    // cert-manager must write the Secret where the gateway pods read it, beside their deployment.
+    renderCertificates(scope, gateway, routes, this.workloadNamespace(gateway));
+  }
+
+  private workloadNamespace(gateway: GatewayIntent): string {
+    return gateway.istioWorkloadNamespace ?? this.defaultWorkloadNamespace;
   }
 
   public renderRoute(scope: Construct, gateway: GatewayIntent, route: IngressRouteIntent): void {

@@ -5,7 +5,7 @@ import { PeerAuthenticationSpec, SailComponentSpec, SailIstioSpec, SailRevisionT
 import { NamespaceIntent } from '../../model/install';
 import { InstallRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { unsupportedMessage } from '../../private/errors';
+import { invalid, unsupportedMessage } from '../../private/errors';
 import { Claim, emit } from '../../private/ownership';
 import { compact, deepMerge, nonEmpty } from '../../private/values';
 import { argoCdAfterCharts, ChartRelease, renderArgoCd, renderFlux } from '../shared/gitops';
@@ -13,6 +13,30 @@ import { argoCdAfterCharts, ChartRelease, renderArgoCd, renderFlux } from '../sh
 const REPOSITORY = { name: 'istio', url: 'https://istio-release.storage.googleapis.com/charts' };
 /** the namespace the ingress gateway chart installs into, as Istio's Helm guide does */
 export const ISTIO_INGRESS_NAMESPACE = 'istio-ingress';
+/**
+ * The Istio releases the Sail operator serves, per minor: first and last patch (the enum of
+ * sailoperator.io/v1 Istio, IstioCNI and ZTunnel `spec.version`; ZTunnel from 1.24). The CRD
+ * rejects any other version at apply time.
+ */
+const SAIL_VERSIONS: Record<string, [number, number]> = {
+  '1.21': [6, 6],
+  '1.22': [5, 8],
+  '1.23': [2, 6],
+  '1.24': [0, 6],
+  '1.25': [1, 5],
+  '1.26': [0, 8],
+  '1.27': [0, 9],
+  '1.28': [0, 10],
+  '1.29': [0, 6],
+  '1.30': [0, 3],
+};
+
+function sailServes(version: string, ambient: boolean): boolean {
+  const [major, minor, patch] = version.split('.').map(Number);
+  const range = SAIL_VERSIONS[`${major}.${minor}`];
+  return range !== undefined && patch >= range[0] && patch <= range[1] && (!ambient || minor >= 24);
+}
+
 /** Sail's profiles (sailoperator.io/v1 Istio spec.profile) */
 const SAIL_PROFILES = ['ambient', 'default', 'demo'];
 
@@ -233,6 +257,13 @@ function sail(scope: Construct, i: IstioInstallIntent): undefined {
       throw new Error(unsupportedMessage(i.source, 'the Sail operator', `chartValues for '${key}'`, 'Sail takes values for istiod (Istio), cni (IstioCNI) and ztunnel (ZTunnel)'));
     }
   }
+  i.revisions.forEach((r, k) => {
+    if (!sailServes(r.version, i.profile === 'ambient')) {
+      invalid(i.source, i.revisions.length > 1 || r.name !== undefined ? `revisions[${k}].version` : 'version', r.version,
+        `a release the Sail operator serves (sailoperator.io/v1 spec.version: ${Object.entries(SAIL_VERSIONS)
+          .map(([m, [a, b]]) => a === b ? `${m}.${a}` : `${m}.${a}–${m}.${b}`).join(', ')}${i.profile === 'ambient' ? '; ZTunnel from 1.24.0' : ''})`);
+    }
+  });
   for (const r of i.revisions) {
     const name = r.name ?? 'default';
     const spec: SailIstioSpec = {

@@ -62,10 +62,17 @@ export function istioRetriesUnsupported(retries?: RetryIntent): Unsupported[] {
     ? [{ feature: 'a retry budget', instead: 'Istio limits retries per request: set retries.attempts instead of retries.budget' }] : [];
 }
 
+/**
+ * Istio's own default number of retries. `attempts` is always written: istiod's
+ * `route/retry` ConvertPolicy drops a retry policy whose `attempts` is 0 or unset, so
+ * `retries: { retryOn }` alone would switch retries off instead of keeping the default.
+ */
+export const ISTIO_DEFAULT_RETRY_ATTEMPTS = 2;
+
 /** A retry intent as a VirtualService `retries`. */
 export function istioRetries(retries?: RetryIntent): HTTPRetry | undefined {
   return retries ? {
-    attempts: retries.attempts,
+    attempts: retries.attempts ?? ISTIO_DEFAULT_RETRY_ATTEMPTS,
     perTryTimeout: retries.perTryTimeout ? goDuration(retries.perTryTimeout) : undefined,
     retryOn: retries.retryOn.join(','),
   } : undefined;

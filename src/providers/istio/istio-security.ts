@@ -65,10 +65,15 @@ export class IstioSecurity implements SecurityRenderer {
       }, `give workload '${w.workload.namespace}/${w.name}' another name`);
     }
     if (intent.alert) {
+      // Ambient: ztunnel is L4 and exports only istio_tcp_* metrics (istio/ztunnel
+      // src/proxy/metrics.rs); its inbound passthrough (plaintext) reports
+      // connection_security_policy "unknown". Sidecars report HTTP requests.
+      const metric = this.options.ambient ? 'istio_tcp_connections_opened_total' : 'istio_requests_total';
       renderPlaintextAlert(scope, intent.alert, {
-        mesh: 'Istio',
+        mesh: this.options.ambient ? 'Istio ambient (ztunnel)' : 'Istio',
+        counts: this.options.ambient ? 'TCP connections' : 'requests',
         namespaceLabel: 'destination_workload_namespace',
-        expr: regex => 'sum by (destination_workload_namespace) (rate(istio_requests_total{reporter="destination", '
+        expr: regex => `sum by (destination_workload_namespace) (rate(${metric}{reporter="destination", `
           + `connection_security_policy!="mutual_tls", destination_workload_namespace=~"${regex}"}[5m]))`,
       });
     }

@@ -144,8 +144,11 @@ export function istioApis(apiVersion: IstioApiVersion | undefined, gatewayApiVer
   };
 }
 
-/** Istio's renderers for one configuration. */
-export function istioRenderers(options: IstioProviderOptions): ProviderRenderers {
+/**
+ * Istio's renderers for one configuration.
+ * @param ingressGatewayNamespace where an install put the ingress gateway pods (`MeshInstall`)
+ */
+export function istioRenderers(options: IstioProviderOptions, ingressGatewayNamespace?: string): ProviderRenderers {
   const factory = 'MeshProvider.istio';
   checkProps(factory, options, {
     routingApi: optional(enumOf(IstioRoutingApi, 'IstioRoutingApi')),
@@ -184,7 +187,7 @@ export function istioRenderers(options: IstioProviderOptions): ProviderRenderers
     // Istio implements Gateway API ingress with its `istio` GatewayClass and RE2 path regexes.
     ingress: gamma
       ? new GatewayApiIngress(apis.gatewayApiVersion, 'Istio', { defaultClassName: 'istio', regexPaths: true })
-      : new IstioIngress(apis.networking),
+      : new IstioIngress(apis.networking, ingressGatewayNamespace),
     security: new IstioSecurity({ ambient, rootNamespace, trustDomain, apiVersion: apis.security }),
   };
 }

@@ -10,7 +10,7 @@ import { LinkerdProviderOptions, linkerdRenderers } from './options';
 import { InstallMethodIntent } from '../../model/install';
 import { ControlPlaneBinding } from '../../model/renderer';
 import { checkDns1123Label, invalid } from '../../private/errors';
-import { proxyQuantities } from '../../private/proxy-quantities';
+import { proxyQuantities, withProxyDefaults } from '../../private/proxy-quantities';
 import { boolean, checkProps, enumOf, instanceOf, object, optional, proxyResources, string } from '../../private/validation';
 import { chartValues } from '../../private/values';
 import { ProxyResources } from '../../proxy';
@@ -273,5 +273,6 @@ export function bindLinkerd(scope: IConstruct, method: InstallMethodIntent, o: L
     defaultInboundPolicy: o.defaultInboundPolicy,
     viz: o.viz ?? false,
   };
-  return { install: new LinkerdInstall(intent), renderersFor: () => renderers };
+  const withDefaults = withProxyDefaults(renderers, intent.proxy);
+  return { install: new LinkerdInstall(intent), renderersFor: () => withDefaults };
 }

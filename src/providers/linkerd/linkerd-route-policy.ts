@@ -1,6 +1,6 @@
 import { HostIntent, RetryIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
 import { HostObjectSink, Unsupported } from '../../model/renderer';
-import { goDuration } from '../../private/duration';
+import { linkerdDuration } from '../../private/duration';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
 
 /** The neutral retry conditions Linkerd's `retry.linkerd.io/http` can name (it retries by status). */
@@ -50,6 +50,13 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
         instead: 'Linkerd < 2.16 retries only through a ServiceProfile, which would take precedence over this HTTPRoute: target Linkerd 2.16+, or use LinkerdRoutingApi.SMI (TrafficSplit + ServiceProfile)',
       });
     }
+    if (r.attempts === 0) {
+      // parse_http_retry filters `retry.linkerd.io/limit: "0"` out, leaving Linkerd's default limit.
+      out.push({
+        feature: 'zero retry attempts (retry.linkerd.io/limit "0" means the default limit)',
+        instead: 'drop retries to not retry, or set retries.attempts to at least 1',
+      });
+    }
     if (r.budget) {
       out.push({
         feature: 'a retry budget with retry annotations',
@@ -77,8 +84,8 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
     const prefix = 'balancer.linkerd.io/failure-accrual';
     const annotations: Record<string, string> = { [prefix]: 'consecutive' };
     if (od.consecutive5xxErrors !== undefined) annotations[`${prefix}-consecutive-max-failures`] = String(od.consecutive5xxErrors);
-    if (od.baseEjectionTime) annotations[`${prefix}-consecutive-min-penalty`] = goDuration(od.baseEjectionTime);
-    if (od.maxEjectionTime) annotations[`${prefix}-consecutive-max-penalty`] = goDuration(od.maxEjectionTime);
+    if (od.baseEjectionTime) annotations[`${prefix}-consecutive-min-penalty`] = linkerdDuration(od.baseEjectionTime);
+    if (od.maxEjectionTime) annotations[`${prefix}-consecutive-max-penalty`] = linkerdDuration(od.maxEjectionTime);
     if (od.jitterRatio !== undefined) annotations[`${prefix}-consecutive-jitter-ratio`] = String(od.jitterRatio);
     sink.addToService('failure accrual (circuit breaking) with annotations', { annotations });
   }
@@ -106,7 +113,7 @@ function retryAnnotations(r: RetryIntent | undefined): Record<string, string> | 
   const codes = r.retryOnExplicit ? r.retryOn.map(c => STATUS_CONDITIONS[c]) : ['gateway-error'];
   const out: Record<string, string> = { 'retry.linkerd.io/http': [...new Set(codes)].join(',') };
   if (r.attempts !== undefined) out['retry.linkerd.io/limit'] = String(r.attempts);
-  if (r.perTryTimeout) out['retry.linkerd.io/timeout'] = goDuration(r.perTryTimeout);
+  if (r.perTryTimeout) out['retry.linkerd.io/timeout'] = linkerdDuration(r.perTryTimeout);
   return out;
 }
 
@@ -128,6 +135,10 @@ export function linkerdRouteUnsupported(route: RouteIntent): Unsupported[] {
   return out;
 }
 
+/** Linkerd's defaults when the penalty annotations are absent (parse_consecutive_params). */
+const LINKERD_DEFAULT_MAX_PENALTY_MS = 60_000;
+const LINKERD_DEFAULT_MIN_PENALTY_MS = 1000;
+
 /**
  * Linkerd's circuit breaking is consecutive-failure accrual per endpoint; connection pools, load
  * balancer choice (always EWMA) and Istio's ejection limits have no Linkerd form.
@@ -146,6 +157,22 @@ export function failureAccrualUnsupported(policy: TrafficPolicyIntent): Unsuppor
     out.push({
       feature: `outlierDetection.${istioOnly.join(', outlierDetection.')}`,
       instead: 'Linkerd failure accrual counts consecutive failures (any 5xx) per endpoint with an exponential back-off: use consecutive5xxErrors, baseEjectionTime, maxEjectionTime and jitterRatio',
+    });
+  }
+  // The policy controller rejects min-penalty > max-penalty, and each has a default when unset
+  // (min 1s, max 60s), so one penalty alone must fit the other's default.
+  const min = od?.baseEjectionTime?.toMilliseconds();
+  const max = od?.maxEjectionTime?.toMilliseconds();
+  if (min !== undefined && max === undefined && min > LINKERD_DEFAULT_MAX_PENALTY_MS) {
+    out.push({
+      feature: `outlierDetection.baseEjectionTime (${od!.baseEjectionTime!.toHumanString()}) above Linkerd's default max-penalty (60s)`,
+      instead: 'set outlierDetection.maxEjectionTime too (at least baseEjectionTime), or lower baseEjectionTime to 60s or less',
+    });
+  }
+  if (max !== undefined && min === undefined && max < LINKERD_DEFAULT_MIN_PENALTY_MS) {
+    out.push({
+      feature: `outlierDetection.maxEjectionTime (${od!.maxEjectionTime!.toHumanString()}) below Linkerd's default min-penalty (1s)`,
+      instead: 'set outlierDetection.baseEjectionTime too (at most maxEjectionTime), or raise maxEjectionTime to 1s or more',
     });
   }
   return out;

@@ -241,9 +241,18 @@ function matches(r: AuthorizationRuleIntent): object[] {
   const paths = r.paths.some(p => p.kind === 'any') || r.paths.length === 0 ? [undefined] : r.paths;
   const methods = r.methods.length > 0 ? r.methods : [undefined];
   return paths.flatMap(p => methods.map(method => ({
-    // `/reviews/*` becomes PathPrefix `/reviews` (whole segments), which also admits `/reviews` itself.
-    path: p === undefined ? { type: 'PathPrefix', value: '/' }
-      : p.kind === 'exact' ? { type: 'Exact', value: p.value } : { type: 'PathPrefix', value: p.value.replace(/\/+$/, '') || '/' },
+    path: p === undefined || (p.kind === 'prefix' && p.value === '/') ? { type: 'PathPrefix', value: '/' }
+      : p.kind === 'exact' ? { type: 'Exact', value: p.value } : prefixRegex(p.value),
     method,
   })));
+}
+
+/**
+ * `/reviews/*` admits `/reviews/…` but not `/reviews` (Istio's prefix match is a string prefix).
+ * PathPrefix `/reviews/` would not say that: Gateway API ignores a trailing slash and matches whole
+ * segments, so it also admits `/reviews`. Linkerd's policy controller reads RegularExpression path
+ * matches (policy-controller/k8s/index/src/routes/http.rs path_match), anchored here at both ends.
+ */
+function prefixRegex(prefix: string): { type: string; value: string } {
+  return { type: 'RegularExpression', value: `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*$` };
 }

@@ -7,16 +7,16 @@ import { emit } from '../../private/ownership';
  * The cert-manager `Certificate` (cert-manager.io/v1) of every Secret that cert-manager issues for
  * the gateway's listeners, under `scope` with id `Certificate-<first listener>`. Listeners that
  * share a Secret share its one Certificate, which covers the DNS names of all of them. Both
- * ingress renderers use it: the Certificate is the same whichever API the gateway is rendered
- * with. Its DNS names are resolved at synthesis (routes attach after the gateway is created).
+ * ingress renderers use it, Istio's own API with `secretNamespace` (where its gateway workload
+ * reads Secrets). Its DNS names are resolved at synthesis (routes attach after the gateway is created).
  * @see https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.Certificate
  */
-export function renderCertificates(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[]): void {
+export function renderCertificates(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[], secretNamespace?: string): void {
   const bySecret = new Map<string, ListenerIntent[]>();
   for (const listener of gateway.listeners) {
     const cert = listener.certificate;
     if (!cert?.certManager) continue;
-    const key = `${cert.namespace ?? gateway.namespace ?? ''}/${cert.secretName}`;
+    const key = `${secretNamespace ?? cert.namespace ?? gateway.namespace ?? ''}/${cert.secretName}`;
     bySecret.set(key, [...(bySecret.get(key) ?? []), listener]);
   }
   for (const listeners of bySecret.values()) {
@@ -34,7 +34,7 @@ export function renderCertificates(scope: Construct, gateway: GatewayIntent, rou
     emit(scope, `Certificate-${first.name}`, {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
-      metadata: { name: cert.secretName, namespace: cert.namespace ?? gateway.namespace },
+      metadata: { name: cert.secretName, namespace: secretNamespace ?? cert.namespace ?? gateway.namespace },
       spec: {
         secretName: cert.secretName,
         dnsNames: Lazy.any({ produce: () => [...new Set(listeners.flatMap(l => certificateDnsNames(l, routes())))].sort() }),

@@ -9,6 +9,8 @@ export interface PlaintextMetric {
   readonly namespaceLabel: string;
   /** the mesh, for the alert's description */
   readonly mesh: string;
+  /** what the metric counts, for the alert's description */
+  readonly counts?: string;
   /** PromQL: per-namespace rate of inbound requests without mTLS, for namespaces matching `regex` */
   expr(regex: string): string;
 }
@@ -24,7 +26,7 @@ export function renderPlaintextAlert(scope: Construct, alert: PlaintextAlertInte
   emit(scope, 'PlaintextAlert', {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: { name: alert.name, namespace: alert.namespace },
+    metadata: { name: alert.name, namespace: alert.namespace, labels: Object.keys(alert.labels).length > 0 ? alert.labels : undefined },
     spec: {
       groups: [{
         name: 'mtls-migration',
@@ -35,7 +37,7 @@ export function renderPlaintextAlert(scope: Construct, alert: PlaintextAlertInte
           labels: { severity: alert.severity },
           annotations: {
             summary: `Plaintext requests reach namespace {{ $labels.${metric.namespaceLabel} }}, which is about to go STRICT`,
-            description: `${metric.mesh} counts requests without mTLS into {{ $labels.${metric.namespaceLabel} }}. `
+            description: `${metric.mesh} counts ${metric.counts ?? 'requests'} without mTLS into {{ $labels.${metric.namespaceLabel} }}. `
               + 'Moving it to STRICT now would break those clients: mesh them, or declare them as non-meshed clients, first.',
           },
         }],
