@@ -1,3 +1,4 @@
+import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
 import { BackendRef, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
@@ -30,8 +31,6 @@ export interface GammaMeshExtension {
 export interface GammaOptions {
   /** the mesh's additions, if any */
   readonly extension?: GammaMeshExtension;
-  /** the user opted into Gateway API's experimental channel (rule `retry`) */
-  readonly experimental?: boolean;
 }
 
 /**
@@ -46,10 +45,13 @@ export class GammaRouting implements TrafficRenderer {
   private readonly extension?: GammaMeshExtension;
   private readonly experimental: boolean;
 
-  constructor(private readonly apiVersion: string, providerName: string, options: GammaOptions = {}) {
+  /**
+   * @param profile the Gateway API the configuration targets: what the cluster serves and the mesh honours
+   */
+  constructor(private readonly profile: GatewayApiProfile, providerName: string, options: GammaOptions = {}) {
     this.extension = options.extension;
-    this.experimental = options.experimental ?? false;
-    this.displayName = `${providerName} (gateway.networking.k8s.io/${apiVersion} HTTPRoute${this.experimental ? ', experimental channel' : ''})`;
+    this.experimental = gatewayApiHas(profile, 'retry');
+    this.displayName = `${providerName} (gateway.networking.k8s.io/${profile.apiVersion} HTTPRoute${profile.experimental ? ', experimental channel' : ''})`;
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
@@ -58,8 +60,14 @@ export class GammaRouting implements TrafficRenderer {
     if (route.retries && !this.extension?.retries) {
       out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
         feature: 'retries',
-        instead: 'the standard channel of Gateway API has no retry field; opt into the experimental channel (experimentalChannel: true), use MeshProvider.istio() or .linkerd(), or drop them',
+        instead: this.profile.experimental
+          ? `HTTPRoute retry is in the experimental channel from Gateway API v1.2 (the target is ${this.profile.description}); state a newer gatewayApiBundle, use MeshProvider.istio() or .linkerd(), or drop them`
+          : 'the standard channel of Gateway API has no retry field; opt into the experimental channel (experimentalChannel: true), use MeshProvider.istio() or .linkerd(), or drop them',
       }]));
+    }
+    if (route.timeout) push(out, gatewayApiLacks(this.profile, 'timeouts', 'a request timeout'));
+    if (route.mirror?.percent !== undefined && route.mirror.percent !== 100) {
+      push(out, gatewayApiLacks(this.profile, 'mirrorPercent', `mirroring ${route.mirror.percent}% of requests`));
     }
     return out;
   }
@@ -74,14 +82,22 @@ export class GammaRouting implements TrafficRenderer {
   public render(sink: HostObjectSink, host: HostIntent): void {
     if (host.routes.length > 0) {
       sink.emit('Resource', {
-        apiVersion: `gateway.networking.k8s.io/${this.apiVersion}`,
+        apiVersion: `gateway.networking.k8s.io/${this.profile.apiVersion}`,
         kind: 'HTTPRoute',
         metadata: { name: host.name, namespace: host.namespace, annotations: this.extension?.annotations(host) },
-        spec: gammaRouteSpec(host, { ruleNames: true, experimentalRetries: this.experimental && !this.extension?.retries }),
+        spec: gammaRouteSpec(host, {
+          ruleNames: gatewayApiHas(this.profile, 'ruleNames'),
+          mirrorPercent: gatewayApiHas(this.profile, 'mirrorPercent'),
+          experimentalRetries: this.experimental && !this.extension?.retries,
+        }),
       });
     }
     this.extension?.renderPolicy(sink, host);
   }
+}
+
+function push(out: Unsupported[], u: Unsupported | undefined): void {
+  if (u) out.push(u);
 }
 
 /** What every HTTPRoute dialect rejects. */
@@ -116,7 +132,10 @@ function experimentalRetryUnsupported(route: RouteIntent): Unsupported[] {
  * The spec of a host's HTTPRoute with a Service parent. Shared with meshes whose own HTTPRoute
  * kind copies Gateway API's (Linkerd's policy.linkerd.io), which may lack rule names.
  */
-export function gammaRouteSpec(host: HostIntent, options: { ruleNames: boolean; experimentalRetries?: boolean }): HTTPRouteSpec {
+export function gammaRouteSpec(
+  host: HostIntent,
+  options: { ruleNames: boolean; mirrorPercent: boolean; experimentalRetries?: boolean },
+): HTTPRouteSpec {
   const backend = (version?: string): BackendRef => ({
     name: version === undefined ? host.name : (host.versions.find(v => v.name === version)?.serviceName ?? `${host.name}-${version}`),
     port: host.port.number,
@@ -126,7 +145,8 @@ export function gammaRouteSpec(host: HostIntent, options: { ruleNames: boolean; 
     matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
     filters: r.mirror ? [{
       type: 'RequestMirror',
-      requestMirror: { backendRef: backend(r.mirror.version), percent: r.mirror.percent },
+      // Without `percent` (before Gateway API v1.3) every request is mirrored: unsupported() allows only 100 then.
+      requestMirror: { backendRef: backend(r.mirror.version), percent: options.mirrorPercent ? r.mirror.percent : undefined },
     }] : undefined,
     backendRefs: r.backends.map(b => ({ ...backend(b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
     timeouts: r.timeout || (options.experimentalRetries && r.retries?.perTryTimeout) ? {
