@@ -4,9 +4,9 @@
  * meaning (weights, subsets, backends, retries and timeouts, selectors, modes). The scenarios are
  * in support/scenarios.ts; snapshots.test.ts records their mesh objects for review.
  */
-import { PROVIDERS, capsOf, one, ofKind } from './support/fixtures';
+import { PROVIDERS, capsOf, one, ofKind, validationTargetOf } from './support/fixtures';
 import { addedOrChanged, expressible, meshMetadata, meshObjects, SCENARIOS, synthOf } from './support/scenarios';
-import { expectValid, itValidates } from './support/validator';
+import { expectValid, itValidates, ValidationTarget } from './support/validator';
 
 type Metadata = { labels?: Record<string, string>; annotations?: Record<string, string> };
 
@@ -606,15 +606,16 @@ describe('MeshAuthorization', () => {
 });
 
 describe('upstream schemas', () => {
-  itValidates('everything these scenarios synthesize passes the upstream CRD and Kubernetes schemas (Servers of Linkerd < 2.15 are checked by apiVersion above)', () => {
+  itValidates('everything these scenarios synthesize passes the upstream CRD and Kubernetes schemas of the releases each configuration targets', () => {
     const sets: Record<string, any[]> = {};
+    const targets: Record<string, ValidationTarget> = {};
     for (const provider of Object.keys(PROVIDERS)) {
       for (const scenario of Object.keys(SCENARIOS).filter(s => expressible(s, provider))) {
-        // see Capabilities.legacyServer: the bundled CRDs mark policy.linkerd.io/v1beta1 Server deprecated
-        sets[`${scenario}--${provider}`] = synthOf(scenario, provider).filter(o => !(capsOf(provider).legacyServer && o.kind === 'Server'));
+        sets[`${scenario}--${provider}`] = synthOf(scenario, provider);
+        targets[`${scenario}--${provider}`] = validationTargetOf(provider);
       }
     }
-    const result = expectValid(sets);
+    const result = expectValid(sets, targets);
     const count = Number(/validated (\d+) objects/.exec(result.summary)?.[1]);
     expect(count).toBe(Object.values(sets).reduce((n, docs) => n + docs.length, 0));
   });

@@ -22,8 +22,8 @@ export interface Capabilities {
   /** mTLS modes and authorization policies (Istio's or Linkerd's own APIs) */
   readonly security: boolean;
   /**
-   * Linkerd before 2.15 serves Server only as policy.linkerd.io/v1beta1, which the bundled (latest)
-   * CRDs mark deprecated: its Servers are checked by apiVersion, not by the validator
+   * Linkerd before 2.15 serves Server only as policy.linkerd.io/v1beta1 (deprecated in the newest
+   * CRDs): validated against Linkerd 2.14's own CRDs through its profile, and checked by apiVersion
    */
   readonly legacyServer?: boolean;
   /** false: the target's Gateway API has no HTTPRoute timeouts for ingress routes */
