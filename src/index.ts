@@ -33,3 +33,4 @@ export {
   CertManagerIssuerOptions, LinkerdControlPlaneOptions, LinkerdIdentityIssuer, TrustAnchor, TrustAnchorReferenceOptions,
 } from './providers/linkerd/control-plane';
 export * from './patterns/mesh-install';
+export { AnalyzerFinding, MeshAnalyzer } from './analyzer/mesh-analyzer';
