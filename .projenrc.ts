@@ -15,7 +15,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.3.0',
   jsiiVersion: '~6.0.0',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  devDeps: ['cdk8s-plus-28@2.5.6', 'fast-check@^4', 'yaml@^2.9.1'],
+  devDeps: ['cdk8s-plus-28@2.5.6', 'fast-check@^4', 'yaml@^2.9.1', 'cdk8s-cli@2.207.60'],
 
   // This machine reaches only the npm registry: no hosted CI, releases or upgrade bots.
   github: false,

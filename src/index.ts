@@ -34,3 +34,4 @@ export {
 } from './providers/linkerd/control-plane';
 export * from './patterns/mesh-install';
 export { AnalyzerFinding, MeshAnalyzer } from './analyzer/mesh-analyzer';
+export { MeshAnalyzerPlugin, MeshAnalyzerPluginProps } from './analyzer/plugin';

@@ -5,8 +5,11 @@
  * credential lookup in the gateway workload's namespace: istio/istio pilot/pkg/model/credentials;
  * Linkerd annotation durations: ../shared/reference/upstream-semantics.md (Linkerd).
  */
-import { ApiObject, Chart, Testing } from 'cdk8s';
-import { CanaryRelease, CanaryVersion, Mesh, MeshAnalyzer, MeshProvider } from '../../src';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, Chart, Testing, Yaml } from 'cdk8s';
+import { CanaryRelease, CanaryVersion, Mesh, MeshAnalyzer, MeshAnalyzerPlugin, MeshProvider } from '../../src';
 import { RULES, analyzeObjects, K8sObject } from '../../src/analyzer/rules';
 
 const svc = (name: string, ns = 'shop', ports: any[] = [{ name: 'http', port: 80 }], selector: Record<string, string> = { app: name }): K8sObject =>
@@ -177,5 +180,55 @@ describe('the analyzer runs over each chart at synthesis', () => {
     expect(findings).toEqual([expect.objectContaining({ rule: 'IST0127', level: 'warning', object: 'AuthorizationPolicy bookinfo/p' })]);
     const policy = c.node.findChild('policy');
     expect(policy.node.metadata.map(m => m.type)).toContain('cdk8s-mesh/analyzer');
+  });
+});
+
+describe('the analyzer as a cdk8s validation plugin', () => {
+  /** cdk8s-cli's ValidationContext, reduced to what the plugin uses. */
+  function context(manifests: string[]) {
+    const violations: any[] = [];
+    let status: string | undefined;
+    return {
+      manifests,
+      report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+      logger: { log: () => undefined },
+      get result() { return { violations, status }; },
+    };
+  }
+
+  function write(objects: K8sObject[]): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-plugin-'));
+    const file = path.join(dir, 'app.k8s.yaml');
+    fs.writeFileSync(file, Yaml.stringify(...objects));
+    return file;
+  }
+
+  test('reports a seeded mistake in any YAML as a failing violation with the rule, object and fix', async () => {
+    const file = write(CASES.KIA1107.triggers);
+    const ctx = context([file]);
+    await new MeshAnalyzerPlugin().validate(ctx);
+    expect(ctx.result.status).toBe('failure');
+    expect(ctx.result.violations).toEqual([expect.objectContaining({
+      ruleName: 'KIA1107 (error)',
+      recommendation: expect.stringMatching(/^VirtualService shop\/reviews: routes to subset 'v2'/),
+      violatingResources: [{ resourceName: 'VirtualService shop/reviews', locations: [], manifestPath: file }],
+    })]);
+  });
+
+  test('passes clean YAML; warnings fail only with failOnWarnings; acknowledged rules are not reported', async () => {
+    const clean = context([write(CASES.KIA1107.clean)]);
+    await new MeshAnalyzerPlugin().validate(clean);
+    expect(clean.result).toEqual({ violations: [], status: 'success' });
+    const warning = write(CASES.IST0127.triggers);
+    const lenient = context([warning]);
+    await new MeshAnalyzerPlugin().validate(lenient);
+    expect(lenient.result.status).toBe('success');
+    expect(lenient.result.violations).toHaveLength(1);
+    const strict = context([warning]);
+    await new MeshAnalyzerPlugin({ failOnWarnings: true }).validate(strict);
+    expect(strict.result.status).toBe('failure');
+    const acknowledged = context([warning]);
+    await new MeshAnalyzerPlugin({ failOnWarnings: true, acknowledge: ['IST0127'] }).validate(acknowledged);
+    expect(acknowledged.result).toEqual({ violations: [], status: 'success' });
   });
 });
