@@ -170,6 +170,7 @@ describe('defaults follow the newest releases; MeshInstall passes the releases i
     expect(installed({ version: '1.24.6' }).istio).toBe(24);
     expect(installed({ revisions: [{ name: 'old', version: '1.26.8' }, { name: 'new', version: '1.28.10' }] }).istio).toBe(26);
     expect(installed({}).istio).toBe(30);
+    expect(() => installed({ version: '1.18.3' })).toThrow(/'version' \("1\.18\.3"\) must be an Istio release from 1\.20 on/);
     expect(() => installed({ version: '1.24.6', istioVersion: IstioVersion.V1_28 })).toThrow(/'istioVersion' \("1\.28"\) must be unset: MeshInstall targets the release it installs/);
   });
 

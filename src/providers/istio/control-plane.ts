@@ -258,6 +258,11 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
   }
   // Routing and policy objects are cluster-wide: every revision's istiod reads them, so they
   // target the oldest release installed.
+  revisions.forEach((r, k) => {
+    if (Number(r.version.split('.')[1]) < 20 || !r.version.startsWith('1.')) {
+      invalid(scope, o.revisions ? `revisions[${k}].version` : 'version', r.version, 'an Istio release from 1.20 on');
+    }
+  });
   const istioVersion = revisions.map(r => IstioVersion.of(r.version)).reduce((a, b) => (b.minor < a.minor ? b : a));
   const targets: string[] = [];
   for (const name of revisions.flatMap(r => [r.name, ...r.tags])) {

@@ -190,7 +190,8 @@ export interface IstioApis {
 /**
  * The Gateway API release each Istio release is built against (`sigs.k8s.io/gateway-api` in its
  * go.mod): istiod decodes routes with those types, so newer fields are not read. Odd releases are
- * taken as the even release before them.
+ * taken as the even release before them. 1.31 is taken as v1.6 (the newest Gateway API; there is no
+ * 1.31 source or CRD set in ../shared, so its output is validated against Istio 1.30.3's CRDs).
  * @see ../shared/tools/validate-manifests/README.md "Which profile matches which cluster" (istio/istio go.mod at 1.22.8, 1.24.6, 1.26.8, 1.28.10, 1.30.3)
  */
 function istioGatewayApiTypes(minor: number): number {
