@@ -3,7 +3,8 @@ export * from './mesh-cluster';
 export * from './provider';
 // Each provider's public options live in its folder; only they are exported from it.
 export { GatewayApiProviderOptions, GatewayApiVersion } from './providers/gateway-api/options';
-export { IstioApiVersion, IstioDataPlaneMode, IstioProviderOptions, IstioRoutingApi } from './providers/istio/options';
+export { GatewayApiBundle } from './providers/gateway-api/profile';
+export { IstioApiVersion, IstioDataPlaneMode, IstioProviderOptions, IstioRoutingApi, IstioVersion } from './providers/istio/options';
 export { LinkerdProviderOptions, LinkerdRoutingApi, LinkerdVersion, SmiApiVersion } from './providers/linkerd/options';
 export * from './mesh-host';
 export * from './proxy';
@@ -33,3 +34,5 @@ export {
 } from './providers/linkerd/control-plane';
 export * from './patterns/mesh-install';
 export * from './warnings';
+export { AnalyzerFinding, MeshAnalyzer } from './analyzer/mesh-analyzer';
+export { MeshAnalyzerPlugin, MeshAnalyzerPluginProps } from './analyzer/plugin';

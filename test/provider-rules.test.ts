@@ -4,9 +4,9 @@
  * meaning (weights, subsets, backends, retries and timeouts, selectors, modes). The scenarios are
  * in support/scenarios.ts; snapshots.test.ts records their mesh objects for review.
  */
-import { PROVIDERS, capsOf, one, ofKind } from './support/fixtures';
+import { PROVIDERS, capsOf, one, ofKind, validationTargetOf } from './support/fixtures';
 import { addedOrChanged, expressible, meshMetadata, meshObjects, SCENARIOS, synthOf } from './support/scenarios';
-import { expectValid, itValidates } from './support/validator';
+import { expectValid, itValidates, ValidationTarget } from './support/validator';
 
 type Metadata = { labels?: Record<string, string>; annotations?: Record<string, string> };
 
@@ -29,7 +29,14 @@ interface Rules {
   readonly linkerd?: { readonly minor: number; readonly serverApi: string };
   /** what the mesh reads on a pod template: injection and proxy sizing */
   readonly podMetadata: Metadata;
+  /**
+   * Whether Gateway API rules carry `name` (mesh routes, ingress routes): only where the targeted
+   * Gateway API serves it (standard from v1.4) and the mesh honours it (Linkerd: v1.2.1 fields only)
+   */
+  readonly ruleNames?: { readonly mesh: boolean; readonly ingress: boolean };
 }
+const NAMED = { mesh: true, ingress: true };
+const UNNAMED = { mesh: false, ingress: false };
 
 const ISTIO_PROXY = {
   'sidecar.istio.io/proxyCPU': '100m',
@@ -70,29 +77,48 @@ const RULES: Record<string, Rules> = {
     istioSecurityApi: 'security.istio.io/v1',
     podMetadata: { labels: { 'istio.io/rev': '1-24-0' }, annotations: ISTIO_PROXY },
   },
+  // Istio 1.24 (the default install of earlier versions): the same v1 APIs
+  'istio-1-24': {
+    routing: 'istio', routingApi: 'networking.istio.io/v1', ingressApi: 'networking.istio.io/v1', istioSecurityApi: 'security.istio.io/v1', podMetadata: ISTIO_SIDECAR,
+  },
   'istio-gateway-api': {
-    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, destinationRuleApi: 'networking.istio.io/v1', istioSecurityApi: 'security.istio.io/v1', podMetadata: ISTIO_SIDECAR,
+    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, destinationRuleApi: 'networking.istio.io/v1', istioSecurityApi: 'security.istio.io/v1', podMetadata: ISTIO_SIDECAR, ruleNames: NAMED,
+  },
+  // Istio 1.24 with the Gateway API it is built against (v1.2.1, standard channel): no rules[].name (v1.4)
+  'istio-gateway-api-1-24': {
+    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, destinationRuleApi: 'networking.istio.io/v1', istioSecurityApi: 'security.istio.io/v1', podMetadata: ISTIO_SIDECAR, ruleNames: UNNAMED,
+  },
+  // Istio 1.28 on a cluster with Gateway API v1.3: mirror percent yes (v1.3), rules[].name no (v1.4)
+  'istio-gateway-api-1-28-v1-3': {
+    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, destinationRuleApi: 'networking.istio.io/v1', istioSecurityApi: 'security.istio.io/v1', podMetadata: ISTIO_SIDECAR, ruleNames: UNNAMED,
   },
   'istio-gateway-api-experimental': {
-    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, destinationRuleApi: 'networking.istio.io/v1', istioSecurityApi: 'security.istio.io/v1', podMetadata: ISTIO_SIDECAR,
+    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, destinationRuleApi: 'networking.istio.io/v1', istioSecurityApi: 'security.istio.io/v1', podMetadata: ISTIO_SIDECAR, ruleNames: NAMED,
   },
   // any GAMMA mesh: injection is left to the mesh's namespace configuration
-  'gateway-api': { routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, podMetadata: {} },
-  'gateway-api-v1beta1': { routing: 'gamma', routingApi: GATEWAY_V1BETA1, ingressApi: GATEWAY_V1BETA1, podMetadata: {} },
+  'gateway-api': { routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, podMetadata: {}, ruleNames: NAMED },
+  'gateway-api-v1beta1': { routing: 'gamma', routingApi: GATEWAY_V1BETA1, ingressApi: GATEWAY_V1BETA1, podMetadata: {}, ruleNames: NAMED },
+  // a cluster with Gateway API v1.1: no timeouts (v1.2), no mirror percent (v1.3), no rule names (v1.4)
+  'gateway-api-v1-1': { routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, podMetadata: {}, ruleNames: UNNAMED },
   // Linkerd reads gateway.networking.k8s.io/v1 HTTPRoutes from 2.18, v1beta1 before; ingress routes are
-  // read by the gateway implementation and stay v1
+  // read by the gateway implementation and stay v1. Linkerd 2.18-2.20 honour Gateway API v1.2.1 only
+  // (2.15-2.17: v1.1.1), so no rules[].name; the default Gateway API of the cluster is that release.
   'linkerd': {
-    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, linkerd: { minor: 18, serverApi: 'policy.linkerd.io/v1beta3' }, podMetadata: LINKERD_PROXY,
+    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, linkerd: { minor: 20, serverApi: 'policy.linkerd.io/v1beta3' }, podMetadata: LINKERD_PROXY, ruleNames: UNNAMED,
+  },
+  'linkerd-2-18': {
+    routing: 'gamma', routingApi: GATEWAY_V1, ingressApi: GATEWAY_V1, linkerd: { minor: 18, serverApi: 'policy.linkerd.io/v1beta3' }, podMetadata: LINKERD_PROXY, ruleNames: UNNAMED,
   },
   'linkerd-2-15': {
-    routing: 'gamma', routingApi: GATEWAY_V1BETA1, ingressApi: GATEWAY_V1, linkerd: { minor: 15, serverApi: 'policy.linkerd.io/v1beta2' }, podMetadata: LINKERD_PROXY,
+    routing: 'gamma', routingApi: GATEWAY_V1BETA1, ingressApi: GATEWAY_V1, linkerd: { minor: 15, serverApi: 'policy.linkerd.io/v1beta2' }, podMetadata: LINKERD_PROXY, ruleNames: UNNAMED,
   },
   'linkerd-policy': {
     routing: 'linkerd-policy',
     routingApi: 'policy.linkerd.io/v1beta3',
     ingressApi: GATEWAY_V1,
-    linkerd: { minor: 18, serverApi: 'policy.linkerd.io/v1beta3' },
+    linkerd: { minor: 20, serverApi: 'policy.linkerd.io/v1beta3' },
     podMetadata: LINKERD_PROXY,
+    ruleNames: UNNAMED,
   },
   'linkerd-policy-2-14': {
     routing: 'linkerd-policy',
@@ -100,12 +126,13 @@ const RULES: Record<string, Rules> = {
     ingressApi: GATEWAY_V1,
     linkerd: { minor: 14, serverApi: 'policy.linkerd.io/v1beta1' },
     podMetadata: LINKERD_PROXY,
+    ruleNames: UNNAMED,
   },
   'linkerd-smi': {
-    routing: 'smi', routingApi: 'split.smi-spec.io/v1alpha1', ingressApi: GATEWAY_V1, linkerd: { minor: 14, serverApi: 'policy.linkerd.io/v1beta1' }, podMetadata: LINKERD_PROXY,
+    routing: 'smi', routingApi: 'split.smi-spec.io/v1alpha1', ingressApi: GATEWAY_V1, linkerd: { minor: 14, serverApi: 'policy.linkerd.io/v1beta1' }, podMetadata: LINKERD_PROXY, ruleNames: UNNAMED,
   },
   'linkerd-smi-v1alpha2': {
-    routing: 'smi', routingApi: 'split.smi-spec.io/v1alpha2', ingressApi: GATEWAY_V1, linkerd: { minor: 18, serverApi: 'policy.linkerd.io/v1beta3' }, podMetadata: LINKERD_PROXY,
+    routing: 'smi', routingApi: 'split.smi-spec.io/v1alpha2', ingressApi: GATEWAY_V1, linkerd: { minor: 20, serverApi: 'policy.linkerd.io/v1beta3' }, podMetadata: LINKERD_PROXY, ruleNames: UNNAMED,
   },
 };
 
@@ -181,10 +208,10 @@ describe('CanaryRelease', () => {
     });
   }
 
-  for (const { provider, routing, routingApi } of rows(r => r.routing === 'gamma' || r.routing === 'linkerd-policy')) {
-    const named = routing === 'gamma';
+  for (const { provider, routing, routingApi, ruleNames } of rows(r => r.routing === 'gamma' || r.routing === 'linkerd-policy')) {
+    const named = routing === 'gamma' && ruleNames!.mesh;
     test(`${provider}: one ${routingApi} HTTPRoute reviews attached to Service reviews:9080: end-user: jason to reviews-v2, `
-      + `then reviews-v1 90 / reviews-v2 10${named ? ', rules named canary-match and canary-split' : ', rules unnamed (no name field in that schema)'}`, () => {
+      + `then reviews-v1 90 / reviews-v2 10${named ? ', rules named canary-match and canary-split' : ', rules unnamed (no name field in that schema, or the target does not honour it)'}`, () => {
       const out = meshObjectsOf('CanaryRelease', provider);
       expectObjects(out, [`${routingApi} HTTPRoute bookinfo/reviews`]);
       const route = one(out, 'HTTPRoute');
@@ -287,8 +314,8 @@ describe('RoutePolicy', () => {
     });
   }
 
-  for (const { provider, routing, routingApi } of rows(r => (r.routing === 'gamma' || r.routing === 'linkerd-policy') && expressible('RoutePolicy', r.provider))) {
-    const named = routing === 'gamma';
+  for (const { provider, routing, routingApi, ruleNames } of rows(r => (r.routing === 'gamma' || r.routing === 'linkerd-policy') && expressible('RoutePolicy', r.provider))) {
+    const named = routing === 'gamma' && ruleNames!.mesh;
     test(`${provider}: a ${routingApi} HTTPRoute ratings attached to Service ratings:9080, one rule${named ? ' named default' : ''} to ratings:9080 with timeouts.request 3s`, () => {
       const out = meshObjectsOf('RoutePolicy', provider);
       expectObjects(out, [`${routingApi} HTTPRoute bookinfo/ratings`]);
@@ -395,7 +422,8 @@ describe('IngressGateway and GatewayRoute', () => {
     });
   }
 
-  for (const { provider, ingressApi } of rows(r => r.routing !== 'istio')) {
+  for (const { provider, ingressApi, ruleNames } of rows(r => r.routing !== 'istio' && expressible('IngressGateway', r.provider))) {
+    const named = <T>(name: string, rule: T) => (ruleNames!.ingress ? { name, ...rule } : rule);
     test(`${provider}: a ${ingressApi} Gateway bookinfo-gateway of class istio, listener http :80 and https :443 for bookinfo.example.com terminating `
       + `with bookinfo-tls (a cert-manager.io/v1 Certificate), routes from all namespaces; two ${ingressApi} HTTPRoutes; the canary's mesh objects unchanged`, () => {
       const added = addedBy('IngressGateway', provider);
@@ -434,17 +462,15 @@ describe('IngressGateway and GatewayRoute', () => {
       expect(route.parentRefs).toEqual([{ name: 'bookinfo-gateway', sectionName: 'https' }]);
       expect(route.hostnames).toEqual(['bookinfo.example.com']);
       expect(route.rules).toEqual([
-        {
-          name: 'productpage',
+        named('productpage', {
           matches: [
             ...['/productpage', '/login', '/logout'].map(value => ({ path: { type: 'Exact', value } })),
             ...['/static', '/api/v1/products'].map(value => ({ path: { type: 'PathPrefix', value } })),
           ],
           backendRefs: [{ name: 'productpage', port: 9080 }],
           timeouts: { request: '15s' },
-        },
-        {
-          name: 'reviews',
+        }),
+        named('reviews', {
           matches: [{ path: { type: 'PathPrefix', value: '/reviews' } }],
           filters: [
             { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } },
@@ -452,7 +478,7 @@ describe('IngressGateway and GatewayRoute', () => {
             { type: 'ResponseHeaderModifier', responseHeaderModifier: { remove: ['server'] } },
           ],
           backendRefs: SPLIT_90_10,
-        },
+        }),
       ]);
     });
   }
@@ -582,15 +608,16 @@ describe('MeshAuthorization', () => {
 });
 
 describe('upstream schemas', () => {
-  itValidates('everything these scenarios synthesize passes the upstream CRD and Kubernetes schemas (Servers of Linkerd < 2.15 are checked by apiVersion above)', () => {
+  itValidates('everything these scenarios synthesize passes the upstream CRD and Kubernetes schemas of the releases each configuration targets', () => {
     const sets: Record<string, any[]> = {};
+    const targets: Record<string, ValidationTarget> = {};
     for (const provider of Object.keys(PROVIDERS)) {
       for (const scenario of Object.keys(SCENARIOS).filter(s => expressible(s, provider))) {
-        // see Capabilities.legacyServer: the bundled CRDs mark policy.linkerd.io/v1beta1 Server deprecated
-        sets[`${scenario}--${provider}`] = synthOf(scenario, provider).filter(o => !(capsOf(provider).legacyServer && o.kind === 'Server'));
+        sets[`${scenario}--${provider}`] = synthOf(scenario, provider);
+        targets[`${scenario}--${provider}`] = validationTargetOf(provider);
       }
     }
-    const result = expectValid(sets);
+    const result = expectValid(sets, targets);
     const count = Number(/validated (\d+) objects/.exec(result.summary)?.[1]);
     expect(count).toBe(Object.values(sets).reduce((n, docs) => n + docs.length, 0));
   });

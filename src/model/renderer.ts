@@ -141,12 +141,26 @@ export interface InstallRenderer {
   renderNamespace(scope: Construct, ns: NamespaceIntent): void;
 }
 
+/** The versions a provider configuration targets, for tests and the analyzer. */
+export interface MeshTarget {
+  /** the Istio minor release, if Istio */
+  readonly istio?: number;
+  /** the Linkerd minor release, if Linkerd */
+  readonly linkerd?: number;
+  /** the Gateway API bundle's minor release */
+  readonly gatewayApi: number;
+  /** the Gateway API channel */
+  readonly gatewayApiChannel: 'standard' | 'experimental';
+}
+
 /** Everything one provider configuration renders with. */
 export interface ProviderRenderers {
   /** `istio`, `linkerd` or `gateway-api` */
   readonly name: string;
   /** equal keys mean equal configuration */
   readonly key: string;
+  /** the releases the configuration targets */
+  readonly target: MeshTarget;
   readonly traffic: TrafficRenderer;
   readonly ingress: IngressRenderer;
   readonly security: SecurityRenderer;

@@ -10,6 +10,7 @@
  */
 import { ApiObject, ApiObjectProps, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { analyzeAtSynth } from '../analyzer/mesh-analyzer';
 
 /**
  * How a second claim on the same object is settled within a chart:
@@ -145,6 +146,8 @@ export function claim(scope: IConstruct, identity: string, what: string, c: Clai
 }
 
 function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | undefined, c: Claim, props?: ApiObjectProps): void {
+  // every chart that holds an object of this library is analyzed at synthesis
+  analyzeAtSynth(chart);
   const entries = registry(scope).entries;
   const list = entries.get(key) ?? [];
   const entry: Entry = {

@@ -265,7 +265,7 @@ describe('capability errors', () => {
     ['circuit breaking', 'gateway-api', () => new CircuitBreaker(chart('b'), 'cb', { host: reviewsHost('gateway-api'), outlierDetection: {} }),
       /^test\/cb: Gateway API .* cannot express circuit breaking or load balancing; Gateway API has no standard circuit breaking; choose the mesh/],
     ['connection-pool limits', 'linkerd', () => new CircuitBreaker(chart('b'), 'cb', { host: reviewsHost('linkerd'), connectionPool: { maxConnections: 1 } }),
-      /^test\/cb: Linkerd 2.18 .* cannot express connection-pool limits; Linkerd has no connection pool limits/],
+      /^test\/cb: Linkerd 2.20 .* cannot express connection-pool limits; Linkerd has no connection pool limits/],
     ['a load balancer', 'linkerd', () => new CircuitBreaker(chart('b'), 'cb', { host: reviewsHost('linkerd-policy'), loadBalancer: LoadBalancer.random() }),
       /cannot express a load balancer choice; Linkerd always balances by latency/],
     ['Istio-only outlier settings', 'linkerd', () => new CircuitBreaker(chart('b'), 'cb', {
@@ -299,7 +299,7 @@ describe('capability errors', () => {
   test('failure accrual needs the Service in this chart', () => {
     const c = chart('bookinfo');
     new CircuitBreaker(c, 'cb', { host: reviewsHost('linkerd'), outlierDetection: { consecutive5xxErrors: 3 } });
-    expect(() => Testing.synth(c)).toThrow(/test\/cb: Linkerd 2.18 .* configures failure accrual \(circuit breaking\) with annotations on the Service 'reviews', which no construct in this chart declares/);
+    expect(() => Testing.synth(c)).toThrow(/test\/cb: Linkerd 2.20 .* configures failure accrual \(circuit breaking\) with annotations on the Service 'reviews', which no construct in this chart declares/);
   });
 });
 

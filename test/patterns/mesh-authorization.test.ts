@@ -174,7 +174,7 @@ describe('MeshAuthorization on Linkerd', () => {
   });
 
   test.each([
-    ['deny-admin (deny rules)', denyAdmin, /^test\/deny-admin: Linkerd 2.18 cannot express explicit deny rules; Linkerd authorization is allow-only.*\ntest\/deny-admin: Linkerd 2.18 cannot express clients outside namespaces \(Peer.outsideNamespaces\); list the clients that are allowed/],
+    ['deny-admin (deny rules)', denyAdmin, /^test\/deny-admin: Linkerd 2.20 cannot express explicit deny rules; Linkerd authorization is allow-only.*\ntest\/deny-admin: Linkerd 2.20 cannot express clients outside namespaces \(Peer.outsideNamespaces\); list the clients that are allowed/],
   ])('capability error: %s', (_name, synth, message) => {
     expect(() => synth('linkerd')).toThrow(message);
   });
@@ -182,10 +182,10 @@ describe('MeshAuthorization on Linkerd', () => {
   test('capability errors: a whole namespace, JWT, suffix paths', () => {
     const mesh = meshOf('linkerd');
     expect(() => new MeshAuthorization(chart('prod'), 'deny-all', { mesh }))
-      .toThrow('test/deny-all: Linkerd 2.18 cannot express authorization for a whole namespace; give the workload with its ports (e.g. release.workloadSelector, or WorkloadSelector.labels(labels, { ports })): Linkerd authorizes per Server, one pod port each');
+      .toThrow('test/deny-all: Linkerd 2.20 cannot express authorization for a whole namespace; give the workload with its ports (e.g. release.workloadSelector, or WorkloadSelector.labels(labels, { ports })): Linkerd authorizes per Server, one pod port each');
     expect(() => new MeshAuthorization(chart('prod'), 'api', {
       mesh, workload: reviewsPods, jwt: { issuer: 'https://a', jwksUri: 'https://a/jwks' }, allow: [{ from: [Peer.jwt('https://a')] }],
-    })).toThrow(/Linkerd 2.18 cannot express JWT authentication; validate tokens in the application or at the ingress gateway, or use Istio/);
+    })).toThrow(/Linkerd 2.20 cannot express JWT authentication; validate tokens in the application or at the ingress gateway, or use Istio/);
     expect(() => new MeshAuthorization(chart('prod'), 'static', { mesh, workload: reviewsPods, allow: [{ paths: ['*.js', '/api*'] }] }))
       .toThrow(/cannot express the paths "\*.js", "\/api\*"; HTTPRoute matches exact paths and whole path segments/);
   });

@@ -50,7 +50,7 @@ describe('Istio', () => {
     expect(ofKind(m, 'HelmRelease').map(r => r.metadata.name)).toEqual(['istio-base', 'istiod', 'istio-ingressgateway']);
     expect(one(m, 'HelmRepository').spec.url).toBe('https://istio-release.storage.googleapis.com/charts');
     expect(release(m, 'istiod').dependsOn).toEqual([{ name: 'istio-base' }]);
-    expect(release(m, 'istiod').chart.spec).toMatchObject({ chart: 'istiod', version: '1.24.0' });
+    expect(release(m, 'istiod').chart.spec).toMatchObject({ chart: 'istiod', version: '1.30.3' });
     expect(release(m, 'istiod').values).toMatchObject({
       profile: 'default',
       meshConfig: { defaultConfig: { holdApplicationUntilProxyStarts: true } },
@@ -77,7 +77,7 @@ describe('Istio', () => {
     expect(istiod.spec).toMatchObject({
       project: 'default',
       destination: { server: 'https://kubernetes.default.svc', namespace: 'istio-system' },
-      source: { repoURL: 'https://istio-release.storage.googleapis.com/charts', chart: 'istiod', targetRevision: '1.24.0' },
+      source: { repoURL: 'https://istio-release.storage.googleapis.com/charts', chart: 'istiod', targetRevision: '1.30.3' },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     });
     expect(istiod.spec.source.helm.valuesObject.profile).toBe('demo');
@@ -234,8 +234,8 @@ describe('Istio', () => {
     itValidates('ambient: Istio, IstioCNI and ZTunnel named default', () => {
       const m = synth({ controlPlane: MeshControlPlane.istio({ profile: IstioProfile.AMBIENT }), method: InstallMethod.sail(), namespaces: [{ name: 'shop' }] });
       expect(one(m, 'Istio', 'default').spec.profile).toBe('ambient');
-      expect(one(m, 'IstioCNI', 'default').spec).toEqual({ version: 'v1.24.0', namespace: 'istio-system', profile: 'ambient' });
-      expect(one(m, 'ZTunnel', 'default').spec).toEqual({ version: 'v1.24.0', namespace: 'istio-system' });
+      expect(one(m, 'IstioCNI', 'default').spec).toEqual({ version: 'v1.30.3', namespace: 'istio-system', profile: 'ambient' });
+      expect(one(m, 'ZTunnel', 'default').spec).toEqual({ version: 'v1.30.3', namespace: 'istio-system' });
       expectValid({ 'sail-ambient': m });
     });
   });

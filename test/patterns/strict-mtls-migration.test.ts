@@ -172,9 +172,9 @@ describe('StrictMtlsMigration on Linkerd', () => {
 
   test('capability errors: mesh-wide mode, DISABLE, a workload mode without ports', () => {
     expect(() => synthStage('linkerd', THREE_STAGES, 2))
-      .toThrow(/^test\/migration: Linkerd 2.18 cannot express a mesh-wide mTLS mode; set the control plane's Helm value proxy.defaultInboundPolicy \(all-authenticated\)/);
+      .toThrow(/^test\/migration: Linkerd 2.20 cannot express a mesh-wide mTLS mode; set the control plane's Helm value proxy.defaultInboundPolicy \(all-authenticated\)/);
     expect(() => new StrictMtlsMigration(chart(), 'm', { mesh: meshOf('linkerd'), namespaces: [{ namespace: 'legacy', mode: MtlsMode.DISABLE }] }))
-      .toThrow(/Linkerd 2.18 cannot express mTLS mode DISABLE \(namespace 'legacy'\); meshed pods always use mTLS/);
+      .toThrow(/Linkerd 2.20 cannot express mTLS mode DISABLE \(namespace 'legacy'\); meshed pods always use mTLS/);
     expect(() => new StrictMtlsMigration(chart('shop'), 'm', {
       mesh: meshOf('linkerd'),
       workloads: [{ workload: WorkloadSelector.labels({ app: 'cart' }), mode: MtlsMode.STRICT }],

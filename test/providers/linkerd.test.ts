@@ -49,7 +49,7 @@ describe('Linkerd data plane', () => {
 });
 
 describe('CanaryRelease on Linkerd through Gateway API', () => {
-  test('Linkerd 2.18 (the default) emits a v1 HTTPRoute on the apex Service, to per-version Services', () => {
+  test('Linkerd 2.20 (the default) emits a v1 HTTPRoute on the apex Service, to per-version Services, without rules[].name (Linkerd honours Gateway API v1.2.1 fields only)', () => {
     const c = chart('bookinfo');
     new CanaryRelease(c, 'reviews', reviews(linkerd(), { canaryMatches: [RequestMatch.header('end-user', 'jason')] }));
     const out = Testing.synth(c);
@@ -57,8 +57,8 @@ describe('CanaryRelease on Linkerd through Gateway API', () => {
     expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(route.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'reviews', port: 9080 }]);
     expect(route.spec.rules).toEqual([
-      { name: 'canary-match', matches: [{ headers: [{ type: 'Exact', name: 'end-user', value: 'jason' }] }], backendRefs: [{ name: 'reviews-v2', port: 9080 }] },
-      { name: 'canary-split', backendRefs: [{ name: 'reviews-v1', port: 9080, weight: 90 }, { name: 'reviews-v2', port: 9080, weight: 10 }] },
+      { matches: [{ headers: [{ type: 'Exact', name: 'end-user', value: 'jason' }] }], backendRefs: [{ name: 'reviews-v2', port: 9080 }] },
+      { backendRefs: [{ name: 'reviews-v1', port: 9080, weight: 90 }, { name: 'reviews-v2', port: 9080, weight: 10 }] },
     ]);
     expect(ofKind(out, 'Service').map(s => s.metadata.name)).toEqual(['reviews', 'reviews-v1', 'reviews-v2']);
   });
@@ -113,12 +113,11 @@ describe('CanaryRelease on Linkerd through Gateway API', () => {
     });
     const rules = one(Testing.synth(c), 'HTTPRoute').spec.rules;
     expect(rules[0]).toEqual({
-      name: 'post-reviews',
       matches: [{ method: 'POST', path: { type: 'Exact', value: '/reviews' } }],
       backendRefs: rules[1].backendRefs,
       timeouts: { request: '10s' },
     });
-    expect(rules[1].name).toBe('canary-split');
+    expect(rules[1].name).toBeUndefined(); // Linkerd 2.20 honours Gateway API v1.2.1 fields only
   });
 });
 

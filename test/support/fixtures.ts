@@ -1,7 +1,9 @@
 import { Chart, Duration, Testing } from 'cdk8s';
+import { ValidationTarget } from './validator';
 import {
-  AllowedRoutes, CanaryRelease, CanaryReleaseProps, CanaryVersion, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
-  GatewayRoute, HttpRetryOn, HttpRetryPolicy, IngressGateway, IstioApiVersion, IstioRoutingApi, LinkerdRoutingApi, LinkerdVersion, Mesh,
+  AllowedRoutes, CanaryRelease, CanaryReleaseProps, CanaryVersion, GatewayApiBundle, GatewayApiVersion,
+  GatewayBackend, GatewayImplementation, GatewayListener,
+  GatewayRoute, HttpRetryOn, HttpRetryPolicy, IngressGateway, IstioApiVersion, IstioRoutingApi, IstioVersion, LinkerdRoutingApi, LinkerdVersion, Mesh,
   MeshProvider, PathMatch, RequestMatch, SmiApiVersion, TlsCertificate,
 } from '../../src';
 
@@ -20,10 +22,12 @@ export interface Capabilities {
   /** mTLS modes and authorization policies (Istio's or Linkerd's own APIs) */
   readonly security: boolean;
   /**
-   * Linkerd before 2.15 serves Server only as policy.linkerd.io/v1beta1, which the bundled (latest)
-   * CRDs mark deprecated: its Servers are checked by apiVersion, not by the validator
+   * Linkerd before 2.15 serves Server only as policy.linkerd.io/v1beta1 (deprecated in the newest
+   * CRDs): validated against Linkerd 2.14's own CRDs through its profile, and checked by apiVersion
    */
   readonly legacyServer?: boolean;
+  /** false: the target's Gateway API has no HTTPRoute timeouts for ingress routes */
+  readonly ingressTimeout?: boolean;
 }
 
 const COUNTED_RETRIES: HttpRetryPolicy = { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.SERVER_ERROR] };
@@ -39,16 +43,30 @@ const SMI: Capabilities = { requestMatches: false, mirror: false, retries: BUDGE
  */
 export const PROVIDERS: Record<string, { make: () => MeshProvider; caps: Capabilities }> = {
   'istio': { make: () => MeshProvider.istio(), caps: ISTIO },
-  'istio-v1beta1': { make: () => MeshProvider.istio({ apiVersion: IstioApiVersion.V1BETA1 }), caps: ISTIO },
+  'istio-v1beta1': { make: () => MeshProvider.istio({ istioVersion: IstioVersion.of('1.20'), apiVersion: IstioApiVersion.V1BETA1 }), caps: ISTIO },
+  'istio-1-24': { make: () => MeshProvider.istio({ istioVersion: IstioVersion.V1_24 }), caps: ISTIO },
   'istio-revision': { make: () => MeshProvider.istio({ revision: '1-24-0' }), caps: ISTIO },
   'istio-gateway-api': { make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }), caps: { ...GAMMA, circuitBreaker: 'istio', security: true } },
+  // Gateway API v1.2 standard (what Istio 1.24 is built against): no mirror percent, no rule names
+  'istio-gateway-api-1-24': {
+    make: () => MeshProvider.istio({ istioVersion: IstioVersion.V1_24, routingApi: IstioRoutingApi.GATEWAY_API }),
+    caps: { ...GAMMA, mirror: false, circuitBreaker: 'istio', security: true },
+  },
+  'istio-gateway-api-1-28-v1-3': {
+    make: () => MeshProvider.istio({
+      istioVersion: IstioVersion.V1_28, routingApi: IstioRoutingApi.GATEWAY_API, gatewayApiBundle: GatewayApiBundle.V1_3,
+    }),
+    caps: { ...GAMMA, circuitBreaker: 'istio', security: true },
+  },
   'istio-gateway-api-experimental': {
     make: () => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API, experimentalChannel: true }),
     caps: { ...GAMMA, circuitBreaker: 'istio', security: true, retries: { attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [HttpRetryOn.GATEWAY_ERROR] } },
   },
   'gateway-api': { make: () => MeshProvider.gatewayApi(), caps: GAMMA },
   'gateway-api-v1beta1': { make: () => MeshProvider.gatewayApi({ apiVersion: GatewayApiVersion.V1BETA1 }), caps: GAMMA },
+  'gateway-api-v1-1': { make: () => MeshProvider.gatewayApi({ gatewayApiBundle: GatewayApiBundle.V1_1 }), caps: { ...GAMMA, mirror: false, timeout: false, ingressTimeout: false } },
   'linkerd': { make: () => MeshProvider.linkerd(), caps: LINKERD },
+  'linkerd-2-18': { make: () => MeshProvider.linkerd({ version: LinkerdVersion.V2_18 }), caps: LINKERD },
   'linkerd-2-15': {
     make: () => MeshProvider.linkerd({ version: LinkerdVersion.V2_15 }),
     caps: { ...LINKERD, retries: undefined, timeout: false },
@@ -64,6 +82,26 @@ export const PROVIDERS: Record<string, { make: () => MeshProvider; caps: Capabil
     caps: SMI,
   },
 };
+
+/** The validator profile of each release a configuration can target (../shared/crds/versions/). */
+const ISTIO_PROFILES: Record<number, string> = { 22: '1.22.8', 24: '1.24.6', 26: '1.26.8', 28: '1.28.10' };
+const LINKERD_PROFILES: Record<number, string> = {
+  14: 'stable-2.14.10', 15: 'edge-24.2.4', 16: 'edge-24.8.2', 17: 'edge-24.11.8', 18: 'edge-25.4.4', 19: 'edge-25.10.7', 20: 'edge-26.6.3',
+};
+const GATEWAY_API_PROFILES: Record<number, string> = { 0: 'v1.0.0', 1: 'v1.1.1', 2: 'v1.2.1', 3: 'v1.3.0', 4: 'v1.4.1', 5: 'v1.5.1', 6: 'default' };
+
+/**
+ * What a provider configuration's output is validated against: the profiles of the releases it
+ * targets (Istio 1.30 and 1.31 use the bundle's Istio 1.30.3 CRDs, the newest there are; Istio
+ * before 1.22 uses 1.22.8's, which still serve v1beta1).
+ */
+export function validationTargetOf(provider: string): ValidationTarget {
+  const t = PROVIDERS[provider].make()._renderers.target;
+  const profiles: string[] = [`gateway-api@${GATEWAY_API_PROFILES[t.gatewayApi]}`];
+  if (t.istio !== undefined) profiles.push(`istio@${t.istio >= 30 ? 'default' : ISTIO_PROFILES[Math.max(22, t.istio - (t.istio % 2))]}`);
+  if (t.linkerd !== undefined) profiles.push(`linkerd@${LINKERD_PROFILES[t.linkerd]}`);
+  return { profiles, channel: t.gatewayApiChannel };
+}
 
 export function meshOf(provider: string) {
   return Mesh.fromAttributes({ provider: PROVIDERS[provider].make() });

@@ -90,6 +90,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       return Testing.synth(c);
     },
     base: reviewsOnly,
+    notExpressible: { when: caps => caps.ingressTimeout === false, error: /cannot express a request timeout .*in Gateway API v1\.2/ },
   },
 
   // payments STRICT, orders PERMISSIVE, checkout's port 9090 PERMISSIVE, an alert on plaintext

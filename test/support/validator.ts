@@ -39,13 +39,31 @@ export interface ValidationResult {
 }
 
 /**
- * Validates named sets of manifests. Each set becomes one YAML file, so a failure names the set.
- * Sets whose name contains "experimental" are validated against Gateway API's experimental
- * channel (the validator picks one channel per run), the rest against the standard channel.
+ * What a set is validated against: the validator's `--profile=<component>@<version>` options
+ * (the releases the configuration targets) and the Gateway API channel.
  */
-export function validate(sets: Record<string, any[]>): ValidationResult {
-  const runs = (['standard', 'experimental'] as const)
-    .map(channel => runValidator(Object.fromEntries(Object.entries(sets).filter(([n]) => n.includes('experimental') === (channel === 'experimental'))), channel))
+export interface ValidationTarget {
+  readonly profiles: string[];
+  readonly channel: 'standard' | 'experimental';
+}
+
+/**
+ * Validates named sets of manifests. Each set becomes one YAML file, so a failure names the set.
+ * `targets` gives a set its profiles and channel (one validator run per distinct target); a set
+ * without one is validated against the bundle's newest CRDs, on Gateway API's experimental channel
+ * if its name contains "experimental", else the standard channel.
+ */
+export function validate(sets: Record<string, any[]>, targets: Record<string, ValidationTarget> = {}): ValidationResult {
+  const groups = new Map<string, { target: ValidationTarget; sets: Record<string, any[]> }>();
+  for (const [name, docs] of Object.entries(sets)) {
+    const target = targets[name] ?? { profiles: [], channel: name.includes('experimental') ? 'experimental' : 'standard' };
+    const key = JSON.stringify(target);
+    const group = groups.get(key) ?? { target, sets: {} };
+    group.sets[name] = docs;
+    groups.set(key, group);
+  }
+  const runs = [...groups.values()]
+    .map(g => runValidator(g.sets, g.target))
     .filter((r): r is ValidationResult => r !== undefined);
   const totals = runs.map(r => /validated (\d+) objects: (\d+) invalid, (\d+) unknown kinds/.exec(r.summary)?.slice(1).map(Number) ?? [NaN, NaN, NaN]);
   const sum = (k: number) => totals.reduce((n, t) => n + t[k], 0);
@@ -56,15 +74,16 @@ export function validate(sets: Record<string, any[]>): ValidationResult {
   };
 }
 
-function runValidator(sets: Record<string, any[]>, channel: 'standard' | 'experimental'): ValidationResult | undefined {
+function runValidator(sets: Record<string, any[]>, target: ValidationTarget): ValidationResult | undefined {
   if (Object.keys(sets).length === 0) return undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-validate-'));
   try {
     for (const [name, docs] of Object.entries(sets)) {
       fs.writeFileSync(path.join(dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`), Yaml.stringify(...docs));
     }
-    const run = spawnSync(process.execPath, [path.join(VALIDATOR, 'validate.mjs'), `--gateway-channel=${channel}`, dir], { encoding: 'utf-8' });
-    const output = `${run.stdout}${run.stderr}`;
+    const args = [...target.profiles.map(p => `--profile=${p}`), `--gateway-channel=${target.channel}`];
+    const run = spawnSync(process.execPath, [path.join(VALIDATOR, 'validate.mjs'), ...args, dir], { encoding: 'utf-8' });
+    const output = `${run.status === 0 ? '' : `[${args.join(' ')}]\n`}${run.stdout}${run.stderr}`;
     const lines = output.trim().split('\n');
     const summary = lines.filter(l => l.startsWith('validated ')).pop() ?? lines[lines.length - 1];
     return { ok: run.status === 0, summary, output };
@@ -74,9 +93,9 @@ function runValidator(sets: Record<string, any[]>, channel: 'standard' | 'experi
 }
 
 /** Asserts that every object passes, showing the validator's complaints otherwise. */
-export function expectValid(sets: Record<string, any[]>): ValidationResult {
-  const result = validate(sets);
-  const problems = result.output.split('\n').filter(l => l.trim() !== '' && !l.startsWith('note') && !l.startsWith('validated'));
+export function expectValid(sets: Record<string, any[]>, targets: Record<string, ValidationTarget> = {}): ValidationResult {
+  const result = validate(sets, targets);
+  const problems = result.output.split('\n').filter(l => l.trim() !== '' && !l.startsWith('note') && !l.startsWith('validated') && !l.startsWith('['));
   expect(problems).toEqual([]);
   expect(result.summary).toMatch(/: 0 invalid, 0 unknown kinds$/);
   expect(result.ok).toBe(true);

@@ -1,3 +1,4 @@
+import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
 import { BackendRef, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { forSpecificity, routeSpecificity } from '../../model/precedence';
@@ -31,8 +32,6 @@ export interface GammaMeshExtension {
 export interface GammaOptions {
   /** the mesh's additions, if any */
   readonly extension?: GammaMeshExtension;
-  /** the user opted into Gateway API's experimental channel (rule `retry`) */
-  readonly experimental?: boolean;
 }
 
 /**
@@ -47,10 +46,13 @@ export class GammaRouting implements TrafficRenderer {
   private readonly extension?: GammaMeshExtension;
   private readonly experimental: boolean;
 
-  constructor(private readonly apiVersion: string, providerName: string, options: GammaOptions = {}) {
+  /**
+   * @param profile the Gateway API the configuration targets: what the cluster serves and the mesh honours
+   */
+  constructor(private readonly profile: GatewayApiProfile, providerName: string, options: GammaOptions = {}) {
     this.extension = options.extension;
-    this.experimental = options.experimental ?? false;
-    this.displayName = `${providerName} (gateway.networking.k8s.io/${apiVersion} HTTPRoute${this.experimental ? ', experimental channel' : ''})`;
+    this.experimental = gatewayApiHas(profile, 'retry');
+    this.displayName = `${providerName} (gateway.networking.k8s.io/${profile.apiVersion} HTTPRoute${profile.experimental ? ', experimental channel' : ''})`;
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
@@ -59,8 +61,14 @@ export class GammaRouting implements TrafficRenderer {
     if (route.retries && !this.extension?.retries) {
       out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
         feature: 'retries',
-        instead: 'the standard channel of Gateway API has no retry field; opt into the experimental channel (experimentalChannel: true), use MeshProvider.istio() or .linkerd(), or drop them',
+        instead: this.profile.experimental
+          ? `HTTPRoute retry is in the experimental channel from Gateway API v1.2 (the target is ${this.profile.description}); state a newer gatewayApiBundle, use MeshProvider.istio() or .linkerd(), or drop them`
+          : 'the standard channel of Gateway API has no retry field; opt into the experimental channel (experimentalChannel: true), use MeshProvider.istio() or .linkerd(), or drop them',
       }]));
+    }
+    if (route.timeout) push(out, gatewayApiLacks(this.profile, 'timeouts', 'a request timeout'));
+    if (route.mirror?.percent !== undefined && route.mirror.percent !== 100) {
+      push(out, gatewayApiLacks(this.profile, 'mirrorPercent', `mirroring ${route.mirror.percent}% of requests`));
     }
     return out;
   }
@@ -75,11 +83,12 @@ export class GammaRouting implements TrafficRenderer {
   public render(sink: HostObjectSink, host: HostIntent): void {
     if (host.routes.length > 0) {
       sink.emit('Resource', {
-        apiVersion: `gateway.networking.k8s.io/${this.apiVersion}`,
+        apiVersion: `gateway.networking.k8s.io/${this.profile.apiVersion}`,
         kind: 'HTTPRoute',
         metadata: { name: host.name, namespace: host.namespace, annotations: this.extension?.annotations(host) },
         spec: gammaRouteSpec(host, {
-          ruleNames: true,
+          ruleNames: gatewayApiHas(this.profile, 'ruleNames'),
+          mirrorPercent: gatewayApiHas(this.profile, 'mirrorPercent'),
           experimentalRetries: this.experimental && !this.extension?.retries,
           describe: this.displayName,
         }),
@@ -87,6 +96,10 @@ export class GammaRouting implements TrafficRenderer {
     }
     this.extension?.renderPolicy(sink, host);
   }
+}
+
+function push(out: Unsupported[], u: Unsupported | undefined): void {
+  if (u) out.push(u);
 }
 
 /** What every HTTPRoute dialect rejects. */
@@ -121,8 +134,10 @@ function experimentalRetryUnsupported(route: RouteIntent): Unsupported[] {
  * The spec of a host's HTTPRoute with a Service parent. Shared with meshes whose own HTTPRoute
  * kind copies Gateway API's (Linkerd's policy.linkerd.io), which may lack rule names.
  */
-export function gammaRouteSpec(host: HostIntent,
-  options: { ruleNames: boolean; experimentalRetries?: boolean; describe: string }): HTTPRouteSpec {
+export function gammaRouteSpec(
+  host: HostIntent,
+  options: { ruleNames: boolean; mirrorPercent: boolean; experimentalRetries?: boolean; describe: string },
+): HTTPRouteSpec {
   const backend = (version?: string): BackendRef => ({
     name: version === undefined ? host.name : (host.versions.find(v => v.name === version)?.serviceName ?? `${host.name}-${version}`),
     port: host.port.number,
@@ -132,7 +147,8 @@ export function gammaRouteSpec(host: HostIntent,
     matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
     filters: r.mirror ? [{
       type: 'RequestMirror',
-      requestMirror: { backendRef: backend(r.mirror.version), ...mirrorShare(r.mirror.percent) },
+      // Without `percent` (before Gateway API v1.3) every request is mirrored: unsupported() allows only 100 then.
+      requestMirror: { backendRef: backend(r.mirror.version), ...(options.mirrorPercent ? mirrorShare(r.mirror.percent) : {}) },
     }] : undefined,
     backendRefs: r.backends.map(b => ({ ...backend(b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
     timeouts: r.timeout || (options.experimentalRetries && r.retries?.perTryTimeout) ? {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { gatewayApiMatch, headerPrefixProblems } from './gamma-routing';
+import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
 import { grantReferences, Referent } from './reference-grants';
 import {
   GatewaySpec, HTTPHeaderFilter, IngressBackendRef, IngressHTTPRouteFilter, IngressHTTPRouteRule, IngressHTTPRouteSpec,
@@ -37,8 +38,12 @@ export interface GatewayApiIngressOptions {
 export class GatewayApiIngress implements IngressRenderer {
   public readonly displayName: string;
 
-  constructor(private readonly apiVersion: string, providerName: string, private readonly options: GatewayApiIngressOptions) {
-    this.displayName = `${providerName} (${GROUP}/${apiVersion} Gateway)`;
+  private readonly apiVersion: string;
+
+  /** @param profile the Gateway API the configuration targets: what the cluster serves and the implementation honours */
+  constructor(private readonly profile: GatewayApiProfile, providerName: string, private readonly options: GatewayApiIngressOptions) {
+    this.apiVersion = profile.apiVersion;
+    this.displayName = `${providerName} (${GROUP}/${profile.apiVersion} Gateway)`;
   }
 
   public unsupportedGateway(gateway: GatewayIntent): Unsupported[] {
@@ -53,7 +58,10 @@ export class GatewayApiIngress implements IngressRenderer {
 
   public unsupportedRoute(route: IngressRouteIntent): Unsupported[] {
     const out: Unsupported[] = [];
+    if (route.passthrough && this.profile.tlsRoute.unsupported) out.push(this.profile.tlsRoute.unsupported);
     for (const rule of route.rules) {
+      const timeout = rule.timeout ? gatewayApiLacks(this.profile, 'timeouts', 'a request timeout') : undefined;
+      if (timeout) out.push(timeout);
       if (rule.retries) {
         out.push({
           feature: 'retries',
@@ -151,8 +159,8 @@ export class GatewayApiIngress implements IngressRenderer {
     const owner: Claim = { owner: route.source, resolve: `give ${route.source.node.path} another name` };
     if (route.passthrough) {
       const spec: TLSRouteSpec = { parentRefs, hostnames: route.hostnames, rules: [{ backendRefs: backendRefs(route.rules[0].backends) }] };
-      // TLSRoute is served as v1 only (v1alpha2 is no longer served), whatever the HTTPRoute version.
-      emit(scope, 'Resource', { apiVersion: `${GROUP}/v1`, kind, metadata, spec }, owner);
+      // TLSRoute's version is the one the implementation watches and the bundle serves (see tlsRouteFor).
+      emit(scope, 'Resource', { apiVersion: this.profile.tlsRoute.apiVersion!, kind, metadata, spec }, owner);
     } else {
       const spec: IngressHTTPRouteSpec = {
         parentRefs,
@@ -196,7 +204,7 @@ export class GatewayApiIngress implements IngressRenderer {
     if (r.requestHeaders) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: headerFilter(r.requestHeaders) });
     if (r.responseHeaders) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: headerFilter(r.responseHeaders) });
     return {
-      name: r.name,
+      name: gatewayApiHas(this.profile, 'ruleNames') ? r.name : undefined,
       matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
       filters: filters.length > 0 ? filters : undefined,
       backendRefs: r.backends.length > 0 ? backendRefs(r.backends) : undefined,

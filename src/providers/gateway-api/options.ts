@@ -6,6 +6,7 @@ import { GammaRouting } from './gamma-routing';
 import { GenericDataPlane } from './gateway-api-data-plane';
 import { GatewayApiIngress } from './gateway-api-ingress';
 import { GatewayApiSecurity } from './gateway-api-security';
+import { GatewayApiBundle, gatewayApiProfile } from './profile';
 import { ProviderRenderers } from '../../model/renderer';
 import { boolean, checkProps, enumOf, optional } from '../../private/validation';
 
@@ -36,6 +37,13 @@ export interface GatewayApiProviderOptions {
    * @see https://gateway-api.sigs.k8s.io/geps/gep-1731/
    */
   readonly experimentalChannel?: boolean;
+
+  /**
+   * The Gateway API release the cluster runs: only fields and kinds it serves are emitted, and a
+   * feature it lacks is an error naming the release that adds it.
+   * @default GatewayApiBundle.V1_6
+   */
+  readonly gatewayApiBundle?: GatewayApiBundle;
 }
 
 /** "Any GAMMA mesh", standard features only: every API version is decided here. */
@@ -44,13 +52,16 @@ export function gatewayApiRenderers(options: GatewayApiProviderOptions): Provide
     apiVersion: optional(enumOf(GatewayApiVersion, 'GatewayApiVersion')),
     experimentalChannel: optional(boolean),
   });
-  const apiVersion = options.apiVersion ?? GatewayApiVersion.V1;
+  const bundle = options.gatewayApiBundle ?? GatewayApiBundle.V1_6;
+  const experimental = options.experimentalChannel ?? false;
+  const profile = gatewayApiProfile({ bundle, experimental, apiVersion: options.apiVersion ?? GatewayApiVersion.V1 });
   return {
     name: 'gateway-api',
-    key: JSON.stringify(['gateway-api', apiVersion, options.experimentalChannel ?? false]),
+    key: JSON.stringify(['gateway-api', profile]),
+    target: { gatewayApi: bundle.minor, gatewayApiChannel: experimental ? 'experimental' : 'standard' },
     dataPlane: new GenericDataPlane(),
-    traffic: new GammaRouting(apiVersion, 'Gateway API', { experimental: options.experimentalChannel }),
-    ingress: new GatewayApiIngress(apiVersion, 'Gateway API', { regexPaths: false }),
+    traffic: new GammaRouting(profile, 'Gateway API'),
+    ingress: new GatewayApiIngress(profile, 'Gateway API', { regexPaths: false }),
     security: new GatewayApiSecurity(),
   };
 }

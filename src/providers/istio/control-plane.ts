@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { IstioInstallIntent, IstioRevisionIntent } from './install-intent';
 import { IstioInstall, ISTIO_INGRESS_NAMESPACE } from './istio-install';
-import { istioApis, IstioDataPlaneMode, IstioProviderOptions, istioRenderers, IstioRoutingApi } from './options';
+import { istioApis, IstioDataPlaneMode, IstioProviderOptions, istioRenderers, IstioRoutingApi, IstioVersion } from './options';
 import { InstallMethodIntent } from '../../model/install';
 import { ControlPlaneBinding } from '../../model/renderer';
 import { checkDns1123Label, checkPercent, invalid } from '../../private/errors';
@@ -131,8 +131,9 @@ export interface MeshTelemetryOptions {
  */
 export interface IstioControlPlaneOptions extends IstioProviderOptions {
   /**
-   * The Istio release (chart version), with one control plane. Use `revisions` for several.
-   * @default "1.24.0"
+   * The Istio release (chart version), with one control plane. Use `revisions` for several. The
+   * install's provider targets it (`istioVersion` is taken from here).
+   * @default "1.30.3"
    */
   readonly version?: string;
 
@@ -254,7 +255,10 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
   const ambient = profile === IstioProfile.AMBIENT && o.dataPlaneMode !== IstioDataPlaneMode.SIDECAR;
   const namespace = o.namespace ?? 'istio-system';
   checkDns1123Label(scope, 'namespace', namespace);
-  const version = o.version ?? '1.24.0';
+  const version = o.version ?? '1.30.3';
+  if (o.istioVersion !== undefined) {
+    invalid(scope, 'istioVersion', o.istioVersion.version, 'unset: MeshInstall targets the release it installs (version, or the revisions\' versions)');
+  }
 
   let revisions: IstioRevisionIntent[];
   if (o.revisions !== undefined) {
@@ -270,6 +274,14 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
     if (!VERSION.test(version)) invalid(scope, 'version', version, 'an Istio release as "<major>.<minor>.<patch>", e.g. "1.24.0"');
     revisions = [{ name: o.revision, version, tags: [] }];
   }
+  // Routing and policy objects are cluster-wide: every revision's istiod reads them, so they
+  // target the oldest release installed.
+  revisions.forEach((r, k) => {
+    if (Number(r.version.split('.')[1]) < 20 || !r.version.startsWith('1.')) {
+      invalid(scope, o.revisions ? `revisions[${k}].version` : 'version', r.version, 'an Istio release from 1.20 on');
+    }
+  });
+  const istioVersion = revisions.map(r => IstioVersion.of(r.version)).reduce((a, b) => (b.minor < a.minor ? b : a));
   const targets: string[] = [];
   for (const name of revisions.flatMap(r => [r.name, ...r.tags])) {
     if (name === undefined) continue;
@@ -319,7 +331,9 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
     ambient,
     revisions,
     defaultRevision,
-    apis: istioApis(o.apiVersion, o.gatewayApiVersion),
+    apis: istioApis({
+      version: istioVersion, apiVersion: o.apiVersion, gatewayApiVersion: o.gatewayApiVersion, gatewayApiBundle: o.gatewayApiBundle,
+    }),
     accessLogFile: o.accessLogFile,
     outboundTrafficPolicy: o.outboundTrafficPolicy,
     holdApplicationUntilProxyStarts: o.holdApplicationUntilProxyStarts ?? true,
@@ -340,6 +354,8 @@ export function bindIstio(scope: IConstruct, method: InstallMethodIntent, o: Ist
   };
   // Ambient routes through waypoints, which Istio drives through Gateway API by preference.
   const renderersFor = (revision: string | undefined) => withProxyDefaults(istioRenderers({
+    istioVersion,
+    gatewayApiBundle: o.gatewayApiBundle,
     routingApi: o.routingApi ?? (ambient ? IstioRoutingApi.GATEWAY_API : IstioRoutingApi.ISTIO),
     apiVersion: o.apiVersion,
     gatewayApiVersion: o.gatewayApiVersion,

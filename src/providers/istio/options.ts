@@ -16,6 +16,48 @@ import { boolean, checkProps, enumOf, optional, string } from '../../private/val
 import { GammaRouting } from '../gateway-api/gamma-routing';
 import { GatewayApiIngress } from '../gateway-api/gateway-api-ingress';
 import { GatewayApiVersion } from '../gateway-api/options';
+import { GatewayApiBundle, GatewayApiProfile, gatewayApiProfile, tlsRouteFor } from '../gateway-api/profile';
+
+/**
+ * An Istio release. It decides the API versions of Istio's own kinds, the Gateway API release
+ * its istiod is built against (fields newer than that are not read), and which TLSRoute it watches.
+ * @see https://istio.io/latest/docs/releases/supported-releases/
+ */
+export class IstioVersion {
+  /** Istio 1.22: `networking.istio.io/v1`, `security.istio.io/v1`, `telemetry.istio.io/v1`; Gateway API v1.1 */
+  public static readonly V1_22 = new IstioVersion(22);
+  /** Istio 1.24: ambient mode GA; Gateway API v1.2 */
+  public static readonly V1_24 = new IstioVersion(24);
+  /** Istio 1.26: Gateway API v1.3 */
+  public static readonly V1_26 = new IstioVersion(26);
+  /** Istio 1.28: Gateway API v1.4; ignores TLSRoute CRDs newer than v1.4.1 */
+  public static readonly V1_28 = new IstioVersion(28);
+  /** Istio 1.30: Gateway API v1.5; watches TLSRoute `v1` only */
+  public static readonly V1_30 = new IstioVersion(30);
+  /** Istio 1.31: Gateway API v1.6 */
+  public static readonly V1_31 = new IstioVersion(31);
+
+  /**
+   * Any release as `1.<minor>` or `1.<minor>.<patch>`, from 1.20, e.g. `"1.27.3"`.
+   */
+  public static of(version: string): IstioVersion {
+    const m = /^1\.(\d{1,3})(\.\d+)?$/.exec(version);
+    if (!m || Number(m[1]) < 20) {
+      throw new Error(`IstioVersion.of: 'version' (${JSON.stringify(version)}) must be an Istio release from 1.20 on, as "1.<minor>" or "1.<minor>.<patch>", e.g. "1.24.6"`);
+    }
+    return new IstioVersion(Number(m[1]));
+  }
+
+  /** The minor release number (the `24` of 1.24). */
+  public readonly minor: number;
+  /** The release as `1.<minor>`. */
+  public readonly version: string;
+
+  private constructor(minor: number) {
+    this.minor = minor;
+    this.version = `1.${minor}`;
+  }
+}
 
 /**
  * The version of Istio's `networking.istio.io` API to emit.
@@ -56,6 +98,19 @@ export enum IstioDataPlaneMode {
  */
 export interface IstioProviderOptions {
   /**
+   * The Istio release the cluster runs (with `MeshInstall`, the release it installs). It decides the
+   * API versions and the Gateway API fields emitted.
+   * @default IstioVersion.V1_31
+   */
+  readonly istioVersion?: IstioVersion;
+
+  /**
+   * The Gateway API release the cluster runs (Istio does not install it).
+   * @default - the release the Istio version is built against (v1.6 for Istio 1.31, v1.2 for 1.24)
+   */
+  readonly gatewayApiBundle?: GatewayApiBundle;
+
+  /**
    * The API through which routing is expressed.
    * @default IstioRoutingApi.ISTIO
    */
@@ -63,7 +118,7 @@ export interface IstioProviderOptions {
 
   /**
    * The `networking.istio.io` version to emit (with `IstioRoutingApi.ISTIO`).
-   * @default IstioApiVersion.V1
+   * @default - `v1` from Istio 1.22, `v1beta1` before
    */
   readonly apiVersion?: IstioApiVersion;
 
@@ -82,7 +137,7 @@ export interface IstioProviderOptions {
   readonly revision?: string;
 
   /**
-   * With `IstioRoutingApi.GATEWAY_API`: the cluster runs Gateway API's experimental channel: retries go into the HTTPRoute rules'
+   * The cluster runs Gateway API's experimental channel: with `IstioRoutingApi.GATEWAY_API`, retries go into the HTTPRoute rules'
    * `retry` field (attempts, status codes) with per-try timeouts as `timeouts.backendRequest`.
    * @default false
    * @see https://gateway-api.sigs.k8s.io/geps/gep-1731/
@@ -117,8 +172,10 @@ export interface IstioProviderOptions {
   readonly trustDomain?: string;
 }
 
-/** The API versions an Istio configuration emits, decided once for every Istio renderer. */
+/** What an Istio configuration targets, decided once for every Istio renderer, install included. */
 export interface IstioApis {
+  /** the Istio minor release */
+  readonly minor: number;
   /** networking.istio.io: VirtualService, DestinationRule, Gateway, Sidecar */
   readonly networking: string;
   /** security.istio.io: PeerAuthentication, AuthorizationPolicy, RequestAuthentication */
@@ -127,20 +184,67 @@ export interface IstioApis {
   readonly telemetry: string;
   /** the version of gateway.networking.k8s.io HTTPRoutes and Gateways */
   readonly gatewayApiVersion: string;
+  /** the Gateway API the cluster serves and this Istio honours */
+  readonly gatewayApi: GatewayApiProfile;
+}
+
+/**
+ * The Gateway API release each Istio release is built against (`sigs.k8s.io/gateway-api` in its
+ * go.mod): istiod decodes routes with those types, so newer fields are not read. Odd releases are
+ * taken as the even release before them. 1.31 is taken as v1.6 (the newest Gateway API; there is no
+ * 1.31 source or CRD set in ../shared, so its output is validated against Istio 1.30.3's CRDs).
+ * @see ../shared/tools/validate-manifests/README.md "Which profile matches which cluster" (istio/istio go.mod at 1.22.8, 1.24.6, 1.26.8, 1.28.10, 1.30.3)
+ */
+function istioGatewayApiTypes(minor: number): number {
+  if (minor >= 31) return 6;
+  if (minor >= 30) return 5;
+  if (minor >= 28) return 4;
+  if (minor >= 26) return 3;
+  if (minor >= 24) return 2;
+  if (minor >= 22) return 1;
+  return 0;
 }
 
 /**
  * Istio older than 1.22 serves networking and security as v1beta1 and Telemetry as v1alpha1;
- * 1.22 and later serve all three as v1.
+ * 1.22 and later serve all three as v1. TLSRoute: istiod watches `v1alpha2` up to 1.28 (which
+ * ignores TLSRoute CRDs newer than v1.4.1) and `v1` from 1.30 (which ignores TLSRoute CRDs older
+ * than v1.5.0: `pkg/config/schema/gatewayapi`).
  * @see https://istio.io/latest/blog/2024/v1-apis/
  */
-export function istioApis(apiVersion: IstioApiVersion | undefined, gatewayApiVersion: GatewayApiVersion | undefined): IstioApis {
-  const beta = apiVersion === IstioApiVersion.V1BETA1;
+export function istioApis(options: {
+  version?: IstioVersion;
+  apiVersion?: IstioApiVersion;
+  gatewayApiVersion?: GatewayApiVersion;
+  gatewayApiBundle?: GatewayApiBundle;
+  experimentalChannel?: boolean;
+}): IstioApis {
+  const version = options.version ?? IstioVersion.V1_31;
+  const minor = version.minor;
+  const beta = (options.apiVersion ?? (minor >= 22 ? IstioApiVersion.V1 : IstioApiVersion.V1BETA1)) === IstioApiVersion.V1BETA1;
+  const types = istioGatewayApiTypes(minor);
+  const bundle = options.gatewayApiBundle ?? GatewayApiBundle.of(`v1.${types}`);
+  const experimental = options.experimentalChannel ?? false;
+  const name = `Istio ${version.version}`;
+  const tlsRoute = minor >= 30
+    ? tlsRouteFor(bundle.minor, experimental, 'v1', name)
+    : minor >= 28 && bundle.minor > 4
+      ? { unsupported: { feature: `TLS passthrough (TLSRoute) on Gateway API ${bundle.version}`, instead: `${name} ignores TLSRoute CRDs newer than v1.4.1: install Gateway API v1.4.1 (experimental channel) or Istio 1.30` } }
+      : tlsRouteFor(bundle.minor, experimental, 'v1alpha2', name);
+  const gatewayApiVersion = options.gatewayApiVersion ?? GatewayApiVersion.V1;
   return {
+    minor,
     networking: `networking.istio.io/${beta ? 'v1beta1' : 'v1'}`,
     security: `security.istio.io/${beta ? 'v1beta1' : 'v1'}`,
     telemetry: `telemetry.istio.io/${beta ? 'v1alpha1' : 'v1'}`,
-    gatewayApiVersion: gatewayApiVersion ?? GatewayApiVersion.V1,
+    gatewayApiVersion,
+    gatewayApi: gatewayApiProfile({
+      bundle,
+      experimental,
+      apiVersion: gatewayApiVersion,
+      honours: { name, minor: types, experimental: true },
+      tlsRoute,
+    }),
   };
 }
 
@@ -172,21 +276,35 @@ export function istioRenderers(options: IstioProviderOptions, ingressGatewayName
   if (options.experimentalChannel !== undefined && routingApi !== IstioRoutingApi.GATEWAY_API) {
     invalidOption(factory, 'experimentalChannel', options.experimentalChannel, 'used only with routingApi IstioRoutingApi.GATEWAY_API');
   }
-  const apis = istioApis(options.apiVersion, options.gatewayApiVersion);
+  const apis = istioApis({
+    version: options.istioVersion,
+    apiVersion: options.apiVersion,
+    gatewayApiVersion: options.gatewayApiVersion,
+    gatewayApiBundle: options.gatewayApiBundle,
+    experimentalChannel: options.experimentalChannel,
+  });
+  const name = `Istio 1.${apis.minor}`;
+  if (apis.minor < 22 && options.apiVersion === IstioApiVersion.V1) {
+    invalidOption(factory, 'apiVersion', options.apiVersion, `IstioApiVersion.V1BETA1 for ${name}: networking.istio.io/v1 is served from Istio 1.22`);
+  }
   const gamma = routingApi === IstioRoutingApi.GATEWAY_API;
   const routing = gamma
-    ? new GammaRouting(apis.gatewayApiVersion, 'Istio', { extension: new IstioGammaPolicy(apis.networking), experimental: options.experimentalChannel })
+    ? new GammaRouting(apis.gatewayApi, 'Istio', { extension: new IstioGammaPolicy(apis.networking) })
     : new IstioRouting(apis.networking);
   // Ambient: L7 intents only apply through a waypoint, so the renderer adds one where needed.
   const ambient = dataPlaneMode === IstioDataPlaneMode.AMBIENT;
+  if (ambient && apis.minor < 22) {
+    invalidOption(factory, 'dataPlaneMode', dataPlaneMode, `IstioDataPlaneMode.SIDECAR for ${name}: ambient waypoints (istio.io/use-waypoint) need Istio 1.22 or later`);
+  }
   return {
     name: 'istio',
-    key: JSON.stringify(['istio', routingApi, apis, options.revision ?? '', options.experimentalChannel ?? false, dataPlaneMode, rootNamespace, trustDomain]),
+    key: JSON.stringify(['istio', routingApi, apis, options.revision ?? '', dataPlaneMode, rootNamespace, trustDomain]),
+    target: { istio: apis.minor, gatewayApi: apis.gatewayApi.bundle, gatewayApiChannel: apis.gatewayApi.experimental ? 'experimental' : 'standard' },
     dataPlane: new IstioDataPlane(options.revision, ambient),
     traffic: ambient ? new AmbientWaypoints(routing, apis.gatewayApiVersion) : routing,
     // Istio implements Gateway API ingress with its `istio` GatewayClass and RE2 path regexes.
     ingress: gamma
-      ? new GatewayApiIngress(apis.gatewayApiVersion, 'Istio', { defaultClassName: 'istio', regexPaths: true })
+      ? new GatewayApiIngress(apis.gatewayApi, 'Istio', { defaultClassName: 'istio', regexPaths: true })
       : new IstioIngress(apis.networking, ingressGatewayNamespace),
     security: new IstioSecurity({ ambient, rootNamespace, trustDomain, apiVersion: apis.security }),
   };

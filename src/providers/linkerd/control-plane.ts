@@ -6,7 +6,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { LinkerdInstallIntent, TrustAnchorIntent } from './install-intent';
 import { LinkerdInstall } from './linkerd-install';
-import { LinkerdProviderOptions, linkerdRenderers } from './options';
+import { LinkerdProviderOptions, linkerdRenderers, LinkerdVersion } from './options';
 import { InstallMethodIntent } from '../../model/install';
 import { ControlPlaneBinding } from '../../model/renderer';
 import { checkDns1123Label, invalid } from '../../private/errors';
@@ -145,7 +145,8 @@ export class LinkerdIdentityIssuer {
 export interface LinkerdControlPlaneOptions extends LinkerdProviderOptions {
   /**
    * The version of the linkerd-control-plane chart (and linkerd-viz): an edge release such as
-   * `2025.1.2`, or a stable chart version such as `1.16.11` (Linkerd 2.14.10).
+   * `2025.1.2`, or a stable chart version such as `1.16.11` (Linkerd 2.14.10). It decides the
+   * release the install's provider targets, unless `version` names it.
    */
   readonly chartVersion: string;
 
@@ -227,7 +228,6 @@ export function bindLinkerd(scope: IConstruct, method: InstallMethodIntent, o: L
     viz: optional(boolean),
     chartValues: optional(object({})),
   });
-  const renderers = linkerdRenderers(o);
   const namespace = o.namespace ?? 'linkerd';
   checkDns1123Label(scope, 'namespace', namespace);
   if (!o.trustAnchor) {
@@ -244,6 +244,15 @@ export function bindLinkerd(scope: IConstruct, method: InstallMethodIntent, o: L
   if (!edge && o.crdsChartVersion === undefined) {
     invalid(scope, 'crdsChartVersion', undefined, `set for the stable chart ${o.chartVersion} (stable releases version linkerd-crds apart, e.g. "1.8.0" for 2.14.10)`);
   }
+  // The release the chart installs: its features are what the install's provider may use.
+  const installed = installedRelease(o.chartVersion, edge);
+  if (installed === undefined && o.version === undefined) {
+    invalid(scope, 'version', undefined, `set for the stable chart ${o.chartVersion} (the Linkerd release it installs, e.g. LinkerdVersion.V2_14 for 1.16.x)`);
+  }
+  if (installed !== undefined && o.version !== undefined && o.version.minor > installed) {
+    invalid(scope, 'version', o.version.version, `at most 2.${installed}, the release chart ${o.chartVersion} corresponds to (or unset)`);
+  }
+  const renderers = linkerdRenderers({ ...o, version: o.version ?? LinkerdVersion.of(`2.${installed}`) });
   let certManager: LinkerdInstallIntent['certManager'];
   const cm = (o.identityIssuer ?? LinkerdIdentityIssuer.certManager())._toIntent(scope, 'identityIssuer');
   if (cm) {
@@ -275,4 +284,20 @@ export function bindLinkerd(scope: IConstruct, method: InstallMethodIntent, o: L
   };
   const withDefaults = withProxyDefaults(renderers, intent.proxy);
   return { install: new LinkerdInstall(intent), renderersFor: () => withDefaults };
+}
+
+/**
+ * The stable release whose features an edge chart (`<year>.<month>.<n>`) has: the last stable
+ * release cut at or before it (linkerd.io data/versions.yaml: 2.15 edge-24.2.4, 2.16 edge-24.8.2,
+ * 2.17 edge-24.11.8, 2.18 edge-25.4.4, 2.19 edge-25.10.7, 2.20 edge-26.6.3). Stable chart 1.16.x is
+ * 2.14; other stable charts: undefined.
+ */
+function installedRelease(chartVersion: string, edge: boolean): number | undefined {
+  if (!edge) return /^1\.16\./.test(chartVersion) ? 14 : undefined;
+  const [year, month, n] = chartVersion.split('.').map(Number);
+  const at = (y: number, m: number, k: number) => year > y || (year === y && (month > m || (month === m && n >= k)));
+  const releases: [number, number, number, number][] = [
+    [2026, 6, 3, 20], [2025, 10, 7, 19], [2025, 4, 4, 18], [2024, 11, 8, 17], [2024, 8, 2, 16], [2024, 2, 4, 15],
+  ];
+  return releases.find(([y, m, k]) => at(y, m, k))?.[3] ?? 14;
 }

@@ -33,7 +33,7 @@ export class LinkerdPolicyRouting implements TrafficRenderer {
         apiVersion: this.apis.policyRoute,
         kind: 'HTTPRoute',
         metadata: { name: host.name, namespace: host.namespace, annotations: this.policy.annotations(host) },
-        spec: gammaRouteSpec(host, { ruleNames: false, describe: this.displayName }),
+        spec: gammaRouteSpec(host, { ruleNames: false, mirrorPercent: false, describe: this.displayName }),
       });
     }
     this.policy.renderPolicy(sink, host);

@@ -13,6 +13,7 @@ import { checkProps, enumOf, instanceOf, optional, string } from '../../private/
 import { GammaRouting } from '../gateway-api/gamma-routing';
 import { GatewayApiIngress } from '../gateway-api/gateway-api-ingress';
 import { GatewayApiVersion } from '../gateway-api/options';
+import { GatewayApiBundle, GatewayApiProfile, gatewayApiProfile } from '../gateway-api/profile';
 
 /**
  * A Linkerd release. It decides which APIs the cluster serves and how retries and timeouts are
@@ -27,8 +28,12 @@ export class LinkerdVersion {
   public static readonly V2_16 = new LinkerdVersion(16);
   /** Linkerd 2.17 */
   public static readonly V2_17 = new LinkerdVersion(17);
-  /** Linkerd 2.18: Gateway API `v1` HTTPRoute */
+  /** Linkerd 2.18: Gateway API `v1` HTTPRoute; honours Gateway API v1.1.1 to v1.2.1 */
   public static readonly V2_18 = new LinkerdVersion(18);
+  /** Linkerd 2.19: the linkerd-crds chart no longer installs the Gateway API CRDs */
+  public static readonly V2_19 = new LinkerdVersion(19);
+  /** Linkerd 2.20: accepts Gateway API up to v1.5.1, but ignores routes that use fields newer than v1.2.1 */
+  public static readonly V2_20 = new LinkerdVersion(20);
 
   /**
    * Any release as `2.<minor>` or `2.<minor>.<patch>`, e.g. `"2.19"`. For an edge release, give the
@@ -81,9 +86,23 @@ export enum SmiApiVersion {
 export interface LinkerdProviderOptions {
   /**
    * The Linkerd release the cluster runs.
-   * @default LinkerdVersion.V2_18
+   * @default LinkerdVersion.V2_20
    */
   readonly version?: LinkerdVersion;
+
+  /**
+   * The Gateway API release the cluster runs. Linkerd honours only the fields of the release it
+   * supports (v1.2.1 from 2.18, v1.1.1 before), whatever is installed: newer fields are never emitted.
+   * @default - GatewayApiBundle.V1_2 for Linkerd 2.18 and later, GatewayApiBundle.V1_1 (experimental channel) before
+   * @see https://linkerd.io/2/features/gateway-api/
+   */
+  readonly gatewayApiBundle?: GatewayApiBundle;
+
+  /**
+   * The cluster runs Gateway API's experimental channel (for ingress: TLSRoute before v1.5).
+   * @default - true before Linkerd 2.18 (its Gateway API is the experimental channel), false from 2.18
+   */
+  readonly experimentalChannel?: boolean;
 
   /**
    * The API through which routing is expressed.
@@ -111,7 +130,7 @@ export interface LinkerdProviderOptions {
   readonly clusterDomain?: string;
 }
 
-/** The API versions a Linkerd configuration emits, decided once for every Linkerd renderer. */
+/** What a Linkerd configuration targets, decided once for every Linkerd renderer. */
 export interface LinkerdApis {
   /** policy.linkerd.io Server */
   readonly server: string;
@@ -125,6 +144,10 @@ export interface LinkerdApis {
   readonly trafficSplit: string;
   /** linkerd.io ServiceProfile */
   readonly serviceProfile: string;
+  /** the Gateway API of mesh routes: what the cluster serves and Linkerd honours */
+  readonly gatewayApi: GatewayApiProfile;
+  /** the Gateway API of ingress routes, read by the gateway implementation (not Linkerd) */
+  readonly ingressGatewayApi: GatewayApiProfile;
 }
 
 /**
@@ -132,14 +155,29 @@ export interface LinkerdApis {
  * reads Gateway API HTTPRoutes as v1 from 2.18 and as v1beta1 before.
  * @see https://linkerd.io/2/reference/authorization-policy/
  */
-export function linkerdApis(minor: number, gatewayApiVersion?: GatewayApiVersion, smiApiVersion?: SmiApiVersion): LinkerdApis {
+export function linkerdApis(minor: number, options: {
+  gatewayApiVersion?: GatewayApiVersion;
+  smiApiVersion?: SmiApiVersion;
+  gatewayApiBundle?: GatewayApiBundle;
+  experimentalChannel?: boolean;
+} = {}): LinkerdApis {
+  const { gatewayApiVersion, smiApiVersion } = options;
+  // Linkerd 2.15-2.17 support Gateway API 0.7 to 1.1.1 (their chart installs the experimental
+  // channel); 2.18-2.20 support 1.1.1 to 1.2.1 (2.20 accepts up to 1.5.1 but ignores routes with
+  // fields newer than 1.2.1). Source: linkerd.io features/gateway-api.md of each release.
+  const honours = minor >= 18 ? { minor: 2, experimental: false } : { minor: 1, experimental: true };
+  const bundle = options.gatewayApiBundle ?? GatewayApiBundle.of(`v1.${honours.minor}`);
+  const experimental = options.experimentalChannel ?? honours.experimental;
+  const routeVersion = gatewayApiVersion ?? (minor >= 18 ? GatewayApiVersion.V1 : GatewayApiVersion.V1BETA1);
   return {
     server: `policy.linkerd.io/${minor >= 16 ? 'v1beta3' : minor === 15 ? 'v1beta2' : 'v1beta1'}`,
     policyRoute: 'policy.linkerd.io/v1beta3',
     authorization: 'policy.linkerd.io/v1alpha1',
-    gatewayApiVersion: gatewayApiVersion ?? (minor >= 18 ? GatewayApiVersion.V1 : GatewayApiVersion.V1BETA1),
+    gatewayApiVersion: routeVersion,
     trafficSplit: `split.smi-spec.io/${smiApiVersion ?? SmiApiVersion.V1ALPHA1}`,
     serviceProfile: 'linkerd.io/v1alpha2',
+    gatewayApi: gatewayApiProfile({ bundle, experimental, apiVersion: routeVersion, honours: { name: `Linkerd 2.${minor}`, ...honours } }),
+    ingressGatewayApi: gatewayApiProfile({ bundle, experimental, apiVersion: gatewayApiVersion ?? GatewayApiVersion.V1 }),
   };
 }
 
@@ -153,7 +191,7 @@ export function linkerdRenderers(options: LinkerdProviderOptions): ProviderRende
     smiApiVersion: optional(enumOf(SmiApiVersion, 'SmiApiVersion')),
     clusterDomain: optional(string({ max: 253, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, rule: 'a DNS name, e.g. "cluster.local"' })),
   });
-  const version = options.version ?? LinkerdVersion.V2_18;
+  const version = options.version ?? LinkerdVersion.V2_20;
   const routingApi = options.routingApi ?? LinkerdRoutingApi.GATEWAY_API;
   const release: LinkerdRelease = { minor: version.minor, name: `Linkerd ${version.version}` };
   const clusterDomain = options.clusterDomain ?? 'cluster.local';
@@ -168,18 +206,19 @@ export function linkerdRenderers(options: LinkerdProviderOptions): ProviderRende
   if (routingApi !== LinkerdRoutingApi.SMI && version.minor < 14) {
     invalidOption(factory, 'routingApi', routingApi, `LinkerdRoutingApi.SMI for Linkerd ${version.version}: HTTPRoutes for mesh traffic need Linkerd 2.14 or later`);
   }
-  const apis = linkerdApis(version.minor, options.gatewayApiVersion, options.smiApiVersion);
+  const apis = linkerdApis(version.minor, options);
   const traffic = routingApi === LinkerdRoutingApi.SMI ? new SmiRouting(apis, clusterDomain)
     : routingApi === LinkerdRoutingApi.POLICY ? new LinkerdPolicyRouting(release, apis)
-      : new GammaRouting(apis.gatewayApiVersion, release.name, { extension: new LinkerdRoutePolicy(release, 16) });
+      : new GammaRouting(apis.gatewayApi, release.name, { extension: new LinkerdRoutePolicy(release, 16) });
   return {
     name: 'linkerd',
     key: JSON.stringify(['linkerd', version.minor, routingApi, apis, clusterDomain]),
+    target: { linkerd: version.minor, gatewayApi: apis.gatewayApi.bundle, gatewayApiChannel: apis.gatewayApi.experimental ? 'experimental' : 'standard' },
     dataPlane: new LinkerdDataPlane(),
     traffic,
     // Linkerd has no ingress of its own: north-south routes go through Gateway API, for the
     // gateway implementation the user names.
-    ingress: new GatewayApiIngress(options.gatewayApiVersion ?? GatewayApiVersion.V1, release.name, { regexPaths: false }),
+    ingress: new GatewayApiIngress(apis.ingressGatewayApi, release.name, { regexPaths: false }),
     security: new LinkerdSecurity(release, apis),
   };
 }
