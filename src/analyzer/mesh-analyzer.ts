@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { analyzeObjects, K8sObject } from './rules';
+import { targetsOf } from '../private/targets';
 
 /** Metadata type of the analyzer's findings on the constructs of the objects they are about. */
 export const FINDING_METADATA = 'cdk8s-mesh/analyzer';
@@ -83,7 +84,8 @@ export function analyzeAtSynth(chart: Chart): void {
       }
       const objects = objectsOf(chart);
       const acknowledged = chart.node.metadata.filter(m => m.type === ACKNOWLEDGED_METADATA).map(m => (m.data as { rule: string }).rule);
-      const findings = analyzeObjects(objects.map(o => o.json), { defaultNamespace: chart.namespace ?? 'default', acknowledged });
+      const targets = targetsOf(chart);
+      const findings = analyzeObjects(objects.map(o => o.json), { defaultNamespace: chart.namespace ?? 'default', acknowledged, targets });
       const recorded = RECORDED.get(chart) ?? new Set<string>();
       RECORDED.set(chart, recorded);
       for (const f of findings) {

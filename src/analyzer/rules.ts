@@ -6,6 +6,8 @@
  * the catalogue is docs/analyzer.md. Pure functions: used at synth (MeshAnalyzer) and by the
  * cdk8s validation plugin.
  */
+import type { MeshTarget } from '../model/renderer';
+import { GatewayApiBundle, GatewayApiFeature, gatewayApiLacks, gatewayApiProfile } from '../providers/gateway-api/profile';
 
 /** How bad a finding is: an error fails synthesis, a warning is recorded. */
 export type FindingLevel = 'error' | 'warning';
@@ -554,15 +556,53 @@ function millis(d: string): number {
 }
 
 /** The catalogue, in docs/analyzer.md order. */
+/**
+ * GW0003: a mesh route (an HTTPRoute with a Service parent) uses a field the targeted releases do
+ * not serve or the mesh does not honour: the API server rejects it, or the mesh (Linkerd 2.17–2.20
+ * honour only Gateway API v1.2.1's fields) ignores the whole route. Judged against the releases the
+ * chart's mesh constructs target (docs/versions.md), so it covers routes written by hand too.
+ */
+function fieldNotHonoured(targets: MeshTarget[]): Rule {
+  const rule = { id: 'GW0003', level: 'error' as FindingLevel };
+  return {
+    ...rule,
+    name: 'FieldNotHonoured',
+    check: index => index.of('HTTPRoute', GATEWAY)
+      .filter(route => (route.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service'))
+      .flatMap(route => {
+        const rules: any[] = route.spec?.rules ?? [];
+        const used: [GatewayApiFeature, string][] = [];
+        if (rules.some(r => r.name !== undefined)) used.push(['ruleNames', 'rules[].name']);
+        if (rules.some(r => (r.filters ?? []).some((f: any) => f.requestMirror?.percent !== undefined || f.requestMirror?.fraction !== undefined))) {
+          used.push(['mirrorPercent', 'a RequestMirror percent or fraction']);
+        }
+        if (rules.some(r => r.timeouts !== undefined)) used.push(['timeouts', 'rules[].timeouts']);
+        if (rules.some(r => r.retry !== undefined)) used.push(['retry', 'rules[].retry']);
+        const problems = new Map<string, { feature: string; instead: string }>();
+        for (const t of targets) {
+          const profile = gatewayApiProfile({
+            bundle: GatewayApiBundle.of(`v1.${t.gatewayApi}`), experimental: t.gatewayApiChannel === 'experimental', apiVersion: 'v1', honours: t.honours,
+          });
+          for (const [feature, what] of used) {
+            const lack = gatewayApiLacks(profile, feature, what);
+            if (lack) problems.set(feature, lack);
+          }
+        }
+        return [...problems.values()].map(p => finding(index, rule, route, `uses ${p.feature}`, p.instead));
+      }),
+  };
+}
+
 export const RULES: Rule[] = [
   backendNotFound, conflictingMeshHosts, unreachableRule, portNaming, noMatchingWorkloads, invalidGatewayCredential,
   subsetNotFound, subsetSelectsNothing, multipleDestinationRules, mtlsConflict, parentNotFound,
   shadowedHttpRouteRule, missingReferenceGrant, linkerdAnnotations,
 ];
 
-/** Runs every rule over a program's objects. */
-export function analyzeObjects(objects: K8sObject[], options: { defaultNamespace?: string; acknowledged?: string[] } = {}): Finding[] {
+/** Runs every rule over a program's objects; `targets`: the releases the program's mesh constructs target. */
+export function analyzeObjects(objects: K8sObject[],
+  options: { defaultNamespace?: string; acknowledged?: string[]; targets?: MeshTarget[] } = {}): Finding[] {
   const index = new Index(objects, options.defaultNamespace);
   const acknowledged = new Set(options.acknowledged ?? []);
-  return RULES.filter(r => !acknowledged.has(r.id)).flatMap(r => r.check(index));
+  return [...RULES, fieldNotHonoured(options.targets ?? [])].filter(r => !acknowledged.has(r.id)).flatMap(r => r.check(index));
 }

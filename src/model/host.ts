@@ -7,6 +7,7 @@ import type { IMeshHost } from '../mesh-host';
 import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
 import { emit, OwnershipError } from '../private/ownership';
 import { warnNonIdempotentRetries } from '../private/retry';
+import { recordTarget } from '../private/targets';
 import { checkProps, meshRef, required, shaped } from '../private/validation';
 
 export interface HostAddress {
@@ -58,6 +59,7 @@ export class MeshHost extends Construct {
       return existing;
     }
     const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, renderers, { ...address, namespace });
+    recordTarget(chart, renderers.target);
     hosts.set(key, host);
     return host;
   }

@@ -151,6 +151,8 @@ export interface MeshTarget {
   readonly gatewayApi: number;
   /** the Gateway API channel */
   readonly gatewayApiChannel: 'standard' | 'experimental';
+  /** the Gateway API release whose fields the mesh reading mesh routes honours, where it lags the bundle */
+  readonly honours?: { readonly name: string; readonly minor: number; readonly experimental: boolean };
 }
 
 /** Everything one provider configuration renders with. */

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart, Testing, Yaml } from 'cdk8s';
-import { CanaryRelease, CanaryVersion, Mesh, MeshAnalyzer, MeshAnalyzerPlugin, MeshProvider } from '../../src';
+import { CanaryRelease, CanaryVersion, IstioRoutingApi, Mesh, MeshAnalyzer, MeshAnalyzerPlugin, MeshProvider } from '../../src';
 import { RULES, analyzeObjects, K8sObject } from '../../src/analyzer/rules';
 
 const svc = (name: string, ns = 'shop', ports: any[] = [{ name: 'http', port: 80 }], selector: Record<string, string> = { app: name }): K8sObject =>
@@ -230,5 +230,44 @@ describe('the analyzer as a cdk8s validation plugin', () => {
     const acknowledged = context([warning]);
     await new MeshAnalyzerPlugin({ failOnWarnings: true, acknowledge: ['IST0127'] }).validate(acknowledged);
     expect(acknowledged.result).toEqual({ violations: [], status: 'success' });
+  });
+});
+
+describe('GW0003 FieldNotHonoured: fields the targeted releases do not serve or honour, in routes written by hand', () => {
+  // Linkerd 2.17–2.20 honour only Gateway API v1.2.1's fields and ignore a route with newer ones
+  // (the version profiles, docs/versions.md); rules[].name is standard from v1.4.
+  const meshRoute = (rules: any[]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'ratings' },
+    spec: { parentRefs: [{ group: '', kind: 'Service', name: 'ratings', port: 9080 }], rules },
+  });
+  function program(provider: MeshProvider, rules: any[]) {
+    const c = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    new CanaryRelease(c, 'reviews', {
+      mesh: Mesh.fromAttributes({ provider }),
+      serviceName: 'reviews',
+      port: 9080,
+      stable: CanaryVersion.deploy({ name: 'v1', image: 'reviews:1' }),
+      canary: CanaryVersion.deploy({ name: 'v2', image: 'reviews:2' }),
+    });
+    new ApiObject(c, 'by-hand', meshRoute(rules));
+    return c;
+  }
+
+  test('a rule name in a hand-written mesh route on Linkerd 2.18: an error naming the release that adds it', () => {
+    const c = program(MeshProvider.linkerd(), [{ name: 'all', backendRefs: [{ name: 'ratings', port: 9080 }] }]);
+    expect(() => Testing.synth(c)).toThrow(/GW0003 HTTPRoute shop\/ratings: uses rules\[\]\.name \(HTTPRoute rules\[\]\.name, in Gateway API v1\.4 \(experimental channel: v1\.2\)\); the target is Gateway API v1\.2 \(standard channel\)/);
+  });
+
+  test('the same route without the name, or on Istio 1.31 (Gateway API v1.6), is fine', () => {
+    expect(() => Testing.synth(program(MeshProvider.linkerd(), [{ backendRefs: [{ name: 'ratings', port: 9080 }] }]))).not.toThrow();
+    const istio = program(MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }), [{ name: 'all', backendRefs: [{ name: 'ratings', port: 9080 }] }]);
+    expect(() => Testing.synth(istio)).not.toThrow();
+    expect(MeshAnalyzer.findings(istio).filter(f => f.rule === 'GW0003')).toEqual([]);
+  });
+
+  test('without mesh constructs in the chart (the plugin on plain YAML) there is no target to judge against', () => {
+    expect(analyzeObjects([meshRoute([{ name: 'all', backendRefs: [{ name: 'ratings', port: 9080 }] }])]).filter(f => f.rule === 'GW0003')).toEqual([]);
   });
 });

@@ -299,7 +299,12 @@ export function istioRenderers(options: IstioProviderOptions, ingressGatewayName
   return {
     name: 'istio',
     key: JSON.stringify(['istio', routingApi, apis, options.revision ?? '', dataPlaneMode, rootNamespace, trustDomain]),
-    target: { istio: apis.minor, gatewayApi: apis.gatewayApi.bundle, gatewayApiChannel: apis.gatewayApi.experimental ? 'experimental' : 'standard' },
+    target: {
+      istio: apis.minor,
+      gatewayApi: apis.gatewayApi.bundle,
+      gatewayApiChannel: apis.gatewayApi.experimental ? 'experimental' : 'standard',
+      honours: apis.gatewayApi.honours,
+    },
     dataPlane: new IstioDataPlane(options.revision, ambient),
     traffic: ambient ? new AmbientWaypoints(routing, apis.gatewayApiVersion) : routing,
     // Istio implements Gateway API ingress with its `istio` GatewayClass and RE2 path regexes.

@@ -213,7 +213,12 @@ export function linkerdRenderers(options: LinkerdProviderOptions): ProviderRende
   return {
     name: 'linkerd',
     key: JSON.stringify(['linkerd', version.minor, routingApi, apis, clusterDomain]),
-    target: { linkerd: version.minor, gatewayApi: apis.gatewayApi.bundle, gatewayApiChannel: apis.gatewayApi.experimental ? 'experimental' : 'standard' },
+    target: {
+      linkerd: version.minor,
+      gatewayApi: apis.gatewayApi.bundle,
+      gatewayApiChannel: apis.gatewayApi.experimental ? 'experimental' : 'standard',
+      honours: apis.gatewayApi.honours,
+    },
     dataPlane: new LinkerdDataPlane(),
     traffic,
     // Linkerd has no ingress of its own: north-south routes go through Gateway API, for the
