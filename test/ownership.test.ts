@@ -11,7 +11,7 @@ import {
   MeshInstall, MeshWorkload, MtlsMode, Peer, RoutePolicy, ServiceHost, StrictMtlsMigration, TlsCertificate, TrustAnchor,
   WorkloadSelector,
 } from '../src';
-import { chart, meshOf, ofKind, one, reviewsCanary } from './support/fixtures';
+import { chart, meshOf, ofKind, one, reviewsCanary, synthAll } from './support/fixtures';
 import { expectValid, itValidates } from './support/validator';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBjTCCATOgAwIBAgIQdGVzdC10cnVzdC1hbmNob3IwCgYIKoZIzj0EAwIwJTEjMCEGA1UEAxMacm9vdC5saW5rZXJkLmNsdXN0ZXIubG9jYWw=\n-----END CERTIFICATE-----\n';
@@ -32,16 +32,23 @@ function expectUnique(objects: any[]): void {
 }
 
 describe('the mesh-wide PeerAuthentication has one owner', () => {
-  test('MeshInstall (Istio) and a mesh-wide migration: an error naming both, with both ways out', () => {
+  test('MeshInstall (Istio, Argo CD) and a mesh-wide migration: an error naming both, with both ways out', () => {
     const c = chart();
-    const install = new MeshInstall(c, 'Mesh', { controlPlane: MeshControlPlane.istio(), method: InstallMethod.flux() });
+    const install = new MeshInstall(c, 'Mesh', { controlPlane: MeshControlPlane.istio(), method: InstallMethod.argoCd() });
     expect(() => new StrictMtlsMigration(c, 'migration', { mesh: install, meshWide: MtlsMode.STRICT }))
       .toThrow(/^test\/migration: emits PeerAuthentication.security.istio.io istio-system\/default, which test\/Mesh emits too; applied to one cluster, one would silently replace the other: set meshPeerAuthentication: false on test\/Mesh \(the migration then owns the mesh-wide mode\), or drop the mesh-wide mode \(meshWide\) from test\/migration$/);
   });
 
+  test('with Flux (the install\'s mesh-wide objects are a chart of their own): the same error at synthesis, same ways out', () => {
+    const c = chart();
+    const install = new MeshInstall(c, 'Mesh', { controlPlane: MeshControlPlane.istio(), method: InstallMethod.flux() });
+    new StrictMtlsMigration(c, 'migration', { mesh: install, meshWide: MtlsMode.STRICT });
+    expect(() => Testing.synth(c)).toThrow(/test\/migration: emits PeerAuthentication.security.istio.io istio-system\/default, which test\/Mesh emits too, in another chart \('test' and 'test\/Mesh\/MeshConfig'\); .*set meshPeerAuthentication: false on test\/Mesh/);
+  });
+
   test('the same with IstioApiVersion.V1BETA1 (the security renderer used to emit v1 beside the install\'s v1beta1)', () => {
     const c = chart();
-    const install = new MeshInstall(c, 'Mesh', { controlPlane: MeshControlPlane.istio({ apiVersion: IstioApiVersion.V1BETA1 }), method: InstallMethod.flux() });
+    const install = new MeshInstall(c, 'Mesh', { controlPlane: MeshControlPlane.istio({ apiVersion: IstioApiVersion.V1BETA1 }), method: InstallMethod.argoCd() });
     expect(() => new StrictMtlsMigration(c, 'migration', { mesh: install, meshWide: MtlsMode.PERMISSIVE }))
       .toThrow(/test\/migration: emits PeerAuthentication.security.istio.io istio-system\/default, which test\/Mesh emits too/);
   });
@@ -53,7 +60,7 @@ describe('the mesh-wide PeerAuthentication has one owner', () => {
       method: InstallMethod.flux(),
     });
     new StrictMtlsMigration(c, 'migration', { mesh: install, meshWide: MtlsMode.STRICT, namespaces: [{ namespace: 'shop', mode: MtlsMode.STRICT }] });
-    const out = Testing.synth(c);
+    const out = synthAll(c);
     const pa = ofKind(out, 'PeerAuthentication');
     expect(pa.map(p => [p.apiVersion, p.metadata.namespace, p.spec.mtls.mode]))
       .toEqual([['security.istio.io/v1beta1', 'istio-system', 'STRICT'], ['security.istio.io/v1beta1', 'shop', 'STRICT']]);

@@ -155,10 +155,10 @@ describe('TLS passthrough emits the TLSRoute the targeted Istio watches', () => 
 
 describe('defaults follow the newest releases; MeshInstall passes the releases it installs', () => {
   test('MeshProvider defaults: Istio 1.31 with Gateway API v1.6, Linkerd 2.20 with v1.2 (what it honours), Gateway API v1.6', () => {
-    expect(MeshProvider.istio()._renderers.target).toEqual({ istio: 31, gatewayApi: 6, gatewayApiChannel: 'standard' });
-    expect(MeshProvider.linkerd()._renderers.target).toEqual({ linkerd: 20, gatewayApi: 2, gatewayApiChannel: 'standard' });
+    expect(MeshProvider.istio()._renderers.target).toMatchObject({ istio: 31, gatewayApi: 6, gatewayApiChannel: 'standard' });
+    expect(MeshProvider.linkerd()._renderers.target).toMatchObject({ linkerd: 20, gatewayApi: 2, gatewayApiChannel: 'standard' });
     expect(MeshProvider.gatewayApi()._renderers.target).toEqual({ gatewayApi: 6, gatewayApiChannel: 'standard' });
-    expect(MeshProvider.linkerd({ version: LinkerdVersion.V2_17 })._renderers.target).toEqual({ linkerd: 17, gatewayApi: 1, gatewayApiChannel: 'experimental' });
+    expect(MeshProvider.linkerd({ version: LinkerdVersion.V2_17 })._renderers.target).toMatchObject({ linkerd: 17, gatewayApi: 1, gatewayApiChannel: 'experimental' });
   });
 
   const installed = (o: IstioControlPlaneOptions) => {

@@ -99,7 +99,11 @@ export function assignCluster(chart: Chart, cluster: string): void {
 
 /** The cluster a chart is applied to; '' for the app's one cluster. */
 export function clusterOf(chart: Chart): string {
-  return CLUSTERS.get(chart) ?? '';
+  // A chart nested in another (e.g. an install's second stage) goes where its parent goes.
+  for (let c: IConstruct | undefined = chart; c; c = c.node.scope) {
+    if (c instanceof Chart && CLUSTERS.has(c)) return CLUSTERS.get(c)!;
+  }
+  return '';
 }
 
 /**
@@ -226,9 +230,11 @@ function crossChartConflicts(r: Registry): string[] {
         const [a, b] = [same[0], same[i]];
         const what = JSON.parse(key)[1] as string;
         const object = a.object ? describe(key) : `${what} ${JSON.parse(key)[3]}`;
+        const fixes = [a.claims[0].resolve, b.claims[0].resolve].filter((x): x is string => x !== undefined);
         errors.push(`${b.claims[0].owner.node.path}: emits ${object}, which ${a.claims[0].owner.node.path} emits too, in another chart `
           + `('${b.chart.node.path}' and '${a.chart.node.path}'); applied to one cluster, one would silently replace the other: `
-          + 'declare both in one chart, or, if the charts go to different clusters, say so with MeshCluster.assign(chart, clusterName)');
+          + `${fixes.length > 0 ? fixes.join(', or ') : 'declare both in one chart'}, or, if the charts go to different clusters, `
+          + 'say so with MeshCluster.assign(chart, clusterName)');
       }
     }
   }

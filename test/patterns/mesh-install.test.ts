@@ -5,14 +5,14 @@ import {
   LinkerdIdentityIssuer, MeshControlPlane, MeshInstall, MeshInstallProps, MeshWorkload, OutboundTrafficPolicy, RoutePolicy,
   ServiceHost, TrustAnchor,
 } from '../../src';
-import { chart, ofKind, one } from '../support/fixtures';
+import { chart, ofKind, one, synthAll } from '../support/fixtures';
 import { expectValid, itValidates } from '../support/validator';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBjTCCATOgAwIBAgIQdGVzdC10cnVzdC1hbmNob3IwCgYIKoZIzj0EAwIwJTEjMCEGA1UEAxMacm9vdC5saW5rZXJkLmNsdXN0ZXIubG9jYWw=\n-----END CERTIFICATE-----\n';
 
 function synth(props: MeshInstallProps, c: Chart = chart()): any[] {
   new MeshInstall(c, 'Mesh', props);
-  return Testing.synth(c);
+  return synthAll(c);
 }
 
 function release(manifests: any[], name: string): any {
@@ -629,7 +629,9 @@ describe('snapshots', () => {
       namespaces: [{ name: 'shop', revision: 'stable', egressHosts: ['./*', 'istio-system/*'] }],
     });
     install.addNamespace({ name: 'payments', revision: '1-24-0' });
+    // Flux: the install, then (a file of its own) the mesh-wide objects that need its CRDs
     expect(Testing.synth(c)).toMatchSnapshot();
+    expect(Testing.synth(c.node.findChild('Mesh').node.findChild('MeshConfig') as Chart)).toMatchSnapshot();
   });
 
   test('MeshInstall istio ambient', () => {

@@ -182,3 +182,12 @@ export function bookinfoIngress(c: Chart, provider: string): void {
     ],
   });
 }
+
+/**
+ * The objects of a chart and of the charts nested in it (an install's mesh-wide configuration is
+ * a chart of its own with Flux), in synthesis order.
+ */
+export function synthAll(c: Chart): any[] {
+  const charts = [c, ...c.node.findAll().filter((x): x is Chart => x instanceof Chart && x !== c)];
+  return charts.flatMap(x => Testing.synth(x));
+}

@@ -1,4 +1,4 @@
-import { ApiObjectProps } from 'cdk8s';
+import { ApiObjectProps, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IstioInstallIntent, IstioRevisionIntent } from './install-intent';
 import { PeerAuthenticationSpec, SailComponentSpec, SailIstioSpec, SailRevisionTagSpec, SidecarSpec, TelemetrySpec } from './install-types';
@@ -48,6 +48,8 @@ export class IstioInstall implements InstallRenderer {
   public readonly displayName: string;
   public readonly namespace: string;
   public readonly reservedNamespaces: string[];
+  /** annotations of objects that need the charts' CRDs (Argo CD: a later wave, no dry run) */
+  private after?: Record<string, string>;
 
   constructor(private readonly intent: IstioInstallIntent, public readonly revisionTargets: string[]) {
     this.displayName = intent.ambient ? 'Istio in ambient mode' : 'Istio';
@@ -70,11 +72,11 @@ export class IstioInstall implements InstallRenderer {
   }
 
   public renderInstall(scope: Construct): void {
-    renderIstioInstall(scope, this.intent);
+    this.after = renderIstioInstall(scope, this.intent);
   }
 
   public renderNamespace(scope: Construct, ns: NamespaceIntent): void {
-    renderIstioNamespace(scope, this.intent, ns);
+    renderIstioNamespace(scope, this.intent, ns, this.after);
   }
 }
 
@@ -91,9 +93,27 @@ function emitOwned(scope: Construct, id: string, props: ApiObjectProps, i: Istio
  * @see https://istio.io/latest/docs/setup/install/helm/
  * @see https://github.com/istio-ecosystem/sail-operator/blob/main/docs/README.md
  */
-function renderIstioInstall(scope: Construct, i: IstioInstallIntent): void {
-  namespace(scope, 'Namespace', i.namespace, {}, i);
-  const after = i.method.kind === 'sail' ? sail(scope, i) : helm(scope, i);
+/**
+ * Where the objects that need Istio's CRDs go. Flux dry-runs all objects of a Kustomization
+ * server-side before applying any, so custom resources whose CRDs a HelmRelease of the same set
+ * installs fail the dry run, and the HelmRelease is never applied: the first install deadlocks.
+ * With Flux they go to a chart of their own (a file of their own), applied by a second
+ * Kustomization that `dependsOn` the first (README, "Installing the mesh with Flux"). Argo CD
+ * skips the dry run for them instead (the `after` annotations).
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#dependencies
+ */
+function crdDependent(scope: Construct, i: IstioInstallIntent): Construct {
+  if (i.method.kind !== 'flux') return scope;
+  return (scope.node.tryFindChild(MESH_CONFIG) as Construct | undefined) ?? new Chart(scope, MESH_CONFIG, { namespace: Chart.of(scope).namespace });
+}
+
+/** The id of the chart that holds the mesh-wide configuration of a Flux install. */
+export const MESH_CONFIG = 'MeshConfig';
+
+function renderIstioInstall(root: Construct, i: IstioInstallIntent): Record<string, string> | undefined {
+  namespace(root, 'Namespace', i.namespace, {}, i);
+  const after = i.method.kind === 'sail' ? sail(root, i) : helm(root, i);
+  const scope = i.peerAuthentication || i.telemetry ? crdDependent(root, i) : root;
   if (i.peerAuthentication) {
     // PERMISSIVE first (the seeds' migration lesson): plaintext from not-yet-meshed clients keeps
     // working. StrictMtlsMigration takes over this object's job; turn this one off when it does.
@@ -118,6 +138,7 @@ function renderIstioInstall(scope: Construct, i: IstioInstallIntent): void {
       spec,
     }, i);
   }
+  return after;
 }
 
 /**
@@ -127,7 +148,8 @@ function renderIstioInstall(scope: Construct, i: IstioInstallIntent): void {
  * A namespace that limits egress gets a `Sidecar` named `default`.
  * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
  */
-function renderIstioNamespace(scope: Construct, i: IstioInstallIntent, ns: NamespaceIntent): void {
+function renderIstioNamespace(root: Construct, i: IstioInstallIntent, ns: NamespaceIntent, after?: Record<string, string>): void {
+  const scope = root;
   const revision = ns.revision ?? i.defaultRevision;
   let labels: Record<string, string>;
   if (i.ambient) {
@@ -142,10 +164,10 @@ function renderIstioNamespace(scope: Construct, i: IstioInstallIntent, ns: Names
   namespace(scope, `Namespace-${ns.name}`, ns.name, labels, i);
   if (ns.egressHosts) {
     const spec: SidecarSpec = { egress: [{ hosts: ns.egressHosts }] };
-    emitOwned(scope, `Sidecar-${ns.name}`, {
+    emitOwned(crdDependent(root, i), `Sidecar-${ns.name}`, {
       apiVersion: i.apis.networking,
       kind: 'Sidecar',
-      metadata: { name: 'default', namespace: ns.name },
+      metadata: { name: 'default', namespace: ns.name, annotations: after },
       spec,
     }, i);
   }
