@@ -118,10 +118,21 @@ export class WorkloadSelector {
   public readonly namespace?: string;
   /** The container ports the pods serve, ascending. */
   public readonly ports: number[];
+  /**
+   * @internal the Service whose endpoints these pods are, when the library deploys both (a
+   * CanaryRelease, a MeshWorkload): a provider may bind a policy to it (an Istio ambient waypoint)
+   */
+  public readonly _service?: string;
 
-  private constructor(labels: { [name: string]: string }, namespace: string | undefined, ports: number[]) {
+  private constructor(labels: { [name: string]: string }, namespace: string | undefined, ports: number[], service?: string) {
     this.podLabels = labels;
     this.namespace = namespace;
     this.ports = ports;
+    this._service = service;
+  }
+
+  /** @internal the same pods, known to be the endpoints of Service `service` */
+  public _withService(service: string): WorkloadSelector {
+    return new WorkloadSelector(this.podLabels, this.namespace, this.ports, service);
   }
 }

@@ -199,7 +199,7 @@ export class MeshWorkload extends Construct {
 
     const namespace = props.namespace ?? Chart.of(this).namespace;
     this.identity = MeshIdentity._of(this.serviceAccount.name, namespace);
-    this.workloadSelector = WorkloadSelector.labels(this.selectorLabels, { namespace, ports: [props.port] });
+    this.workloadSelector = WorkloadSelector.labels(this.selectorLabels, { namespace, ports: [props.port] })._withService(props.serviceName);
 
     this.deployment = new kplus.Deployment(this, 'Resource', {
       metadata,

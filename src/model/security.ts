@@ -22,6 +22,11 @@ export interface WorkloadRefIntent {
   readonly namespace: string;
   readonly labels: Record<string, string>;
   readonly ports: number[];
+  /**
+   * the Service (host) whose endpoints the pods are, when the library deploys both; a provider
+   * may attach the policy to it (Istio ambient: to the Service's waypoint)
+   */
+  readonly service?: string;
 }
 
 export interface WorkloadMtlsIntent {

@@ -219,7 +219,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       invalid(this, 'stable/canary labels', { stable: stable.labels, canary: canary.labels },
         'sharing at least one label (such as app) so one Service can select both versions');
     }
-    this.workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [targetPort] });
+    this.workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [targetPort] })._withService(props.serviceName);
     this.service = httpService(this, 'Service', props.serviceName, props.namespace, props.port, targetPort, Object.fromEntries(common));
 
     const versions: VersionIntent[] = [

@@ -166,7 +166,7 @@ export class MeshAuthorization extends Construct {
       if (r.claims.length > 0 && !jwt) invalid(this, `rule ${r.name}: claims`, r.claims, 'used with \'jwt\', which validates the token');
     }
     const workload: WorkloadRefIntent | undefined = props.workload
-      ? { namespace, labels: props.workload.podLabels, ports: props.workload.ports } : undefined;
+      ? { namespace, labels: props.workload.podLabels, ports: props.workload.ports, service: props.workload._service } : undefined;
     if (workload) {
       for (const r of [...allow, ...deny]) {
         const unknown = workload.ports.length > 0 ? r.ports.filter(p => !workload.ports.includes(p)) : [];

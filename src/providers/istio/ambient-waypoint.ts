@@ -17,6 +17,48 @@ interface AmbientHost {
 /** Per app (the root): which routing APIs each ambient host uses, and from which charts. */
 const HOSTS = new WeakMap<IConstruct, Map<string, AmbientHost[]>>();
 
+/** Per chart: the Services bound to the waypoint (`<namespace>/<name>`), and who waits for one. */
+interface Enrollment {
+  readonly bound: Set<string>;
+  readonly waiting: Map<string, Array<() => void>>;
+}
+const ENROLLED = new WeakMap<Chart, Enrollment>();
+
+function enrollment(chart: Chart): Enrollment {
+  let e = ENROLLED.get(chart);
+  if (!e) {
+    e = { bound: new Set(), waiting: new Map() };
+    ENROLLED.set(chart, e);
+  }
+  return e;
+}
+
+/**
+ * Calls `bound` once Service `namespace/name` of `chart` is bound to its namespace's waypoint: at
+ * once if it already is, else when a host intent that needs the waypoint is recorded (hosts
+ * render from their first intent on, so by the end of construction every binding is known).
+ * The waypoint sees requests to the Service; ztunnel then sees the waypoint's identity.
+ */
+export function onWaypointBound(chart: Chart, namespace: string, name: string, bound: () => void): void {
+  const e = enrollment(chart);
+  const key = `${namespace}/${name}`;
+  if (e.bound.has(key)) {
+    bound();
+    return;
+  }
+  e.waiting.set(key, [...(e.waiting.get(key) ?? []), bound]);
+}
+
+function markBound(chart: Chart, namespace: string, name: string): void {
+  const e = enrollment(chart);
+  const key = `${namespace}/${name}`;
+  if (e.bound.has(key)) return;
+  e.bound.add(key);
+  const waiting = e.waiting.get(key) ?? [];
+  e.waiting.delete(key);
+  waiting.forEach(f => f());
+}
+
 /**
  * Istio ambient mode: ztunnel carries only L4, so every L7 intent on a host (routes, weights,
  * retries, timeouts, mirroring, fault injection, DestinationRule traffic policy) takes effect only
@@ -79,6 +121,10 @@ export class AmbientWaypoints implements TrafficRenderer {
       const path = host.construct.node.path;
       hosts.set(key, [...(hosts.get(key) ?? []).filter(p => p.path !== path), { api, path, chart }]);
     }
+
+    const chart = Chart.of(host.construct);
+    const namespace = host.namespace ?? chart.namespace;
+    if (namespace !== undefined) markBound(chart, namespace, host.name);
 
     // One waypoint per namespace, shared by every host of the namespace that needs one.
     const spec: WaypointGatewaySpec = {

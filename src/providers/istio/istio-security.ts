@@ -1,5 +1,7 @@
+import { Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AuthorizationPolicySpec, PeerAuthenticationSpec, Rule, Source } from './types';
+import { onWaypointBound, WAYPOINT_NAME } from './ambient-waypoint';
+import { AuthorizationPolicySpec, PeerAuthenticationSpec, PolicyTargetReference, Rule, Source } from './types';
 import { SecurityRenderer, Unsupported } from '../../model/renderer';
 import { AuthorizationIntent, AuthorizationRuleIntent, MtlsIntent, PeerIntent } from '../../model/security';
 import { emit } from '../../private/ownership';
@@ -81,44 +83,118 @@ export class IstioSecurity implements SecurityRenderer {
 
   public authorizationUnsupported(intent: AuthorizationIntent): Unsupported[] {
     if (!this.options.ambient) return [];
-    // ztunnel enforces selector-bound policies at L4 and fails closed on L7 attributes.
-    const l7 = [...intent.allow, ...intent.deny].some(r => r.methods.length > 0 || r.paths.length > 0 || r.claims.length > 0
-      || r.peers.some(p => p.kind === 'jwt')) || intent.jwt !== undefined;
-    return l7 ? [{
+    // ztunnel enforces selector-bound policies at L4 and fails closed on L7 attributes. A workload
+    // whose Service the library knows may get a waypoint, where they apply (checked at synthesis).
+    if (intent.workload?.service !== undefined) return [];
+    return hasL7(intent) ? [{
       feature: 'L7 authorization rules (methods, paths, JWT) on workloads selected by labels',
-      instead: 'ztunnel enforces them at L4 and would deny the requests; use L4 rules (identities, namespaces, ports) in ambient, or a waypoint-bound policy written by hand',
+      instead: 'ztunnel enforces them at L4 and would deny the requests; use L4 rules (identities, namespaces, ports) in ambient, '
+        + 'or give the policy the workload of a CanaryRelease or MeshWorkload whose Service has a waypoint (release.workloadSelector)',
     }] : [];
   }
 
   public renderAuthorization(scope: Construct, intent: AuthorizationIntent): void {
-    const selector = intent.workload ? { matchLabels: intent.workload.labels } : undefined;
+    const service = this.options.ambient ? intent.workload?.service : undefined;
+    if (service === undefined) {
+      this.renderPolicies(scope, intent, { selector: intent.workload ? { matchLabels: intent.workload.labels } : undefined });
+      return;
+    }
+    this.renderAmbientPolicies(scope, intent, service);
+  }
+
+  /**
+   * Ambient, for pods whose Service the library knows. Until the Service is bound to a waypoint,
+   * the policies select the pods (ztunnel enforces them, L4 only). Once it is, requests to the
+   * Service reach the pods from the waypoint, so ztunnel sees the waypoint's identity, not the
+   * client's: the user's rules attach to the Service (`targetRefs`, enforced by the waypoint, L7
+   * included), and the selector-bound ALLOW admits the waypoint alone, so it cannot be bypassed.
+   * The binding is known only once every host intent is recorded, so the specs are decided at
+   * synthesis and the waypoint's policy is created when the binding is.
+   * @see https://istio.io/latest/docs/ambient/usage/l4-policy/#considerations
+   * @see https://ambientmesh.io/docs/security/waypoint-authz (restricting workloads to only accept traffic from waypoints)
+   */
+  private renderAmbientPolicies(scope: Construct, intent: AuthorizationIntent, service: string): void {
+    const selector = { matchLabels: intent.workload!.labels };
+    const targetRefs: PolicyTargetReference[] = [{ group: '', kind: 'Service', name: service }];
+    const state = { waypoint: false };
+    const target = () => state.waypoint ? { targetRefs } : { selector };
+    const claim = { owner: intent.source, resolve: `give ${intent.source.node.path} another name` };
+    const hasAllowPolicy = intent.allow.length > 0 || intent.denyByDefault;
+    const allowSpec = (): AuthorizationPolicySpec => ({
+      action: 'ALLOW',
+      rules: intent.allow.length > 0 ? intent.allow.map(r => this.rule(r)) : undefined,
+    });
+    this.renderPolicies(scope, intent, {
+      allow: () => state.waypoint
+        // ztunnel: only the waypoint may connect (it enforces the user's rules).
+        ? { selector, action: 'ALLOW', rules: [{ from: [{ source: { principals: [this.waypointPrincipal(intent.namespace)] } }] }] }
+        : { selector, ...allowSpec() },
+      target,
+    });
+    onWaypointBound(Chart.of(scope), intent.namespace, service, () => {
+      state.waypoint = true;
+      if (!hasAllowPolicy) return;
+      emit(scope, 'WaypointAllow', {
+        apiVersion: this.options.apiVersion,
+        kind: 'AuthorizationPolicy',
+        metadata: { name: `${intent.name}-waypoint`, namespace: intent.namespace },
+        spec: { targetRefs, ...allowSpec() },
+      }, claim);
+    });
+    if (hasL7(intent)) {
+      scope.node.addValidation({
+        validate: () => state.waypoint ? [] : [`${intent.source.node.path}: ${this.displayName} cannot enforce L7 authorization rules `
+          + `(methods, paths, JWT) on '${intent.namespace}/${service}': its Service has no waypoint, and ztunnel enforces them at L4 `
+          + 'and would deny the requests; use L4 rules (identities, namespaces, ports), or give the Service L7 routing '
+          + '(a CanaryRelease route, a RoutePolicy or a CircuitBreaker), which binds it to its namespace\'s waypoint'],
+      });
+    }
+  }
+
+  /** `<trustDomain>/ns/<namespace>/sa/waypoint`: Istio names a waypoint's ServiceAccount after its Gateway. */
+  private waypointPrincipal(namespace: string): string {
+    return `${this.options.trustDomain}/ns/${namespace}/sa/${WAYPOINT_NAME}`;
+  }
+
+  /**
+   * The ALLOW (user rules, or allow-nothing), DENY and RequestAuthentication of a policy. `allow`
+   * and `target` (selector or targetRefs) may be decided at synthesis.
+   */
+  private renderPolicies(scope: Construct, intent: AuthorizationIntent, how: {
+    selector?: { matchLabels: Record<string, string> };
+    allow?: () => AuthorizationPolicySpec;
+    target?: () => Pick<AuthorizationPolicySpec, 'selector' | 'targetRefs'>;
+  }): void {
+    const target = how.target ?? (() => ({ selector: how.selector }));
+    const lazy = <T>(produce: () => T): T => (how.target ? Lazy.any({ produce }) : produce()) as T;
     const claim = { owner: intent.source, resolve: `give ${intent.source.node.path} another name` };
     const policy = (id: string, name: string, spec: AuthorizationPolicySpec) =>
       emit(scope, id, { apiVersion: this.options.apiVersion, kind: 'AuthorizationPolicy', metadata: { name, namespace: intent.namespace }, spec }, claim);
     const hasAllowPolicy = intent.allow.length > 0 || intent.denyByDefault;
-    if (intent.allow.length > 0) {
-      policy('Allow', intent.name, { selector, action: 'ALLOW', rules: intent.allow.map(r => this.rule(r)) });
-    } else if (intent.denyByDefault) {
+    if (hasAllowPolicy) {
       // An ALLOW policy without rules matches nothing: every request to the target is denied.
-      policy('Allow', intent.name, { selector, action: 'ALLOW' });
+      policy('Allow', intent.name, lazy(how.allow ?? (() => ({
+        ...target(), action: 'ALLOW', rules: intent.allow.length > 0 ? intent.allow.map(r => this.rule(r)) : undefined,
+      }))));
     }
     if (intent.deny.length > 0) {
-      policy('Deny', hasAllowPolicy ? `${intent.name}-deny` : intent.name, { selector, action: 'DENY', rules: intent.deny.map(r => this.rule(r)) });
+      policy('Deny', hasAllowPolicy ? `${intent.name}-deny` : intent.name, lazy(() => ({ ...target(), action: 'DENY', rules: intent.deny.map(r => this.rule(r)) })));
     }
     if (intent.jwt) {
+      const jwt = intent.jwt;
       emit(scope, 'RequestAuthentication', {
         apiVersion: this.options.apiVersion,
         kind: 'RequestAuthentication',
         metadata: { name: `${intent.name}-jwt`, namespace: intent.namespace },
-        spec: {
-          selector,
+        spec: lazy(() => ({
+          ...target(),
           jwtRules: [{
-            issuer: intent.jwt.issuer,
-            jwksUri: intent.jwt.jwksUri,
-            audiences: intent.jwt.audiences.length > 0 ? intent.jwt.audiences : undefined,
-            forwardOriginalToken: intent.jwt.forwardOriginalToken || undefined,
+            issuer: jwt.issuer,
+            jwksUri: jwt.jwksUri,
+            audiences: jwt.audiences.length > 0 ? jwt.audiences : undefined,
+            forwardOriginalToken: jwt.forwardOriginalToken || undefined,
           }],
-        },
+        })),
       }, claim);
     }
   }
@@ -171,4 +247,10 @@ export class IstioSecurity implements SecurityRenderer {
       ...sources,
     ];
   }
+}
+
+/** Whether a policy needs an L7 proxy: methods, paths, claims, JWT principals or validation. */
+function hasL7(intent: AuthorizationIntent): boolean {
+  return [...intent.allow, ...intent.deny].some(r => r.methods.length > 0 || r.paths.length > 0 || r.claims.length > 0
+    || r.peers.some(p => p.kind === 'jwt')) || intent.jwt !== undefined;
 }

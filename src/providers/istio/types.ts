@@ -198,8 +198,16 @@ export interface Rule {
   readonly when?: Condition[];
 }
 
+/** A policy attached to a resource instead of selecting pods (ambient: a waypoint, or a Service bound to one). */
+export interface PolicyTargetReference {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+}
+
 export interface AuthorizationPolicySpec {
   readonly selector?: WorkloadSelector;
+  readonly targetRefs?: PolicyTargetReference[];
   readonly action: 'ALLOW' | 'DENY';
   readonly rules?: Rule[];
 }
