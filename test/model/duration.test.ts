@@ -13,6 +13,8 @@ const GATEWAY_API_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 describe('goDuration', () => {
   test.each([
     [Duration.millis(500), '500ms'],
+    [Duration.millis(1500), '1500ms'],
+    [Duration.millis(99_999), '99999ms'],
     [Duration.seconds(10), '10s'],
     [Duration.seconds(90), '1m30s'],
     [Duration.millis(100500), '1m40s500ms'],
