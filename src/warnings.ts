@@ -36,6 +36,13 @@ export class MeshWarnings {
   public static readonly MTLS_PLAN_BACKWARDS = 'cdk8s-mesh:mtls-plan-backwards';
 
   /**
+   * A `StrictMtlsMigration` plan (`stages`) whose last stage leaves a namespace, the mesh-wide
+   * mode or a workload short of STRICT: the migration's end state should be STRICT. Port
+   * exceptions do not count.
+   */
+  public static readonly MTLS_PLAN_NOT_STRICT = 'cdk8s-mesh:mtls-plan-not-strict';
+
+  /**
    * Acknowledges warning `id` for `scope` and every construct under it: it is no longer listed
    * or printed. Call it before the app synthesizes.
    * @param scope a construct, a chart or the app

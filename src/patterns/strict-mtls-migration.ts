@@ -292,6 +292,7 @@ export class StrictMtlsMigration extends Construct {
     checkNonMeshedClients(this, stage, props.nonMeshedClients ?? []);
     checkMeshWide(this, stages, current, props.stages !== undefined);
     warnBackwards(this, stages);
+    if (props.stages) warnNotStrictAtEnd(this, stages);
 
     let alert: MtlsIntent['alert'];
     if (props.plaintextAlert) {
@@ -424,6 +425,27 @@ function warnBackwards(scope: IConstruct, stages: Stage[]): void {
         warn(scope, MeshWarnings.MTLS_PLAN_BACKWARDS, `the plan goes backwards: ${what} is ${from} in stage '${prev.name}' but ${to} in stage '${next.name}'`);
       }
     }
+  }
+}
+
+/**
+ * A plan's end state is STRICT (issue 13's secure defaults): every namespace a stage lists, the
+ * mesh-wide mode if a stage sets one, and every workload mode of the last stage. Port exceptions
+ * are deliberate and stay allowed.
+ */
+function warnNotStrictAtEnd(scope: IConstruct, stages: Stage[]): void {
+  const last = stages[stages.length - 1];
+  const loose: string[] = [];
+  if (stages.some(s => s.meshWide !== undefined) && last.meshWide !== 'STRICT') loose.push(`mesh-wide is ${last.meshWide ?? 'UNSET'}`);
+  for (const ns of [...new Set(stages.flatMap(s => s.namespaces.map(n => n.namespace)))].sort()) {
+    const mode = effective(last, ns);
+    if (mode !== 'STRICT') loose.push(`namespace '${ns}' is ${mode}`);
+  }
+  for (const w of last.workloads) {
+    if (w.mode !== 'UNSET' && w.mode !== 'STRICT') loose.push(`workload '${w.name}' is ${w.mode}`);
+  }
+  if (loose.length > 0) {
+    warn(scope, MeshWarnings.MTLS_PLAN_NOT_STRICT, `the plan does not end STRICT: in its last stage '${last.name}', ${loose.join(', ')}; add a stage that makes them STRICT`);
   }
 }
 

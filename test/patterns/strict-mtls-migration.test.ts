@@ -226,6 +226,7 @@ describe('guard rails', () => {
       stages: [
         { namespaces: [{ namespace: 'a', mode: MtlsMode.STRICT }] },
         { name: 'oops', namespaces: [{ namespace: 'a', mode: MtlsMode.PERMISSIVE }] },
+        { namespaces: [{ namespace: 'a', mode: MtlsMode.STRICT }] },
       ],
     });
     const message = "the plan goes backwards: namespace 'a' is STRICT in stage 'stage-0' but PERMISSIVE in stage 'oops'";
@@ -235,6 +236,45 @@ describe('guard rails', () => {
     // the forward plan warns about nothing
     const fwd = new StrictMtlsMigration(chart(), 'fwd', { mesh: meshOf('istio'), stages: THREE_STAGES, currentStage: 0 });
     expect(MeshWarnings.list(fwd)).toEqual([]);
+  });
+
+  test('a plan that does not end STRICT is a warning (its end state is STRICT; port exceptions allowed)', () => {
+    printedWarnings(true);
+    const c = chart();
+    const m = new StrictMtlsMigration(c, 'm', {
+      mesh: meshOf('istio'),
+      stages: [
+        { meshWide: MtlsMode.PERMISSIVE, namespaces: [{ namespace: 'a', mode: MtlsMode.PERMISSIVE }, { namespace: 'b', mode: MtlsMode.PERMISSIVE }] },
+        {
+          name: 'last',
+          meshWide: MtlsMode.PERMISSIVE,
+          namespaces: [{ namespace: 'a', mode: MtlsMode.STRICT }],
+          workloads: [{ name: 'ledger', workload: WorkloadSelector.labels({ app: 'ledger' }, { namespace: 'a' }), mode: MtlsMode.PERMISSIVE }],
+        },
+      ],
+    });
+    const message = "the plan does not end STRICT: in its last stage 'last', mesh-wide is PERMISSIVE, namespace 'b' is PERMISSIVE, "
+      + "workload 'ledger' is PERMISSIVE; add a stage that makes them STRICT";
+    expect(MeshWarnings.list(m)).toEqual([{ id: MeshWarnings.MTLS_PLAN_NOT_STRICT, path: 'test/m', message }]);
+    Testing.synth(c);
+    expect(printedWarnings()).toEqual([`[WARNING] test/m: ${message} [cdk8s-mesh:mtls-plan-not-strict]`]);
+    MeshWarnings.acknowledge(m, MeshWarnings.MTLS_PLAN_NOT_STRICT, 'a rollout in two pull requests');
+    expect(MeshWarnings.list(m)).toEqual([]);
+    // a plan ending STRICT with a PERMISSIVE port exception warns about nothing
+    const exception = new StrictMtlsMigration(chart(), 'x', {
+      mesh: meshOf('istio'),
+      stages: [
+        { namespaces: [{ namespace: 'a', mode: MtlsMode.PERMISSIVE }] },
+        {
+          namespaces: [{ namespace: 'a', mode: MtlsMode.STRICT }],
+          workloads: [{
+            workload: WorkloadSelector.labels({ app: 'ledger' }, { namespace: 'a', ports: [9090] }),
+            portExceptions: [{ port: 9090, mode: MtlsMode.PERMISSIVE }],
+          }],
+        },
+      ],
+    });
+    expect(MeshWarnings.list(exception)).toEqual([]);
   });
 });
 

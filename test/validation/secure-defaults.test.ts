@@ -4,10 +4,10 @@
  */
 import { Testing } from 'cdk8s';
 import {
-  CanaryRelease, CanaryVersion, InstallMethod, Mesh, MeshAuthorization, MeshControlPlane, MeshInstall, MeshProvider, MeshWorkload, Peer,
-  TrustAnchor, WorkloadSelector,
+  CanaryRelease, CanaryVersion, InstallMethod, Mesh, MeshAuthorization, MeshControlPlane, MeshInstall, MeshProvider, MeshWarnings, MeshWorkload,
+  MtlsMode, Peer, StrictMtlsMigration, TrustAnchor, WorkloadSelector,
 } from '../../src';
-import { chart, ofKind, one, reviewsCanary } from '../support/fixtures';
+import { chart, meshOf, ofKind, one, reviewsCanary } from '../support/fixtures';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -67,5 +67,25 @@ describe('secure defaults', () => {
     const c = chart();
     const release = new CanaryRelease(c, 'reviews', { ...reviewsCanary('istio'), steps: undefined, currentStep: undefined, canary: CanaryVersion.deploy({ name: 'v2', image: 'r:2' }) });
     expect(release.canaryWeight).toBe(10);
+  });
+
+  test.each(['istio', 'linkerd'])('a migration plan ends STRICT, or says it does not (%s)', (provider) => {
+    const plan = (last: MtlsMode) => new StrictMtlsMigration(chart('security'), 'migration', {
+      mesh: meshOf(provider),
+      stages: [
+        { name: 'permissive', namespaces: [{ namespace: 'payments', mode: MtlsMode.PERMISSIVE }] },
+        { name: 'end', namespaces: [{ namespace: 'payments', mode: last }] },
+      ],
+      currentStage: 1,
+    });
+    const strict = plan(MtlsMode.STRICT);
+    expect(MeshWarnings.list(strict)).toEqual([]);
+    if (provider === 'istio') {
+      const out = Testing.synth(strict.node.scope as any);
+      expect(ofKind(out, 'PeerAuthentication').map(p => p.spec.mtls.mode)).toEqual(['STRICT']);
+    }
+    const loose = plan(MtlsMode.PERMISSIVE);
+    expect(MeshWarnings.list(loose).map(w => w.id)).toEqual([MeshWarnings.MTLS_PLAN_NOT_STRICT]);
+    expect(MeshWarnings.list(loose)[0].message).toMatch(/the plan does not end STRICT: in its last stage 'end', namespace 'payments' is PERMISSIVE/);
   });
 });

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
 import { BackendRef, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
@@ -153,7 +154,7 @@ export function gammaRouteSpec(
     backendRefs: r.backends.map(b => ({ ...backend(b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
     timeouts: r.timeout || (options.experimentalRetries && r.retries?.perTryTimeout) ? {
       request: r.timeout ? goDuration(r.timeout) : undefined,
-      backendRequest: options.experimentalRetries && r.retries?.perTryTimeout ? goDuration(r.retries.perTryTimeout) : undefined,
+      backendRequest: options.experimentalRetries && r.retries?.perTryTimeout ? goDuration(perTry(r.retries.perTryTimeout, r.timeout)) : undefined,
     } : undefined,
     retry: options.experimentalRetries && r.retries ? {
       attempts: r.retries.attempts,
@@ -198,4 +199,13 @@ export function mirrorShare(percent: number): { percent?: number; fraction?: { n
   const decimals = Math.min((String(percent).split('.')[1] ?? '').length, 6);
   const denominator = 100 * 10 ** decimals;
   return { fraction: { numerator: Math.round(percent * 10 ** decimals), denominator } };
+}
+
+/**
+ * A try cannot outlast its request, and Gateway API refuses a `backendRequest` timeout longer than
+ * `request` (CEL). A route policy's shorter timeout on a release with retries would give one; the
+ * request timeout is what applies then anyway, so it is the per-try timeout too.
+ */
+function perTry(perTryTimeout: Duration, request?: Duration): Duration {
+  return request && request.toMilliseconds() < perTryTimeout.toMilliseconds() ? request : perTryTimeout;
 }

@@ -152,7 +152,8 @@ export class LinkerdSecurity implements SecurityRenderer {
           metadata: metadata(name),
           spec: {
             parentRefs: ports.map(p => ({ group: POLICY, kind: 'Server', name: servers.get(p)! })),
-            rules: [{ matches: matches(r) }],
+            // an HTTPRoute rule takes at most 8 matches (schema); rules are ORed like matches
+            rules: chunks(matches(r), 8).map(m => ({ matches: m })),
           },
         }, owner);
         this.authorizationPolicy(scope, owner, `${r.name}-AuthorizationPolicy`, metadata(name), { kind: 'HTTPRoute', name }, authentication);
@@ -234,6 +235,12 @@ interface Ref {
   readonly group: string;
   readonly kind: string;
   readonly name: string;
+}
+
+function chunks<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
 }
 
 /** Every path × method combination of a rule (Istio ORs each list; an HTTPRoute ORs its matches). */
