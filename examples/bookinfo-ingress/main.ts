@@ -84,5 +84,5 @@ new BookinfoIngress(app, 'bookinfo-ingress-gateway-api', {
 });
 // Each chart renders the example for another mesh or setup: a cluster of its own, so the charts
 // may repeat each other's objects (one owner per object holds within a cluster).
-for (const chart of app.charts) MeshCluster.assign(chart, chart.node.id);
+for (const chart of app.charts) if (chart.node.scope === app) MeshCluster.assign(chart, chart.node.id); // nested charts follow their parent
 app.synth();

@@ -77,5 +77,5 @@ new FintechMigration(app, 'mtls-migration-istio', { mesh: Mesh.fromAttributes({ 
 new FintechMigration(app, 'mtls-migration-linkerd', { mesh: Mesh.fromAttributes({ provider: MeshProvider.linkerd() }) });
 // Each chart renders the example for another mesh or setup: a cluster of its own, so the charts
 // may repeat each other's objects (one owner per object holds within a cluster).
-for (const chart of app.charts) MeshCluster.assign(chart, chart.node.id);
+for (const chart of app.charts) if (chart.node.scope === app) MeshCluster.assign(chart, chart.node.id); // nested charts follow their parent
 app.synth();
