@@ -153,29 +153,35 @@ const subsetNotFound: Rule = {
   })),
 };
 
+/**
+ * Objects that claim a host another object of their kind claimed first (hosts resolved to their
+ * Service where the program declares it), each with the host and the first claimant.
+ */
+function secondClaims(index: Index, objects: K8sObject[],
+  hostsOf: (o: K8sObject) => string[]): { object: K8sObject; host: string; first: K8sObject }[] {
+  const seen = new Map<string, K8sObject>();
+  const out: { object: K8sObject; host: string; first: K8sObject }[] = [];
+  for (const object of objects) {
+    for (const host of hostsOf(object)) {
+      const svc = index.serviceOfHost(host, index.ns(object));
+      const key = svc ? `${svc.namespace}/${svc.name}` : host;
+      const first = seen.get(key);
+      if (first && first !== object) out.push({ object, host, first });
+      else seen.set(key, object);
+    }
+  }
+  return out;
+}
+
 /** IST0109: several VirtualServices for one mesh host (Istio does not merge them). */
 const conflictingMeshHosts: Rule = {
   id: 'IST0109',
   name: 'ConflictingMeshGatewayVirtualServiceHosts',
   level: 'error',
-  check: index => {
-    const seen = new Map<string, K8sObject>();
-    const out: Finding[] = [];
-    for (const vs of index.of('VirtualService', ISTIO_NET).filter(isMeshVirtualService)) {
-      for (const host of vs.spec?.hosts ?? []) {
-        const svc = index.serviceOfHost(host, index.ns(vs));
-        const key = svc ? `${svc.namespace}/${svc.name}` : host;
-        const prior = seen.get(key);
-        if (prior && prior !== vs) {
-          out.push(finding(index, conflictingMeshHosts, vs, `is the second VirtualService for mesh host '${host}' (the first is ${index.describe(prior)}); Istio does not merge them and applies one`,
-            'put every route of the host into one VirtualService (one construct per host, or one MeshHost)'));
-        } else {
-          seen.set(key, vs);
-        }
-      }
-    }
-    return out;
-  },
+  check: index => secondClaims(index, index.of('VirtualService', ISTIO_NET).filter(isMeshVirtualService), vs => vs.spec?.hosts ?? [])
+    .map(c => finding(index, conflictingMeshHosts, c.object,
+      `is the second VirtualService for mesh host '${c.host}' (the first is ${index.describe(c.first)}); Istio does not merge them and applies one`,
+      'put every route of the host into one VirtualService (one construct per host, or one MeshHost)')),
 };
 
 /** KIA0201: more than one DestinationRule for one host: Istio uses one, unpredictably. */
@@ -183,23 +189,10 @@ const multipleDestinationRules: Rule = {
   id: 'KIA0201',
   name: 'DestinationRuleMultiMatch',
   level: 'warning',
-  check: index => {
-    const seen = new Map<string, K8sObject>();
-    const out: Finding[] = [];
-    for (const dr of index.of('DestinationRule', ISTIO_NET)) {
-      if (dr.spec?.workloadSelector) continue;
-      const svc = index.serviceOfHost(dr.spec?.host ?? '', index.ns(dr));
-      const key = svc ? `${svc.namespace}/${svc.name}` : dr.spec?.host;
-      const prior = seen.get(key);
-      if (prior) {
-        out.push(finding(index, multipleDestinationRules, dr, `is the second DestinationRule for host '${dr.spec?.host}' (the first is ${index.describe(prior)}); only one applies`,
-          'merge them into one DestinationRule per host'));
-      } else {
-        seen.set(key, dr);
-      }
-    }
-    return out;
-  },
+  check: index => secondClaims(index, index.of('DestinationRule', ISTIO_NET).filter(dr => !dr.spec?.workloadSelector), dr => [dr.spec?.host ?? ''])
+    .map(c => finding(index, multipleDestinationRules, c.object,
+      `is the second DestinationRule for host '${c.host}' (the first is ${index.describe(c.first)}); only one applies`,
+      'merge them into one DestinationRule per host')),
 };
 
 /** IST0130: a VirtualService http route after a catch-all (or with the same match as an earlier one) is never used. */
