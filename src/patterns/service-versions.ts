@@ -83,7 +83,8 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
     invalid(scope, 'version labels', Object.fromEntries(bound.map(b => [b.name, b.labels])),
       'sharing at least one label (such as app) so one Service can select every version');
   }
-  const workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [spec.targetPort] })._withService(spec.serviceName);
+  const workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [spec.targetPort] })
+    ._withService(spec.serviceName);
   const service = httpService(scope, 'Service', spec.serviceName, spec.namespace, spec.port, spec.targetPort, Object.fromEntries(common));
 
   const versions: VersionIntent[] = bound.map(v => {
