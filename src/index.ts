@@ -15,6 +15,7 @@ export * from './model/match';
 export * from './model/route-action';
 export * from './model/retry';
 export * from './model/traffic-policy';
+export * from './model/delivery';
 export * from './patterns/canary-version';
 export * from './patterns/canary-release';
 export * from './patterns/traffic-routes';

@@ -2,7 +2,7 @@ import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { HostIntent, RouteDefaultsIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from './intents';
 import { withPolicies } from './precedence';
-import { HostObject, HostObjectSink, ProviderRenderers, Unsupported } from './renderer';
+import { DeliveryRenderer, HostObject, HostObjectSink, ProviderRenderers, TrafficRenderer, Unsupported } from './renderer';
 import type { IMeshHost } from '../mesh-host';
 import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
 import { emit, OwnershipError } from '../private/ownership';
@@ -91,6 +91,9 @@ export class MeshHost extends Construct {
   private readonly declared = new Map<string, Declared>();
   private readonly content = new Map<string, HostObject>();
   private rendered = false;
+  /** the provider's traffic renderer, or the delivery controller that owns the host's routing */
+  private traffic: TrafficRenderer;
+  private delivery?: { source: IConstruct; renderer: DeliveryRenderer };
 
   private constructor(scope: Construct, id: string, owner: IConstruct, renderers: ProviderRenderers, address: HostAddress) {
     super(scope, id);
@@ -98,6 +101,7 @@ export class MeshHost extends Construct {
     this.hostName = address.name;
     this.namespace = address.namespace;
     this.renderers = renderers;
+    this.traffic = renderers.traffic;
     this.port = address.port;
     this.node.addValidation({ validate: () => this.renderOnce() });
   }
@@ -105,6 +109,27 @@ export class MeshHost extends Construct {
   /** The objects of the host so far, in the order they were created. */
   public get objects(): ApiObject[] {
     return [...this.declared.values()].map(d => d.object);
+  }
+
+  /**
+   * Hands the host's routing to a delivery controller (Flagger, Argo Rollouts): from now on the
+   * host renders through `renderer`, which judges and places every intent of the host (routes,
+   * route policies, the circuit breaker). Called by the release before it records anything.
+   */
+  public setDelivery(source: IConstruct, renderer: DeliveryRenderer): void {
+    this.assertOpen(source);
+    if (this.delivery) {
+      throw new Error(`${source.node.path}: host '${this.hostName}' is already rolled out by ${this.delivery.source.node.path} (${this.delivery.renderer.displayName}); one release drives a host`);
+    }
+    const versions = [...this.versions.values()].map(v => v.source);
+    const recorded = [...this.routes.map(r => r.source), this.defaults?.source, this.trafficPolicy?.source, ...versions]
+      .filter((c): c is IConstruct => c !== undefined);
+    if (recorded.length > 0 || this.declared.size > 0) {
+      throw new Error(`${source.node.path}: host '${this.hostName}' already has intents from ${[...new Set(recorded.map(c => c.node.path))].join(', ')}; `
+        + `declare the release that ${renderer.displayName} drives before the constructs that target its host`);
+    }
+    this.delivery = { source, renderer };
+    this.traffic = renderer;
   }
 
   /** Records a version (subset) of the host. */
@@ -121,7 +146,7 @@ export class MeshHost extends Construct {
   /** Records a route, after checking that the provider can express it. */
   public addRoute(route: RouteIntent): void {
     this.assertOpen(route.source);
-    this.check(route.source, this.renderers.traffic.unsupported(route));
+    this.check(route.source, this.traffic.unsupported(route));
     warnNonIdempotentRetries(route.source, route.retries, route.matches);
     for (const b of [...route.backends.map(x => x.version), route.mirror?.version]) {
       if (b !== undefined && !this.versions.has(b)) {
@@ -148,7 +173,7 @@ export class MeshHost extends Construct {
     if (this.trafficPolicy) {
       throw new Error(`${policy.source.node.path}: host '${this.hostName}' already has a circuit breaker from ${this.trafficPolicy.source.node.path}; combine them into one`);
     }
-    this.check(policy.source, this.renderers.traffic.unsupportedPolicy(policy));
+    this.check(policy.source, this.traffic.unsupportedPolicy(policy));
     this.trafficPolicy = policy;
     this.declare(policy.source);
   }
@@ -167,7 +192,7 @@ export class MeshHost extends Construct {
     if (this.defaults) {
       throw new Error(`${defaults.source.node.path}: host '${this.hostName}' already has a route policy from ${this.defaults.source.node.path}; combine them into one`);
     }
-    this.check(defaults.source, this.renderers.traffic.unsupported({ ...defaults, name: 'defaults', matches: [], backends: [] }));
+    this.check(defaults.source, this.traffic.unsupported({ ...defaults, name: 'defaults', matches: [], backends: [] }));
     warnNonIdempotentRetries(defaults.source, defaults.retries, []);
     this.defaults = defaults;
     this.declare(defaults.source);
@@ -208,7 +233,7 @@ export class MeshHost extends Construct {
   }
 
   private check(source: IConstruct, problems: Unsupported[]): void {
-    throwUnsupported(source, this.renderers.traffic.displayName, problems);
+    throwUnsupported(source, this.traffic.displayName, problems);
   }
 
   private join(source: IConstruct, renderers: ProviderRenderers, port: number): void {
@@ -243,7 +268,7 @@ export class MeshHost extends Construct {
       addToService: () => undefined,
     };
     try {
-      this.renderers.traffic.render(sink, intent);
+      this.traffic.render(sink, intent);
     } catch (e) {
       if (e instanceof OwnershipError) throw e;
     }
@@ -296,14 +321,14 @@ export class MeshHost extends Construct {
           const service = this.findService();
           if (!service) {
             const by = this.trafficPolicy?.source ?? this.owner;
-            throw new Error(`${by.node.path}: ${this.renderers.traffic.displayName} configures ${feature} on the Service '${this.hostName}', `
+            throw new Error(`${by.node.path}: ${this.traffic.displayName} configures ${feature} on the Service '${this.hostName}', `
               + 'which no construct in this chart declares; create the Service with CanaryRelease, or declare it in this chart');
           }
           for (const [k, v] of Object.entries(metadata.labels ?? {})) service.metadata.addLabel(k, v);
           for (const [k, v] of Object.entries(metadata.annotations ?? {})) service.metadata.addAnnotation(k, v);
         },
       };
-      this.renderers.traffic.render(sink, intent);
+      this.traffic.render(sink, intent);
       const missing = [...this.declared.keys()].filter(id => !emitted.has(id));
       if (missing.length > 0) throw new Error(`${this.node.path}: internal error: objects ${missing.join(', ')} were declared but not rendered`);
       this.rendered = true;

@@ -5,6 +5,7 @@
  * src/providers/<name>/ implements these, and nothing outside src/providers/ builds a CRD object.
  */
 import { Construct } from 'constructs';
+import { DeliveryOptionsIntent, DeliveryReleaseIntent } from './delivery-intent';
 import { GatewayIntent, IngressRouteIntent } from './ingress';
 import { NamespaceIntent } from './install';
 import { HostIntent, ProxyQuantities, RouteIntent, TrafficPolicyIntent } from './intents';
@@ -62,6 +63,55 @@ export interface TrafficRenderer {
   unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[];
   /** emits the host's objects (one per kind); the same intents always emit the same objects */
   render(sink: HostObjectSink, host: HostIntent): void;
+}
+
+/**
+ * What a delivery controller expects of a release's data plane, for the pattern that deploys it:
+ * one workload from the canary's spec, under a name that outlives releases.
+ */
+export interface DeliveryDataPlane {
+  /** the name of the workload built from the canary's spec (the controller's target) */
+  readonly workloadName: string;
+  /** true: the Deployment is only the template of the controller's own workload object (a Rollout) and is not emitted */
+  readonly templateOnly: boolean;
+  /** true: the Deployment is emitted without `replicas` (the controller or an autoscaler sets them) */
+  readonly omitReplicas: boolean;
+  /** labels added to the pod template, which the controller keeps on every copy it makes */
+  readonly podLabels: Record<string, string>;
+  /** the selector of the host's Service, given the pod labels every version shares */
+  serviceSelector(shared: Record<string, string>): Record<string, string>;
+  /** the labels that select every pod of the service whatever the controller renames, for policies */
+  policySelector(shared: Record<string, string>): Record<string, string>;
+}
+
+/** An Argo CD ignoreDifferences entry: a field a controller writes in an emitted object. */
+export interface ControllerOwnedField {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly jsonPointers?: string[];
+  readonly jqPathExpressions?: string[];
+}
+
+/**
+ * A progressive-delivery controller (Flagger, Argo Rollouts) that owns a host's routing: the host
+ * renders through it instead of the provider's traffic renderer, so every construct on the host
+ * (RoutePolicy, CircuitBreaker) lands where the controller keeps it.
+ */
+export interface DeliveryRenderer extends TrafficRenderer {
+  readonly dataPlane: DeliveryDataPlane;
+  /** the fields the controller writes in the objects of this release, for Argo CD */
+  readonly ignoreDifferences: ControllerOwnedField[];
+}
+
+/** The delivery controllers a provider configuration can hand a host to. */
+export interface DeliveryEngines {
+  /**
+   * The renderer through which `options`' controller drives `release`; throws, naming the engine
+   * and the provider, when it cannot drive this configuration or this release.
+   */
+  renderer(options: DeliveryOptionsIntent, release: DeliveryReleaseIntent): DeliveryRenderer;
 }
 
 /**
@@ -167,6 +217,8 @@ export interface ProviderRenderers {
   readonly ingress: IngressRenderer;
   readonly security: SecurityRenderer;
   readonly dataPlane: DataPlaneRenderer;
+  /** the progressive-delivery controllers that can drive this configuration's hosts */
+  readonly delivery: DeliveryEngines;
 }
 
 /** A control plane bound to an install: its install renderer and the renderers of its workloads. */

@@ -1,12 +1,15 @@
-import { Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { MeshIdentity, WorkloadSelector } from '../identity';
 import { CanaryVersion } from './canary-version';
+import { declareDeliveryRelease } from './delivery-release';
 import { declareTrafficRoutes } from './traffic-routes';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
+import { Delivery, IgnoreDifference } from '../model/delivery';
+import { RouteIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../private/errors';
@@ -86,6 +89,13 @@ export interface CanaryReleaseProps {
    * @default - the mesh's default
    */
   readonly timeout?: Duration;
+
+  /**
+   * What moves the release through its steps: static steps in Git, Flagger or Argo Rollouts, with
+   * the same steps (and, for the controllers, the same analysis). See docs/delivery.md.
+   * @default Delivery.steps()
+   */
+  readonly delivery?: Delivery;
 }
 
 /**
@@ -121,6 +131,15 @@ export class CanaryRelease extends Construct implements IMeshHost {
    * their content is filled in at synthesis, and patches apply over it.
    */
   public readonly routing: Construct;
+  /** What moves the release through its steps. */
+  public readonly delivery: Delivery;
+  /**
+   * The fields a delivery controller writes in the objects this release emits: Argo CD
+   * `ignoreDifferences` entries for the Application that syncs them (empty for static steps and
+   * for Flagger, which writes none of them). Flux needs nothing: those objects carry
+   * `kustomize.toolkit.fluxcd.io/ssa: IfNotPresent`.
+   */
+  public readonly ignoreDifferences: IgnoreDifference[];
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -142,6 +161,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       canaryMatches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'))),
       retries: optional(retryPolicy),
       timeout: optional(duration()),
+      delivery: optional(instanceOf(Delivery, 'Delivery (Delivery.steps(), .flagger() or .argoRollouts())')),
     }, '', problems);
     if (typeof props !== 'object' || props === null) problems.throwIfAny();
     problems.run(() => checkServiceName(this, 'serviceName', props.serviceName));
@@ -165,6 +185,11 @@ export class CanaryRelease extends Construct implements IMeshHost {
     if (props.timeout != null) problems.run(() => positiveDuration(this, 'timeout', props.timeout!));
     const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
     const matches = problems.run(() => (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`))) ?? [];
+    this.delivery = props.delivery ?? Delivery.steps();
+    const delivery = problems.run(() => this.delivery._toIntent(this, 'delivery'));
+    if (delivery && delivery.engine !== 'steps' && props.currentStep !== undefined && props.currentStep !== 0) {
+      problems.run(() => invalid(this, 'currentStep', props.currentStep, `unset with ${this.delivery.engine === 'flagger' ? 'Delivery.flagger()' : 'Delivery.argoRollouts()'}: the controller moves through the steps itself`));
+    }
     problems.throwIfAny();
     this.mesh = props.mesh;
     this.stableVersion = props.stable.name;
@@ -175,14 +200,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
 
     // A release is TrafficRoutes with two versions: matched requests to the canary, the rest split by the step.
     const routeCommon = { source: this, retries, timeout: props.timeout };
-    const built = declareTrafficRoutes(this, {
-      mesh: props.mesh,
-      serviceName: props.serviceName,
-      namespace: props.namespace,
-      port: props.port,
-      targetPort,
-      versions: [{ intent: stableIntent!, workloadId: 'Stable' }, { intent: canaryIntent!, workloadId: 'Canary' }],
-    }, [
+    const routes: RouteIntent[] = [
       ...(matches.length > 0 ? [{ ...routeCommon, name: 'canary-match', matches, backends: [{ version: props.canary.name, weight: 100 }] }] : []),
       {
         ...routeCommon,
@@ -194,7 +212,17 @@ export class CanaryRelease extends Construct implements IMeshHost {
         ],
         mirror: props.mirrorPercent !== undefined ? { version: props.canary.name, percent: props.mirrorPercent } : undefined,
       },
-    ]);
+    ];
+    const spec = { mesh: props.mesh, serviceName: props.serviceName, namespace: props.namespace, port: props.port, targetPort };
+    // A controller (Flagger, Argo Rollouts) owns the workloads it copies and the routing it moves.
+    const driven = delivery!.engine !== 'steps' ? declareDeliveryRelease(this, {
+      ...spec, stable: stableIntent!, canary: canaryIntent!, steps: props.steps ?? [10, 25, 50, 100], mirrorPercent: props.mirrorPercent,
+    }, delivery!, routes) : undefined;
+    const built = driven ?? declareTrafficRoutes(this, {
+      ...spec, versions: [{ intent: stableIntent!, workloadId: 'Stable' }, { intent: canaryIntent!, workloadId: 'Canary' }],
+    }, routes);
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    this.ignoreDifferences = (driven?.renderer.ignoreDifferences ?? []).map(f => ({ ...f, namespace: f.namespace ?? namespace }));
     this.service = built.service;
     this.identity = built.identity;
     this.workloadSelector = built.workloadSelector;

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CanaryRelease } from './canary-release';
 import { IMeshHost } from '../mesh-host';
+import { DeliveryEngine } from '../model/delivery';
 import { GatewayBackendIntent, IngressBackendIntent } from '../model/ingress';
 import { checkDns1123Label, checkPort, checkServiceName, invalid } from '../private/errors';
 import { checkProps, number, optional } from '../private/validation';
@@ -85,6 +86,11 @@ export class GatewayBackend {
    */
   public static canary(release: CanaryRelease): GatewayBackend {
     return new GatewayBackend((scope, prop) => {
+      if (release.delivery.engine !== DeliveryEngine.STEPS) {
+        // The controller moves the weights in the mesh; a split at the gateway would stay at the Git step.
+        invalid(scope, prop, release.node.path, `GatewayBackend.host(release) for a release that ${release.delivery.engine === DeliveryEngine.FLAGGER ? 'Flagger' : 'Argo Rollouts'} drives: `
+          + 'the controller moves the weights of the mesh route, which a split at the gateway would bypass');
+      }
       const namespace = hostNamespace(scope, prop, release);
       const version = (name: string, weight: number): IngressBackendIntent => ({
         service: release.hostName,

@@ -9,6 +9,7 @@ import { GatewayApiSecurity } from './gateway-api-security';
 import { GatewayApiBundle, gatewayApiProfile } from './profile';
 import { ProviderRenderers } from '../../model/renderer';
 import { boolean, checkProps, enumOf, optional } from '../../private/validation';
+import { deliveryEngines } from '../shared/delivery-engines';
 
 /**
  * The version of Gateway API's `gateway.networking.k8s.io` HTTPRoute to emit.
@@ -55,12 +56,20 @@ export function gatewayApiRenderers(options: GatewayApiProviderOptions): Provide
   const bundle = options.gatewayApiBundle ?? GatewayApiBundle.V1_6;
   const experimental = options.experimentalChannel ?? false;
   const profile = gatewayApiProfile({ bundle, experimental, apiVersion: options.apiVersion ?? GatewayApiVersion.V1 });
+  const traffic = new GammaRouting(profile, 'Gateway API');
   return {
     name: 'gateway-api',
     key: JSON.stringify(['gateway-api', profile]),
     target: { gatewayApi: bundle.minor, gatewayApiChannel: experimental ? 'experimental' : 'standard' },
     dataPlane: new GenericDataPlane(),
-    traffic: new GammaRouting(profile, 'Gateway API'),
+    traffic,
+    delivery: deliveryEngines({
+      displayName: `Gateway API (gateway.networking.k8s.io/${profile.apiVersion} HTTPRoute)`,
+      mesh: 'gateway-api',
+      routing: 'gamma',
+      gatewayApiVersion: profile.apiVersion,
+      traffic,
+    }),
     ingress: new GatewayApiIngress(profile, 'Gateway API', { regexPaths: false }),
     security: new GatewayApiSecurity(),
   };

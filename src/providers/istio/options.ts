@@ -17,6 +17,7 @@ import { GammaRouting } from '../gateway-api/gamma-routing';
 import { GatewayApiIngress } from '../gateway-api/gateway-api-ingress';
 import { GatewayApiVersion } from '../gateway-api/options';
 import { GatewayApiBundle, GatewayApiProfile, gatewayApiProfile, tlsRouteFor } from '../gateway-api/profile';
+import { deliveryEngines } from '../shared/delivery-engines';
 
 /**
  * An Istio release. It decides the API versions of Istio's own kinds, the Gateway API release
@@ -296,6 +297,7 @@ export function istioRenderers(options: IstioProviderOptions, ingressGatewayName
   if (ambient && apis.minor < 22) {
     invalidOption(factory, 'dataPlaneMode', dataPlaneMode, `IstioDataPlaneMode.SIDECAR for ${name}: ambient waypoints (istio.io/use-waypoint) need Istio 1.22 or later`);
   }
+  const traffic = ambient ? new AmbientWaypoints(routing, apis.gatewayApiVersion) : routing;
   return {
     name: 'istio',
     key: JSON.stringify(['istio', routingApi, apis, options.revision ?? '', dataPlaneMode, rootNamespace, trustDomain]),
@@ -306,7 +308,16 @@ export function istioRenderers(options: IstioProviderOptions, ingressGatewayName
       honours: apis.gatewayApi.honours,
     },
     dataPlane: new IstioDataPlane(options.revision, ambient),
-    traffic: ambient ? new AmbientWaypoints(routing, apis.gatewayApiVersion) : routing,
+    traffic,
+    delivery: deliveryEngines({
+      displayName: `${name} (${gamma ? `gateway.networking.k8s.io/${apis.gatewayApiVersion} HTTPRoute` : apis.networking}${ambient ? ', ambient mode' : ''})`,
+      mesh: 'istio',
+      routing: gamma ? 'gamma' : 'istio',
+      ambient,
+      gatewayApiVersion: apis.gatewayApiVersion,
+      istioNetworking: apis.networking,
+      traffic,
+    }),
     // Istio implements Gateway API ingress with its `istio` GatewayClass and RE2 path regexes.
     ingress: gamma
       ? new GatewayApiIngress(apis.gatewayApi, 'Istio', { defaultClassName: 'istio', regexPaths: true })

@@ -14,6 +14,7 @@ import { GammaRouting } from '../gateway-api/gamma-routing';
 import { GatewayApiIngress } from '../gateway-api/gateway-api-ingress';
 import { GatewayApiVersion } from '../gateway-api/options';
 import { GatewayApiBundle, GatewayApiProfile, gatewayApiProfile } from '../gateway-api/profile';
+import { deliveryEngines } from '../shared/delivery-engines';
 
 /**
  * A Linkerd release. It decides which APIs the cluster serves and how retries and timeouts are
@@ -221,6 +222,15 @@ export function linkerdRenderers(options: LinkerdProviderOptions): ProviderRende
     },
     dataPlane: new LinkerdDataPlane(),
     traffic,
+    delivery: deliveryEngines({
+      displayName: `${release.name} (${routingApi === LinkerdRoutingApi.SMI ? `SMI ${apis.trafficSplit} TrafficSplit`
+        : routingApi === LinkerdRoutingApi.POLICY ? `${apis.policyRoute} HTTPRoute` : `gateway.networking.k8s.io/${apis.gatewayApiVersion} HTTPRoute`})`,
+      mesh: 'linkerd',
+      routing: routingApi === LinkerdRoutingApi.SMI ? 'smi' : routingApi === LinkerdRoutingApi.POLICY ? 'linkerd-policy' : 'gamma',
+      gatewayApiVersion: apis.gatewayApiVersion,
+      smiApiVersion: apis.trafficSplit,
+      traffic,
+    }),
     // Linkerd has no ingress of its own: north-south routes go through Gateway API, for the
     // gateway implementation the user names.
     ingress: new GatewayApiIngress(apis.ingressGatewayApi, release.name, { regexPaths: false }),
