@@ -47,6 +47,11 @@ export function declareDeliveryRelease(scope: Construct, spec: DeliveryReleaseSp
   if (canary.kind !== 'deploy') {
     invalid(scope, 'canary', canary.name, `CanaryVersion.deploy(...) with ${engine}: the controller rolls out the workload spec it is given, and an existing workload has none here`);
   }
+  // Flagger names Services and Deployments `<name>-primary` and `<name>-canary`, Argo Rollouts
+  // `<name>-stable` and `<name>-canary`: each must still be a Service name (DNS-1035, 63 characters).
+  if (spec.serviceName.length > 55) {
+    invalid(scope, 'serviceName', spec.serviceName, `at most 55 characters with ${engine}: the controller's objects are named <serviceName>-primary, -canary or -stable`);
+  }
   const app = { app: spec.serviceName };
   let workload: MeshWorkload | undefined;
   let deployment: ApiObject | undefined;
