@@ -129,7 +129,9 @@ spec:
     expect(canary.spec.analysis.stepWeights).toBeUndefined();
     // the analysis defaults are the seed's
     const c2 = chart('bookinfo');
-    new CanaryRelease(c2, 'reviews', { ...reviewsCanary('istio', { canaryMatches: undefined }), steps: [10, 20, 30, 40, 50, 100], delivery: Delivery.flagger() });
+    new CanaryRelease(c2, 'reviews', {
+      ...reviewsCanary('istio', { canaryMatches: undefined }), steps: [10, 20, 30, 40, 50, 100], delivery: Delivery.flagger(),
+    });
     expect(one(Testing.synth(c2), 'Canary').spec.analysis).toEqual(canary.spec.analysis);
     expectValid({ seed: out }, { seed: validationTargetOf('istio') });
   });
