@@ -111,7 +111,9 @@ spec:
       stable: CanaryVersion.deploy({ name: 'v1', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.3' }),
       canary: CanaryVersion.deploy({ name: 'v2', image: 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.3' }),
       steps: [10, 20, 30, 40, 50, 100],
-      delivery: Delivery.flagger({ analysis: { interval: Duration.minutes(1), threshold: 5, successRate: 99, maxRequestDuration: Duration.millis(500) } }),
+      delivery: Delivery.flagger({
+        analysis: { interval: Duration.minutes(1), threshold: 5, successRate: 99, maxRequestDuration: Duration.millis(500) },
+      }),
     });
     const out = Testing.synth(c);
     const canary = one(out, 'Canary');
