@@ -5,7 +5,7 @@
 import { Duration, Testing } from 'cdk8s';
 import {
   CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, GatewayBackend, GatewayRoute, HeaderMatch, HttpRetryOn,
-  IngressGateway, GatewayListener, IstioDataPlaneMode, LinkerdRoutingApi, Mesh, MeshProvider, PathMatch, RequestMatch, RoutePolicy, ServiceHost,
+  IngressGateway, GatewayListener, IstioDataPlaneMode, LinkerdRoutingApi, LinkerdVersion, Mesh, MeshProvider, PathMatch, RequestMatch, RoutePolicy, ServiceHost,
 } from '../../src';
 import { chart, meshOf, reviewsCanary } from '../support/fixtures';
 
@@ -39,6 +39,14 @@ describe('an engine that cannot drive the provider, routing API or version: an e
   ])('%s and Istio ambient mode', (_, delivery, message) => {
     rejects('istio', delivery, { mesh: ambient() }, /an engine that can drive Istio 1\.31 \(networking\.istio\.io\/v1, ambient mode\)/);
     rejects('istio', delivery, { mesh: ambient() }, message);
+  });
+
+  test('Argo Rollouts\' Gateway API plugin and v1beta1 HTTPRoutes (Linkerd before 2.18)', () => {
+    rejects('linkerd', () => Delivery.argoRollouts(), { mesh: Mesh.fromAttributes({ provider: MeshProvider.linkerd({ version: LinkerdVersion.V2_17 }) }) },
+      /an engine that can drive Linkerd 2\.17 \(gateway\.networking\.k8s\.io\/v1beta1 HTTPRoute\): Delivery\.argoRollouts\(\) cannot route it; the argoproj-labs\/gatewayAPI plugin reads gateway\.networking\.k8s\.io\/v1 HTTPRoutes only/);
+    // Flagger has a router for each (provider gatewayapi:v1beta1)
+    const { c } = release('linkerd', Delivery.flagger(), { mesh: Mesh.fromAttributes({ provider: MeshProvider.linkerd({ version: LinkerdVersion.V2_17 }) }) });
+    expect(Testing.synth(c).find(o => o.kind === 'Canary').spec.provider).toBe('gatewayapi:v1beta1');
   });
 
   test('Argo Rollouts analysis on a mesh whose metrics it does not know (plain Gateway API)', () => {

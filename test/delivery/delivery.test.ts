@@ -6,7 +6,7 @@
 import { Duration, Testing } from 'cdk8s';
 import * as yaml from 'yaml';
 import { CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, HttpRetryOn, RoutePolicy } from '../../src';
-import { chart, meshOf, ofKind, one, reviewsCanary, validationTargetOf } from '../support/fixtures';
+import { chart, meshOf, ofKind, one, PROVIDERS, reviewsCanary, validationTargetOf } from '../support/fixtures';
 import { expectValid } from '../support/validator';
 
 /** The issue's release: bookinfo `reviews`, v1 → v2 in steps [5, 25, 50, 100]. */
@@ -71,6 +71,31 @@ describe('the reviews release [5, 25, 50, 100] as static steps, Flagger and Argo
     ]);
     expect(rollout.spec.strategy.canary.analysis).toMatchObject({ templates: [{ templateName: 'reviews' }], startingStep: 0 });
   });
+});
+
+test('every provider configuration of the matrix: each engine\'s output passes the validator at the releases it targets, or the engine is refused naming both', () => {
+  const sets: Record<string, any[]> = {};
+  const targets: Record<string, ReturnType<typeof validationTargetOf>> = {};
+  const refused: string[] = [];
+  for (const provider of Object.keys(PROVIDERS)) {
+    const engines: Record<string, () => Delivery> = {
+      flagger: () => Delivery.flagger(),
+      // analysis where the mesh's metrics are known; pauses on plain Gateway API
+      argo: () => Delivery.argoRollouts(provider.startsWith('gateway-api') ? {} : { analysis: {} }),
+    };
+    for (const [engine, delivery] of Object.entries(engines)) {
+      try {
+        sets[`${provider}-${engine}`] = reviews(provider, delivery()).out;
+        targets[`${provider}-${engine}`] = validationTargetOf(provider);
+      } catch (e) {
+        expect((e as Error).message).toMatch(/^test\/reviews: 'delivery' \(".*"\) must be an engine that can drive .+: Delivery\.\w+\(\) cannot .+; .+/);
+        refused.push(`${provider}-${engine}`);
+      }
+    }
+  }
+  // Linkerd's policy.linkerd.io routes have no controller; Argo's plugin reads v1 HTTPRoutes only.
+  expect(refused).toEqual(['gateway-api-v1beta1-argo', 'linkerd-2-15-argo', 'linkerd-policy-flagger', 'linkerd-policy-argo', 'linkerd-policy-2-14-flagger', 'linkerd-policy-2-14-argo']);
+  expectValid(sets, targets);
 });
 
 describe('Flagger', () => {

@@ -61,7 +61,10 @@ function routerFor(target: DeliveryTarget): { router?: 'istio' | 'smi' | 'plugin
   switch (target.routing) {
     case 'istio': return { router: 'istio' };
     case 'smi': return { router: 'smi' };
-    case 'gamma': return { router: 'plugin' };
+    // The plugin is built on sigs.k8s.io/gateway-api's v1 client (pkg/plugin/types.go imports apis/v1).
+    case 'gamma': return target.gatewayApiVersion === 'v1' ? { router: 'plugin' } : {
+      instead: `the ${GATEWAY_API_PLUGIN} plugin reads gateway.networking.k8s.io/v1 HTTPRoutes only: emit v1 (Linkerd 2.18 or later, or gatewayApiVersion GatewayApiVersion.V1)`,
+    };
     default: return { instead: 'no Argo Rollouts router writes policy.linkerd.io HTTPRoutes: use LinkerdRoutingApi.GATEWAY_API (the argoproj-labs/gatewayAPI plugin) or LinkerdRoutingApi.SMI' };
   }
 }

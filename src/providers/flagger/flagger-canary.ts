@@ -173,7 +173,8 @@ class FlaggerCanary implements DeliveryRenderer {
     });
     // The autoscaler owns the replicas (Flagger copies it for the primary as `<name>-primary`).
     const workload = this.release.workload();
-    const scaling = this.options.autoscaling ?? { minReplicas: workload.replicas ?? 1, maxReplicas: workload.replicas ?? 1, cpuUtilization: 80 };
+    const pinned = Math.max(1, workload.replicas ?? 1);
+    const scaling = this.options.autoscaling ?? { minReplicas: pinned, maxReplicas: pinned, cpuUtilization: 80 };
     sink.emit('HorizontalPodAutoscaler', horizontalPodAutoscaler(metadata, { apiVersion: 'apps/v1', kind: 'Deployment', name }, scaling));
     this.metricTemplates(sink, host);
     // Flagger owns the routing object (and, on Istio, the DestinationRules); what else the mesh
