@@ -5,7 +5,7 @@
  */
 import { Duration, Testing } from 'cdk8s';
 import * as yaml from 'yaml';
-import { CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, HttpRetryOn, RoutePolicy } from '../../src';
+import { CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, HttpRetryOn, QueryParamMatch, RequestMatch, RoutePolicy } from '../../src';
 import { chart, meshOf, ofKind, one, PROVIDERS, reviewsCanary, validationTargetOf } from '../support/fixtures';
 import { expectValid } from '../support/validator';
 
@@ -242,6 +242,14 @@ spec:
     expectValid({ out }, { out: validationTargetOf('istio') });
   });
 
+  test('header A/B on Linkerd through Gateway API', () => {
+    const { out } = reviews('linkerd', Delivery.flagger({ analysis: { iterations: 10 } }), {
+      steps: [0, 100], canaryMatches: [RequestMatch.header('end-user', 'jason'), RequestMatch.of({ queryParams: [QueryParamMatch.exact('beta', '1')] })],
+    });
+    expect(one(out, 'Canary').spec.analysis.match).toEqual([{ headers: { 'end-user': { exact: 'jason' } } }, { queryParams: { beta: { exact: '1' } } }]);
+    expectValid({ out }, { out: validationTargetOf('linkerd') });
+  });
+
   test('mirroring: a dark-launch step at 0 is Flagger\'s mirror step (mirror, mirrorWeight) on Istio; steps [0, 100] are blue/green', () => {
     const canary = one(reviews('istio', Delivery.flagger(), { steps: [0, 10, 50, 100], mirrorPercent: 20 }).out, 'Canary');
     expect(canary.spec.analysis).toMatchObject({ mirror: true, mirrorWeight: 20, stepWeights: [10, 50] });
@@ -281,6 +289,18 @@ describe('Argo Rollouts', () => {
       },
     });
     expectValid({ out }, { out: validationTargetOf('istio') });
+  });
+
+  test('a RoutePolicy for some requests on Istio: its route moves with the weights too', () => {
+    const c = chart('bookinfo');
+    const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio', { steps: [5, 25, 50, 100], canaryMatches: undefined, delivery: Delivery.argoRollouts() }));
+    new RoutePolicy(c, 'api', { host: release, matches: [RequestMatch.pathPrefix('/api')], timeout: Duration.seconds(3) });
+    const out = Testing.synth(c);
+    expect(one(out, 'VirtualService').spec.http.map((r: any) => [r.name, r.route.map((d: any) => [d.destination.subset, d.weight])])).toEqual([
+      ['api', [['stable', 100], ['canary', 0]]],
+      ['canary-split', [['stable', 100], ['canary', 0]]],
+    ]);
+    expect(one(out, 'Rollout').spec.strategy.canary.trafficRouting.istio.virtualService.routes).toEqual(['api', 'canary-split']);
   });
 
   test('the AnalysisTemplate: the mesh\'s Prometheus queries, one check per interval, rollback after threshold failures', () => {
