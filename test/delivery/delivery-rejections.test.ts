@@ -5,7 +5,8 @@
 import { Duration, Testing } from 'cdk8s';
 import {
   CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, GatewayBackend, GatewayRoute, HeaderMatch, HttpRetryOn,
-  IngressGateway, GatewayListener, IstioDataPlaneMode, LinkerdRoutingApi, LinkerdVersion, Mesh, MeshProvider, PathMatch, RequestMatch, RoutePolicy, ServiceHost,
+  IngressGateway, GatewayListener, IstioDataPlaneMode, LinkerdRoutingApi, LinkerdVersion, Mesh, MeshProvider, PathMatch, RequestMatch, RoutePolicy,
+  ServiceHost,
 } from '../../src';
 import { chart, meshOf, reviewsCanary } from '../support/fixtures';
 
