@@ -6,7 +6,8 @@ import { Condition } from '../model/condition';
 import { HttpMethod } from '../model/match';
 import { AuthorizationOperation, AuthorizationRule, Peer } from '../model/peer';
 import {
-  AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, JwtIntent, OperationIntent, PathPatternIntent, PeerIntent, readsJwt, WorkloadRefIntent,
+  AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, JwtIntent, OperationIntent, PathPatternIntent, PeerIntent, readsJwt,
+  WorkloadRefIntent,
 } from '../model/security';
 import { valuePattern } from '../private/authz-patterns';
 import { checkDns1123Label, checkPort, invalid, throwUnsupported } from '../private/errors';
@@ -243,7 +244,8 @@ export class MeshAuthorization extends Construct {
   }
 }
 
-function ruleIntent(scope: IConstruct, prop: string, rule: AuthorizationRule, index: number, namespace: string, jwt: JwtIntent | undefined): AuthorizationRuleIntent {
+function ruleIntent(scope: IConstruct, prop: string, rule: AuthorizationRule, index: number, namespace: string,
+  jwt: JwtIntent | undefined): AuthorizationRuleIntent {
   const name = rule.name ?? `rule-${index}`;
   checkDns1123Label(scope, `${prop}.name`, name);
   const peers = (rule.from ?? []).map((p, i) => inNamespace(p._toIntent(scope, `${prop}.from[${i}]`), namespace));

@@ -3,7 +3,8 @@ import { LinkerdRelease } from './linkerd-route-policy';
 import type { LinkerdApis } from './options';
 import { SecurityRenderer, Unsupported } from '../../model/renderer';
 import {
-  AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, MtlsIntent, MtlsModeIntent, OperationIntent, PatternIntent, readsJwt, WorkloadRefIntent,
+  AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, MtlsIntent, MtlsModeIntent, OperationIntent, PatternIntent, readsJwt,
+  WorkloadRefIntent,
 } from '../../model/security';
 import { claim, Claim, emit } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
@@ -259,7 +260,8 @@ export class LinkerdSecurity implements SecurityRenderer {
    * authentications must be satisfied"): the peers' identities (a MeshTLSAuthentication) and
    * the source addresses (a NetworkAuthentication); a rule with neither admits every network.
    */
-  private authentications(scope: Construct, c: Claim, rule: string, metadata: { name: string; namespace: string }, r: AuthorizationRuleIntent): Ref[] {
+  private authentications(scope: Construct, c: Claim, rule: string, metadata: { name: string; namespace: string },
+    r: AuthorizationRuleIntent): Ref[] {
     const refs: Ref[] = [];
     if (r.peers.some(p => p.kind === 'authenticated')) {
       refs.push(this.meshTls(scope, c, `${rule}-Authentication`, metadata, { identities: ['*'] }));
@@ -291,11 +293,12 @@ export class LinkerdSecurity implements SecurityRenderer {
 
   private authorizationPolicy(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string },
     target: { kind: string; name: string }, authentications: Ref | Ref[]): void {
+    const refs = Array.isArray(authentications) ? authentications : [authentications];
     emit(scope, id, {
       apiVersion: this.apis.authorization,
       kind: 'AuthorizationPolicy',
       metadata,
-      spec: { targetRef: { group: POLICY, ...target }, requiredAuthenticationRefs: Array.isArray(authentications) ? authentications : [authentications] },
+      spec: { targetRef: { group: POLICY, ...target }, requiredAuthenticationRefs: refs },
     }, c);
   }
 }
