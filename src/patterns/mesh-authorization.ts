@@ -193,7 +193,7 @@ export class MeshAuthorization extends Construct {
         outputPayloadToHeader: optional(headerName),
         fromHeaders: optional(arrayOf(object({
           name: required(headerName),
-          prefix: optional(string({ pattern: /^[^\u0000-\u001f\u007f]*$/, rule: 'a string without control characters' })),
+          prefix: optional(string({ nonEmpty: true, pattern: /^[^\u0000-\u001f\u007f]+$/, rule: 'a non-empty string without control characters' })),
         }), { min: 1 })),
         fromParams: optional(arrayOf(queryParamName, { min: 1 })),
       })),
