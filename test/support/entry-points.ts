@@ -61,23 +61,50 @@ function withCondition(c: Chart, condition: Condition): void {
 function conditionEntries(): EntryPoint[] {
   const values = { kind: 'stringArray', required: true } as const;
   return [
-    { name: 'Condition.header', props: () => ({ name: 'x-api-version', values: ['v1'] }), run: (c, p) => withCondition(c, Condition.header(p.name, p.values)),
-      fields: { name: { kind: 'header', required: true }, values } },
-    { name: 'Condition.claim', props: () => ({ claim: 'role', values: ['admin'] }), run: (c, p) => withCondition(c, Condition.claim(p.claim, p.values)),
-      fields: { claim: { kind: 'text', required: true }, values } },
-    { name: 'Condition.nestedClaim', props: () => ({ path: ['realm_access', 'roles'], values: ['ops'] }),
-      run: (c, p) => withCondition(c, Condition.nestedClaim(p.path, p.values)), fields: { path: { kind: 'stringArray', required: true }, values } },
-    { name: 'Condition.requestPrincipal', props: () => ({ issuer: 'https://issuer.example.com', subject: 'user-*' }),
+    {
+      name: 'Condition.header',
+      props: () => ({ name: 'x-api-version', values: ['v1'] }),
+      run: (c, p) => withCondition(c, Condition.header(p.name, p.values)),
+      fields: { name: { kind: 'header', required: true }, values },
+    },
+    {
+      name: 'Condition.claim',
+      props: () => ({ claim: 'role', values: ['admin'] }),
+      run: (c, p) => withCondition(c, Condition.claim(p.claim, p.values)),
+      fields: { claim: { kind: 'text', required: true }, values },
+    },
+    {
+      name: 'Condition.nestedClaim',
+      props: () => ({ path: ['realm_access', 'roles'], values: ['ops'] }),
+      run: (c, p) => withCondition(c, Condition.nestedClaim(p.path, p.values)),
+      fields: { path: { kind: 'stringArray', required: true }, values },
+    },
+    {
+      name: 'Condition.requestPrincipal',
+      props: () => ({ issuer: 'https://issuer.example.com', subject: 'user-*' }),
       run: (c, p) => withCondition(c, Condition.requestPrincipal(p.issuer, p.subject)),
-      fields: { issuer: { kind: 'text', required: true }, subject: { kind: 'text' } } },
+      fields: { issuer: { kind: 'text', required: true }, subject: { kind: 'text' } },
+    },
     { name: 'Condition.audience', props: () => ({ values: ['shop'] }), run: (c, p) => withCondition(c, Condition.audience(p.values)), fields: { values } },
     { name: 'Condition.presenter', props: () => ({ values: ['web'] }), run: (c, p) => withCondition(c, Condition.presenter(p.values)), fields: { values } },
-    { name: 'Condition.sourceIp', props: () => ({ addresses: ['10.0.0.0/8', 'fd00::1'] }), run: (c, p) => withCondition(c, Condition.sourceIp(p.addresses)),
-      fields: { addresses: { kind: 'cidrArray', required: true } } },
-    { name: 'Condition.remoteIp', props: () => ({ addresses: ['203.0.113.7'] }), run: (c, p) => withCondition(c, Condition.remoteIp(p.addresses)),
-      fields: { addresses: { kind: 'cidrArray', required: true } } },
-    { name: 'Condition.not', props: () => ({ condition: Condition.header('x-env', ['prod']) }), run: (c, p) => withCondition(c, Condition.not(p.condition)),
-      fields: { condition: { kind: 'instance', required: true } } },
+    {
+      name: 'Condition.sourceIp',
+      props: () => ({ addresses: ['10.0.0.0/8', 'fd00::1'] }),
+      run: (c, p) => withCondition(c, Condition.sourceIp(p.addresses)),
+      fields: { addresses: { kind: 'cidrArray', required: true } },
+    },
+    {
+      name: 'Condition.remoteIp',
+      props: () => ({ addresses: ['203.0.113.7'] }),
+      run: (c, p) => withCondition(c, Condition.remoteIp(p.addresses)),
+      fields: { addresses: { kind: 'cidrArray', required: true } },
+    },
+    {
+      name: 'Condition.not',
+      props: () => ({ condition: Condition.header('x-env', ['prod']) }),
+      run: (c, p) => withCondition(c, Condition.not(p.condition)),
+      fields: { condition: { kind: 'instance', required: true } },
+    },
   ];
 }
 
