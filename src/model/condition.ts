@@ -19,7 +19,7 @@ type Spec =
  * A condition of an authorization rule (Istio's `when`): every condition of a rule must hold.
  * A condition with several values holds when the attribute matches any of them; values are
  * exact, a prefix (`abc*`), a suffix (`*abc`) or `*` (any value: for a header, that it is
- * present). `Condition.not()` turns a condition into "matches none of the values" (Istio's
+ * present). `Condition.negate()` turns a condition into "matches none of the values" (Istio's
  * `notValues`), which also holds when the attribute is absent.
  *
  * Conditions on the JWT (`claim`, `nestedClaim`, `requestPrincipal`, `audience`, `presenter`)
@@ -95,9 +95,9 @@ export class Condition {
 
   /**
    * The attribute matches none of the condition's values (Istio's `notValues`); an absent
-   * header or claim matches none. `Condition.not(Condition.header('x-env', ['prod']))`.
+   * header or claim matches none. `Condition.negate(Condition.header('x-env', ['prod']))`.
    */
-  public static not(condition: Condition): Condition {
+  public static negate(condition: Condition): Condition {
     return new Condition({ kind: 'not', condition });
   }
 
@@ -109,7 +109,7 @@ export class Condition {
     if (spec.kind === 'not') {
       checkProps(scope, { [prop]: spec.condition }, { [prop]: required(instanceOf(Condition, 'Condition (Condition.header(), .claim(), ...)')) });
       const inner = (spec.condition as Condition)._toIntent(scope, prop);
-      return { ...inner, negated: !inner.negated, display: `Condition.not(${inner.display})` };
+      return { ...inner, negated: !inner.negated, display: `Condition.negate(${inner.display})` };
     }
     const intent = (kind: ConditionKind, path: string[], values: PatternIntent[], display: string): ConditionIntent =>
       ({ kind, path, values, negated: false, prop, display });

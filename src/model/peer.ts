@@ -177,7 +177,7 @@ export interface AuthorizationRule {
 
   /**
    * Conditions on the request that must all hold: headers, JWT claims, addresses
-   * (`Condition.header()`, `.claim()`, `.sourceIp()`, `.not()`, ...).
+   * (`Condition.header()`, `.claim()`, `.sourceIp()`, `.negate()`, ...).
    * @default - none
    * @see https://istio.io/latest/docs/reference/config/security/conditions/
    */

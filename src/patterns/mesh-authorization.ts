@@ -27,7 +27,7 @@ const RULES: Check = arrayOf(object({
   from: optional(arrayOf(instanceOf(Peer, 'Peer (Peer.identity(), .serviceAccount(), .namespace(), ...)'), { min: 1 })),
   ...OPERATION,
   to: optional(arrayOf(object(OPERATION), { min: 1 })),
-  when: optional(arrayOf(instanceOf(Condition, 'Condition (Condition.header(), .claim(), .sourceIp(), .not(), ...)'), { min: 1 })),
+  when: optional(arrayOf(instanceOf(Condition, 'Condition (Condition.header(), .claim(), .sourceIp(), .negate(), ...)'), { min: 1 })),
   claims: optional(arrayOf(object({
     claim: required(string({ pattern: /^[A-Za-z0-9_.:/-]+$/, rule: 'a claim name (letters, digits, _ . : / -)' })),
     values: required(arrayOf(nonEmptyString)),

@@ -133,7 +133,7 @@ describe('every condition on Istio', () => {
         when: [
           Condition.header('x-tenant', ['*']),
           Condition.header('User-Agent', ['Mozilla/*', '*bot']),
-          Condition.not(Condition.header('x-env', ['prod'])),
+          Condition.negate(Condition.header('x-env', ['prod'])),
           Condition.claim('https://example.com/roles', ['admin']),
           Condition.nestedClaim(['realm_access', 'roles'], ['ops', 'ops']),
           Condition.requestPrincipal(ISSUER, 'user-*'),
@@ -141,10 +141,10 @@ describe('every condition on Istio', () => {
           Condition.presenter(['web-*']),
           Condition.sourceIp(['10.0.0.0/8', 'fd00::/8']),
           Condition.remoteIp(['203.0.113.7']),
-          Condition.not(Condition.not(Condition.claim('email_verified', ['true']))),
+          Condition.negate(Condition.negate(Condition.claim('email_verified', ['true']))),
         ],
       }],
-      deny: [{ name: 'not-admin', paths: ['/admin/*'], when: [Condition.not(Condition.claim('role', ['admin']))] }],
+      deny: [{ name: 'not-admin', paths: ['/admin/*'], when: [Condition.negate(Condition.claim('role', ['admin']))] }],
     });
     outputs['every-condition-istio'] = out;
     expect(one(out, 'AuthorizationPolicy', 'api').spec.rules).toEqual([{
@@ -343,7 +343,7 @@ describe('Linkerd: header conditions as HTTPRoute matches, source addresses as a
       workload: apiServer,
       allow: [
         { name: 'office', from: [Peer.namespace('production')], when: [Condition.sourceIp(['10.0.0.0/8', '10.1.2.3', 'fd00::1'])] },
-        { name: 'not-dmz', when: [Condition.not(Condition.sourceIp(['192.168.0.0/16', 'fd00::/8']))] },
+        { name: 'not-dmz', when: [Condition.negate(Condition.sourceIp(['192.168.0.0/16', 'fd00::/8']))] },
       ],
     });
     outputs['source-ip-linkerd'] = out;
@@ -363,13 +363,13 @@ describe('Linkerd: header conditions as HTTPRoute matches, source addresses as a
     ['JWT conditions, each named', { jwt, allow: [{ when: [Condition.claim('role', ['admin']), Condition.audience(['api'])] }] },
       'test/api: Linkerd 2.20 cannot express JWT authentication (jwt; allow[0].when[0]: Condition.claim("role", ["admin"]); '
       + 'allow[0].when[1]: Condition.audience(["api"])); validate tokens in the application or at the ingress gateway, or use Istio'],
-    ['a negated header condition', { allow: [{ when: [Condition.not(Condition.header('x-env', ['prod']))] }] },
-      'test/api: Linkerd 2.20 cannot express header conditions that must not match (allow[0].when[0]: Condition.not(Condition.header("x-env", ["prod"]))); '
+    ['a negated header condition', { allow: [{ when: [Condition.negate(Condition.header('x-env', ['prod']))] }] },
+      'test/api: Linkerd 2.20 cannot express header conditions that must not match (allow[0].when[0]: Condition.negate(Condition.header("x-env", ["prod"]))); '
       + 'a policy.linkerd.io HTTPRoute matches headers but cannot negate a match: list the values that are allowed (Condition.header), or use Istio'],
     ['a remote-IP condition', { allow: [{ when: [Condition.remoteIp(['203.0.113.0/24'])] }] },
       'test/api: Linkerd 2.20 cannot express client addresses from X-Forwarded-For (allow[0].when[0]: Condition.remoteIp(["203.0.113.0/24"])); '
       + 'Linkerd authorizes the address of the connection: use Condition.sourceIp (a NetworkAuthentication), or use Istio'],
-    ['two source-IP conditions in a rule', { allow: [{ when: [Condition.sourceIp(['10.0.0.0/8']), Condition.not(Condition.sourceIp(['10.9.0.0/16']))] }] },
+    ['two source-IP conditions in a rule', { allow: [{ when: [Condition.sourceIp(['10.0.0.0/8']), Condition.negate(Condition.sourceIp(['10.9.0.0/16']))] }] },
       /cannot express several source address conditions in one rule \(allow\[0\]\.when\[0\]: Condition\.sourceIp\(\["10\.0\.0\.0\/8"\]\); allow\[0\]\.when\[1\]: .*\); an AuthorizationPolicy takes one NetworkAuthentication/],
     ['two conditions on one header', { allow: [{ when: [Condition.header('x-a', ['1']), Condition.header('X-A', ['2'])] }] },
       /cannot express two conditions on the header 'x-a' in rule rule-0; an HTTPRoute match considers only the first entry for a header name/],
@@ -404,12 +404,12 @@ describe('rejected input', () => {
       /'allow\[0\]\.when\[0\]\.issuer' \("https:\/\/other\.example\.com"\) must be the issuer of 'jwt' \(https:\/\/auth\.example\.com\)/],
     ['a claim condition without jwt', { namespace: 'a', allow: [{ when: [Condition.claim('role', ['admin'])] }] },
       /'allow\[0\]\.when\[0\]' \("Condition\.claim\(\\"role\\", \[\\"admin\\"\]\)"\) must be used with 'jwt': only a token the policy validates has claims/],
-    ['an audience condition without jwt', { namespace: 'a', deny: [{ when: [Condition.not(Condition.audience(['api']))] }], denyByDefault: false },
+    ['an audience condition without jwt', { namespace: 'a', deny: [{ when: [Condition.negate(Condition.audience(['api']))] }], denyByDefault: false },
       /'deny\[0\]\.when\[0\]' .* must be used with 'jwt'/],
     ['an address that is no IP', rule([Condition.sourceIp(['10.0.0.300'])]), /'allow\[0\]\.when\[0\]\.addresses\[0\]' \("10\.0\.0\.300"\) must be an IP address or a CIDR range/],
     ['a prefix length out of range', rule([Condition.remoteIp(['10.0.0.0/33'])]), /'allow\[0\]\.when\[0\]\.addresses\[0\]' \("10\.0\.0\.0\/33"\) must be an IP address or a CIDR range/],
     ['no addresses', rule([Condition.sourceIp([])]), /'allow\[0\]\.when\[0\]\.addresses' \(\[\]\) must be non-empty/],
-    ['not() of something else', rule([Condition.not('x' as any)]), /'allow\[0\]\.when\[0\]' \("x"\) must be a Condition/],
+    ['negate() of something else', rule([Condition.negate('x' as any)]), /'allow\[0\]\.when\[0\]' \("x"\) must be a Condition/],
     ['a condition that is no Condition', { namespace: 'a', allow: [{ when: [{ key: 'request.headers[x]' }] }] }, /'allow\[0\]\.when\[0\]' .* must be a Condition/],
     ['to with methods beside it', { namespace: 'a', allow: [{ methods: [HttpMethod.GET], to: [{ paths: ['/a'] }] }] },
       /'allow\[0\]\.to' .* must be set without methods, paths or ports/],

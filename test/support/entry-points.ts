@@ -100,9 +100,9 @@ function conditionEntries(): EntryPoint[] {
       fields: { addresses: { kind: 'cidrArray', required: true } },
     },
     {
-      name: 'Condition.not',
+      name: 'Condition.negate',
       props: () => ({ condition: Condition.header('x-env', ['prod']) }),
-      run: (c, p) => withCondition(c, Condition.not(p.condition)),
+      run: (c, p) => withCondition(c, Condition.negate(p.condition)),
       fields: { condition: { kind: 'instance', required: true } },
     },
   ];

@@ -154,7 +154,7 @@ export class LinkerdSecurity implements SecurityRenderer {
       if (sourceIps.length > 1) {
         problems.push({
           feature: `several source address conditions in one rule (${shown(sourceIps)})`,
-          instead: 'an AuthorizationPolicy takes one NetworkAuthentication: put the addresses in one Condition.sourceIp (or one Condition.not)',
+          instead: 'an AuthorizationPolicy takes one NetworkAuthentication: put the addresses in one Condition.sourceIp (or one Condition.negate)',
         });
       }
       const headers = r.conditions.filter(c => c.kind === 'header').map(c => c.path[0].toLowerCase());
