@@ -152,7 +152,9 @@ export const ENTRY_POINTS: EntryPoint[] = [
     name: 'RouteDestination.weighted',
     props: () => ({ weights: [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }] }),
     run: (c, p) => {
-      new TrafficRoutes(c, 'subject', { mesh: istio(), serviceName: 'reviews', port: 9080, versions: [v1(), v2()], defaultRoute: { destination: RouteDestination.weighted(p.weights) } });
+      new TrafficRoutes(c, 'subject', {
+        mesh: istio(), serviceName: 'reviews', port: 9080, versions: [v1(), v2()], defaultRoute: { destination: RouteDestination.weighted(p.weights) },
+      });
     },
     fields: {
       'weights': { kind: 'array', required: true },
