@@ -6,7 +6,8 @@
  */
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  AllowedRoutes, RouteDestination, TrafficRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
+  AllowedRoutes, RouteDestination, TrafficRoutes,
+  CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
   GatewayRoute, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
   LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
