@@ -35,7 +35,11 @@ export const SEED_PROGRAMS: Record<string, (c: Chart, provider: string) => Traff
     ],
     defaultRoute: {
       destination: RouteDestination.version('v1'),
-      retries: { attempts: 3, perTryTimeout: Duration.seconds(2), retryOn: [HttpRetryOn.SERVER_ERROR, HttpRetryOn.RESET, HttpRetryOn.CONNECT_FAILURE] },
+      retries: {
+        attempts: 3,
+        perTryTimeout: Duration.seconds(2),
+        retryOn: [HttpRetryOn.SERVER_ERROR, HttpRetryOn.RESET, HttpRetryOn.CONNECT_FAILURE],
+      },
       timeout: Duration.seconds(10),
     },
   }),
