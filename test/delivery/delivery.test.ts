@@ -3,7 +3,8 @@
  * with the same steps and the same analysis, validated against the upstream CRDs (Flagger
  * v1.44.0, Argo Rollouts v1.9.1, Istio, Gateway API) at the releases each provider targets.
  */
-import { Duration, Testing } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
+import { EnvValue } from 'cdk8s-plus-28';
 import * as yaml from 'yaml';
 import { CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, HttpRetryOn, QueryParamMatch, RequestMatch, RoutePolicy } from '../../src';
 import { chart, meshOf, ofKind, one, PROVIDERS, reviewsCanary, validationTargetOf } from '../support/fixtures';
@@ -323,7 +324,12 @@ describe('Argo Rollouts', () => {
   });
 
   test('Linkerd with Gateway API routing: the argoproj-labs/gatewayAPI plugin moves the HTTPRoute between the stable and canary Services', () => {
-    const { out } = reviews('linkerd', Delivery.argoRollouts({ analysis: {} }));
+    const c = chart('bookinfo');
+    const release = new CanaryRelease(c, 'reviews', reviewsCanary('linkerd', { steps: [5, 25, 50, 100], canaryMatches: undefined, delivery: Delivery.argoRollouts({ analysis: {} }) }));
+    new CircuitBreaker(c, 'breaker', { host: release, outlierDetection: { consecutive5xxErrors: 7 } });
+    const out = Testing.synth(c);
+    // failure accrual on the parent Service clients address
+    expect(one(out, 'Service', 'reviews').metadata.annotations).toMatchObject({ 'balancer.linkerd.io/failure-accrual-consecutive-max-failures': '7' });
     expect(one(out, 'HTTPRoute').spec.rules).toEqual([{
       backendRefs: [{ name: 'reviews-stable', port: 9080, weight: 100 }, { name: 'reviews-canary', port: 9080, weight: 0 }],
     }]);
@@ -354,6 +360,17 @@ describe('Argo Rollouts', () => {
     expect(canary.trafficRouting.managedRoutes).toEqual([{ name: 'canary-match' }, { name: 'canary-mirror' }]);
     expect(one(out, 'VirtualService').spec.http.map((r: any) => r.name)).toEqual(['canary-split']);
     expectValid({ out }, { out: validationTargetOf('istio') });
+  });
+
+  test('escape hatches: the canary\'s workload shapes the Rollout\'s template; JSON patches go on the Rollout', () => {
+    const c = chart('bookinfo');
+    const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio', { canaryMatches: undefined, delivery: Delivery.argoRollouts() }));
+    release.canaryWorkload!.deployment.containers[0].env.addVariable('LOG_LEVEL', EnvValue.fromValue('debug'));
+    ApiObject.of(release.routing.node.findChild('Rollout')).addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', 3));
+    const rollout = one(Testing.synth(c), 'Rollout');
+    expect(rollout.spec.template.spec.containers[0].env).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+    expect(rollout.spec.revisionHistoryLimit).toBe(3);
+    expect(release.stableWorkload).toBeUndefined();
   });
 
   test('pauses without analysis: indefinite (promoted by hand) or `pause` long', () => {

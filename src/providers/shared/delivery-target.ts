@@ -5,7 +5,7 @@
  */
 import { DeliveryOptionsIntent, DeliveryReleaseIntent } from '../../model/delivery-intent';
 import { HostIntent, RouteIntent } from '../../model/intents';
-import { ControllerOwnedField, HostObject, HostObjectSink, TrafficRenderer } from '../../model/renderer';
+import { HostObject, HostObjectSink, TrafficRenderer } from '../../model/renderer';
 import { invalid } from '../../private/errors';
 
 export interface DeliveryTarget {
@@ -58,18 +58,6 @@ export function capture(renderer: TrafficRenderer, host: HostIntent): Captured {
 /** The host's default (unmatched) route: where a controller moves the weights. */
 export function defaultRoute(host: HostIntent): RouteIntent | undefined {
   return host.routes.find(r => r.matches.length === 0);
-}
-
-/** An ignoreDifferences entry for an object of the host. */
-export function owned(object: HostObject, fields: { jsonPointers?: string[]; jqPathExpressions?: string[] }): ControllerOwnedField {
-  const slash = object.apiVersion.indexOf('/');
-  return {
-    group: slash < 0 ? '' : object.apiVersion.slice(0, slash),
-    kind: object.kind,
-    name: object.metadata.name,
-    namespace: object.metadata.namespace,
-    ...fields,
-  };
 }
 
 /** Engines that take over a release; `steps` never reaches a provider. */
