@@ -8,9 +8,9 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
   GatewayRoute, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
-  LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
+  H2UpgradePolicy, LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
-  StrictMtlsMigration, TlsCertificate, TrustAnchor, WorkloadSelector,
+  StrictMtlsMigration, TlsCertificate, TrustAnchor, UpstreamTls, WorkloadSelector,
 } from '../../src';
 
 /** The kinds of value a prop takes; each has its own list of wrong values. */
@@ -211,6 +211,9 @@ export const ENTRY_POINTS: EntryPoint[] = [
       connectionPool: { maxConnections: 100, http1MaxPendingRequests: 10, connectTimeout: Duration.seconds(1), idleTimeout: Duration.minutes(5) },
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
       loadBalancer: LoadBalancer.leastRequest(),
+      h2UpgradePolicy: H2UpgradePolicy.UPGRADE,
+      localityLoadBalancing: { enabled: true, distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 20 } }] },
+      tls: UpstreamTls.istioMutual(),
     }),
     run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), ...p }); },
     fields: {
@@ -225,6 +228,55 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'outlierDetection.baseEjectionTime': { kind: 'duration' },
       'outlierDetection.maxEjectionPercent': { kind: 'percent' },
       'loadBalancer': { kind: 'instance' },
+      'h2UpgradePolicy': { kind: 'enum' },
+      'localityLoadBalancing': { kind: 'object' },
+      'localityLoadBalancing.enabled': { kind: 'bool' },
+      'localityLoadBalancing.distribute': { kind: 'array' },
+      'tls': { kind: 'instance' },
+    },
+  },
+  {
+    name: 'CanaryVersion.withTrafficPolicy',
+    props: () => ({
+      connectionPool: { maxConnections: 10 },
+      outlierDetection: { consecutive5xxErrors: 2 },
+      loadBalancer: LoadBalancer.random(),
+      h2UpgradePolicy: H2UpgradePolicy.DO_NOT_UPGRADE,
+      localityLoadBalancing: { failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['topology.istio.io/network'] },
+      tls: UpstreamTls.simple({ sni: 'reviews.example.com' }),
+    }),
+    run: viaRelease(p => v2().withTrafficPolicy(p), canary => ({ canary })),
+    fields: {
+      'connectionPool': { kind: 'object' },
+      'connectionPool.maxConnections': { kind: 'count' },
+      'outlierDetection': { kind: 'object' },
+      'outlierDetection.consecutive5xxErrors': { kind: 'count' },
+      'loadBalancer': { kind: 'instance' },
+      'h2UpgradePolicy': { kind: 'enum' },
+      'localityLoadBalancing': { kind: 'object' },
+      'localityLoadBalancing.failover': { kind: 'array' },
+      'localityLoadBalancing.failoverPriority': { kind: 'stringArray' },
+      'tls': { kind: 'instance' },
+    },
+  },
+  {
+    name: 'UpstreamTls.simple',
+    props: () => ({ sni: 'reviews.example.com', caCertificates: '/etc/certs/ca.pem', subjectAltNames: ['reviews.example.com'] }),
+    run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), tls: UpstreamTls.simple(p) }); },
+    fields: {
+      sni: { kind: 'subdomain' },
+      caCertificates: { kind: 'path' },
+      subjectAltNames: { kind: 'stringArray' },
+      insecureSkipVerify: { kind: 'bool' },
+    },
+  },
+  {
+    name: 'UpstreamTls.mutual',
+    props: () => ({ clientCertificate: '/etc/certs/client.pem', privateKey: '/etc/certs/key.pem' }),
+    run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), tls: UpstreamTls.mutual(p) }); },
+    fields: {
+      clientCertificate: { kind: 'path', required: true },
+      privateKey: { kind: 'path', required: true },
     },
   },
   {
