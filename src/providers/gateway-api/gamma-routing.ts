@@ -59,8 +59,7 @@ export class GammaRouting implements TrafficRenderer {
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
-    const out = gammaUnsupported(route);
-    if (this.extension) out.push(...this.extension.unsupported(route));
+    const out = withMeshReasons(gammaUnsupported(route), this.extension?.unsupported(route) ?? []);
     if (route.retries && !this.extension?.retries) {
       out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
         feature: 'retries',
@@ -105,6 +104,11 @@ function orUndefined<T>(list: T[]): T[] | undefined {
 
 function push(out: Unsupported[], u: Unsupported | undefined): void {
   if (u) out.push(u);
+}
+
+/** Where a mesh explains a limit in its own terms, its reason replaces the generic one. */
+export function withMeshReasons(generic: Unsupported[], mesh: Unsupported[]): Unsupported[] {
+  return [...generic.filter(u => !mesh.some(m => m.feature === u.feature)), ...mesh];
 }
 
 /** What every HTTPRoute dialect rejects. */
