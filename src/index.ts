@@ -15,6 +15,7 @@ export * from './model/retry';
 export * from './model/traffic-policy';
 export * from './patterns/canary-version';
 export * from './patterns/canary-release';
+export { RolloutPlan, RolloutPlanOptions } from './patterns/rollout-plan';
 export * from './patterns/route-policy';
 export * from './patterns/circuit-breaker';
 export * from './patterns/gateway-listener';

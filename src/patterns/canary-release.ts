@@ -7,6 +7,7 @@ import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
 import { CanaryVersionIntent } from './canary-version-intent';
+import { RolloutPlan, RolloutPlanOptions, rolloutPlanOptions } from './rollout-plan';
 import { MeshHost } from '../model/host';
 import { VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
@@ -88,6 +89,13 @@ export interface CanaryReleaseProps {
    * @default - the mesh's default
    */
   readonly timeout?: Duration;
+
+  /**
+   * The rollout plan: every step's routing objects and a summary (a Markdown table and a Mermaid
+   * flowchart), written by the synthesis into `<outdir>/rollout-plans/` for review.
+   * @default - written, into `rollout-plans/`
+   */
+  readonly rolloutPlan?: RolloutPlanOptions;
 }
 
 /**
@@ -123,6 +131,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
    * their content is filled in at synthesis, and patches apply over it.
    */
   public readonly routing: Construct;
+  /** The rollout plan the synthesis writes, unless disabled. */
+  public readonly rolloutPlan?: RolloutPlan;
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -144,6 +154,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       canaryMatches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'))),
       retries: optional(retryPolicy),
       timeout: optional(duration()),
+      rolloutPlan: optional(rolloutPlanOptions),
     }, '', problems);
     if (typeof props !== 'object' || props === null) problems.throwIfAny();
     problems.run(() => checkServiceName(this, 'serviceName', props.serviceName));
@@ -252,6 +263,17 @@ export class CanaryRelease extends Construct implements IMeshHost {
     });
     // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
     host.bindService(this, ApiObject.of(this.service));
+    this.rolloutPlan = RolloutPlan._attach({
+      host,
+      release: this,
+      splitRoute: 'canary-split',
+      stable: props.stable.name,
+      canary: props.canary.name,
+      steps: props.steps ?? [10, 25, 50, 100],
+      currentStep: props.currentStep ?? 0,
+      matches,
+      mirrorPercent: props.mirrorPercent,
+    }, props.rolloutPlan);
   }
 }
 
