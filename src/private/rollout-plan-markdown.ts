@@ -96,8 +96,10 @@ export function planFlowchart(plan: PlanText): string {
     lines.push(`    ${id}_in(["${label(`requests to ${plan.host}`)}"])`);
     lines.push(`    ${id}_stable["${label(`${plan.stable} (stable)`)}"]`);
     lines.push(`    ${id}_canary["${label(`${plan.canary} (canary)`)}"]`);
-    if (s.canaryWeight < 100) lines.push(`    ${id}_in -- "${100 - s.canaryWeight} %" --> ${id}_stable`);
-    if (s.canaryWeight > 0) lines.push(`    ${id}_in -- "${s.canaryWeight} %" --> ${id}_canary`);
+    // A version without weighted traffic keeps its place through an invisible link, so every step
+    // draws the versions in the same order.
+    lines.push(s.canaryWeight < 100 ? `    ${id}_in -- "${100 - s.canaryWeight} %" --> ${id}_stable` : `    ${id}_in ~~~ ${id}_stable`);
+    lines.push(s.canaryWeight > 0 ? `    ${id}_in -- "${s.canaryWeight} %" --> ${id}_canary` : `    ${id}_in ~~~ ${id}_canary`);
     plan.matches.forEach(m => lines.push(`    ${id}_in -- "${label(describeMatch(m))}" --> ${id}_canary`));
     if (s.mirrorPercent !== undefined) lines.push(`    ${id}_stable -. "mirror ${s.mirrorPercent} %" .-> ${id}_canary`);
     lines.push('  end');
