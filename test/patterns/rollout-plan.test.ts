@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryRelease, CanaryReleaseProps, HeaderMatch, HttpMethod, PathMatch, RequestMatch, RoutePolicy } from '../../src';
+import { CanaryRelease, CanaryReleaseProps, CanaryVersion, HeaderMatch, HttpMethod, PathMatch, RequestMatch, RoutePolicy, RolloutPlan } from '../../src';
+import { MeshHost } from '../../src/model/host';
 import { capsOf, PROVIDERS, reviewsCanary, validationTargetOf } from '../support/fixtures';
 import { defaultRouteWeights, mermaidBlocks, parseMermaid, parseStepManifests, parseTable, readPlan } from '../support/rollout-plan';
 import { expectValid, itValidates, ValidationTarget } from '../support/validator';
@@ -154,6 +155,68 @@ describe('the rollout plan', () => {
     const results = parseMermaid([...diagrams, ...hostile, ...broken]);
     expect(results.slice(0, 5)).toEqual(Array(5).fill({ ok: true, type: 'flowchart-v2' }));
     expect(results.slice(5).map(r => r.ok)).toEqual([false, false, false]);
+  });
+
+  // A dark launch (steps from 0: the canary deployed, reached by header routes and mirroring only)
+  // is where rollback goes. CanaryRelease's steps start at 1 until it allows 0; the plan is given
+  // such steps directly here.
+  itValidates('a 0 % step renders, parses and validates on every routing API', () => {
+    const sets: Record<string, any[]> = {};
+    const targets: Record<string, ValidationTarget> = {};
+    const diagrams: string[] = [];
+    for (const provider of ['istio', 'istio-gateway-api', 'gateway-api', 'linkerd', 'linkerd-policy', 'linkerd-smi']) {
+      const app = Testing.app();
+      const chart = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
+      const r = new CanaryRelease(chart, 'reviews', { ...reviewsCanary(provider), mirrorPercent: capsOf(provider).mirror ? 20 : undefined, rolloutPlan: { enabled: false } });
+      const plan = RolloutPlan._attach({
+        host: r.routing as MeshHost,
+        release: r,
+        splitRoute: 'canary-split',
+        stable: 'v1',
+        canary: 'v2',
+        steps: [0, 10, 100],
+        currentStep: 0,
+        matches: [],
+        mirrorPercent: capsOf(provider).mirror ? 20 : undefined,
+      })!;
+      Testing.synth(chart);
+      const { summary, manifests } = readPlan(app.outdir, plan.summaryFile, plan.manifestsFile);
+      const steps = parseStepManifests(manifests);
+      expect(parseTable(summary)[0].weights).toEqual({ v1: 100, v2: 0 });
+      expect(defaultRouteWeights(steps[0], 'reviews')).toEqual({ v1: 100, v2: 0 });
+      expect(summary).toContain('- Roll back: `currentStep: 0` (no weighted traffic to `v2`).');
+      sets[`${provider}-dark`] = steps[0];
+      targets[`${provider}-dark`] = validationTargetOf(provider);
+      diagrams.push(...mermaidBlocks(summary));
+    }
+    expectValid(sets, targets);
+    expect(parseMermaid(diagrams).every(d => d.ok)).toBe(true);
+  });
+
+  // The pod templates carry cdk8s-plus's construct-address label, which follows the role (the
+  // workloads' construct ids are Stable and Canary): the swap rolls both Deployments once. Nothing
+  // else of the workloads changes, and the selectors (immutable) not at all.
+  test('promotion (stable and canary swapped) changes the routing, and of the workloads only a pod-template label', () => {
+    const synth = (stable: string, canary: string, currentStep: number) => {
+      const chart = new Chart(Testing.app(), 'bookinfo', { namespace: 'bookinfo' });
+      const v = (name: string) => CanaryVersion.deploy({ name, image: `docker.io/istio/examples-bookinfo-reviews-${name}:1.20.3` });
+      new CanaryRelease(chart, 'reviews', { ...reviewsCanary('istio'), stable: v(stable), canary: v(canary), currentStep });
+      return Testing.synth(chart);
+    };
+    const before = synth('v1', 'v2', 3);
+    const after = synth('v2', 'v1', 0);
+    const workloads = (out: any[]) => out.filter(o => ['Deployment', 'Service', 'ServiceAccount'].includes(o.kind))
+      .map(o => JSON.parse(JSON.stringify(o)))
+      .map(o => {
+        if (o.kind === 'Deployment') delete o.spec.template.metadata.labels['cdk8s.io/metadata.addr'];
+        return o;
+      })
+      .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+    expect(workloads(after)).toEqual(workloads(before));
+    const addr = (out: any[], name: string) => out.find(o => o.kind === 'Deployment' && o.metadata.name === name).spec.template.metadata.labels['cdk8s.io/metadata.addr'];
+    expect(addr(after, 'reviews-v2')).toBe(addr(before, 'reviews-v1'));
+    const split = (out: any[]) => out.find(o => o.kind === 'VirtualService').spec.http.find((h: any) => h.name === 'canary-split').route;
+    expect(split(after).map((d: any) => [d.destination.subset, d.weight])).toEqual([['v2', 90], ['v1', 10]]);
   });
 
   test('deterministic: the same program writes byte-identical plans', () => {
