@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { CanaryRelease, CanaryReleaseProps, CanaryVersion, HeaderMatch, HttpMethod, PathMatch, RequestMatch, RoutePolicy, RolloutPlan } from '../../src';
 import { MeshHost } from '../../src/model/host';
 import { capsOf, PROVIDERS, reviewsCanary, validationTargetOf } from '../support/fixtures';
+import { codeBlocks, userDocs } from '../support/markdown';
 import { defaultRouteWeights, mermaidBlocks, parseMermaid, parseStepManifests, parseTable, readPlan } from '../support/rollout-plan';
 import { expectValid, itValidates, ValidationTarget } from '../support/validator';
 
@@ -152,9 +153,13 @@ describe('the rollout plan', () => {
     ];
     expect(new Set(broken).size).toBe(3);
     expect(broken).not.toContain(diagrams[0]);
-    const results = parseMermaid([...diagrams, ...hostile, ...broken]);
+    // and the diagrams the docs show (docs/rollout-plan.md)
+    const docs = userDocs().flatMap(f => codeBlocks(f)).filter(b => b.lang === 'mermaid');
+    expect(docs.length).toBeGreaterThan(0);
+    const results = parseMermaid([...diagrams, ...hostile, ...broken, ...docs.map(b => b.code)]);
     expect(results.slice(0, 5)).toEqual(Array(5).fill({ ok: true, type: 'flowchart-v2' }));
-    expect(results.slice(5).map(r => r.ok)).toEqual([false, false, false]);
+    expect(results.slice(5, 8).map(r => r.ok)).toEqual([false, false, false]);
+    expect(results.slice(8).map((r, i) => [docs[i].where, r.ok])).toEqual(docs.map(b => [b.where, true]));
   });
 
   // A dark launch (steps from 0: the canary deployed, reached by header routes and mirroring only)
