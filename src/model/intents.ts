@@ -4,6 +4,7 @@
  */
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { HeaderModifierIntent } from './ingress';
 import type { ConnectionPoolOptions, OutlierDetectionOptions } from './traffic-policy';
 
 export type StringMatchKind = 'exact' | 'prefix' | 'regex';
@@ -95,6 +96,9 @@ export interface RouteIntent {
   readonly retries?: RetryIntent;
   readonly timeout?: Duration;
   readonly fault?: FaultIntent;
+  /** changes to the headers of the requests the route forwards, and of their responses */
+  readonly requestHeaders?: HeaderModifierIntent;
+  readonly responseHeaders?: HeaderModifierIntent;
 }
 
 /** Settings applied to every route of a host that does not set them itself. */
@@ -111,7 +115,12 @@ export interface VersionIntent {
   readonly labels: Record<string, string>;
   /** the per-version Service, where the data plane created one */
   readonly serviceName?: string;
+  /** how clients treat this version's endpoints, over the host's own policy (an Istio subset's trafficPolicy) */
+  readonly trafficPolicy?: VersionTrafficPolicyIntent;
 }
+
+/** A traffic policy for one version: the host's kinds of setting, without the recording construct. */
+export type VersionTrafficPolicyIntent = Omit<TrafficPolicyIntent, 'source'>;
 
 export interface PortIntent {
   readonly name: string;

@@ -1,19 +1,16 @@
-import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { MeshIdentity, WorkloadSelector } from '../identity';
 import { CanaryVersion } from './canary-version';
+import { RolloutPlan, RolloutPlanOptions, rolloutPlanOptions } from './rollout-plan';
+import { declareTrafficRoutes } from './traffic-routes';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
-import { CanaryVersionIntent } from './canary-version-intent';
-import { RolloutPlan, RolloutPlanOptions, rolloutPlanOptions } from './rollout-plan';
-import { MeshHost } from '../model/host';
-import { VersionIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../private/errors';
-import { own } from '../private/ownership';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
 import { anything, arrayOf, checkProps, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems, required } from '../private/validation';
 
@@ -52,7 +49,8 @@ export interface CanaryReleaseProps {
 
   /**
    * The canary's share of traffic at each step, in percent: strictly increasing integers in
-   * 1..100 that end at 100.
+   * 0..100 that end at 100. A first step of 0 deploys the canary without sending it requests
+   * (a dark launch, e.g. with `mirrorPercent`).
    * @default [10, 25, 50, 100]
    */
   readonly steps?: number[];
@@ -179,17 +177,6 @@ export class CanaryRelease extends Construct implements IMeshHost {
     const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
     const matches = problems.run(() => (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`))) ?? [];
     problems.throwIfAny();
-    const provider = props.mesh.provider;
-    // Routing APIs that address versions through Services need `<service>-<version>` to be a valid name.
-    const versionServiceName = (version: string) => {
-      if (!provider._renderers.traffic.versionServices) return undefined;
-      const name = `${props.serviceName}-${version}`;
-      checkServiceName(this, 'per-version Service name', name);
-      return name;
-    };
-    versionServiceName(props.stable.name);
-    versionServiceName(props.canary.name);
-
     this.mesh = props.mesh;
     this.stableVersion = props.stable.name;
     this.canaryVersion = props.canary.name;
@@ -197,74 +184,36 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.hostNamespace = props.namespace;
     this.port = props.port;
 
-    // Versions of one service share one identity, so authorization rules hold during the release.
-    const deploysAny = stableIntent!.kind === 'deploy' || canaryIntent!.kind === 'deploy';
-    const serviceAccount = deploysAny ? new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: props.serviceName, namespace: props.namespace, labels: { app: props.serviceName } },
-      automountToken: false,
-    }) : undefined;
-    if (serviceAccount) own(ApiObject.of(serviceAccount), { owner: this });
-    const namespace = props.namespace ?? Chart.of(this).namespace;
-    this.identity = serviceAccount ? MeshIdentity._of(serviceAccount.name, namespace) : undefined;
-    const bind = (v: CanaryVersionIntent, workloadId: string): { labels: Record<string, string>; workload?: MeshWorkload } => {
-      if (v.kind === 'existing') return { labels: v.labels };
-      const workload = new MeshWorkload(this, workloadId, {
-        ...v.deploy,
-        mesh: props.mesh,
-        serviceName: props.serviceName,
-        version: v.name,
-        port: targetPort,
-        namespace: props.namespace,
-        serviceAccount,
-      });
-      return { labels: workload.selectorLabels, workload };
-    };
-    const stable = bind(stableIntent!, 'Stable');
-    const canary = bind(canaryIntent!, 'Canary');
-    this.stableWorkload = stable.workload;
-    this.canaryWorkload = canary.workload;
-
-    // One Service selects all versions: the labels the versions have in common.
-    const common = Object.entries(stable.labels).filter(([k, v]) => canary.labels[k] === v);
-    if (common.length === 0) {
-      invalid(this, 'stable/canary labels', { stable: stable.labels, canary: canary.labels },
-        'sharing at least one label (such as app) so one Service can select both versions');
-    }
-    this.workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [targetPort] })._withService(props.serviceName);
-    this.service = httpService(this, 'Service', props.serviceName, props.namespace, props.port, targetPort, Object.fromEntries(common));
-
-    const versions: VersionIntent[] = [
-      { name: props.stable.name, labels: stable.labels },
-      { name: props.canary.name, labels: canary.labels },
-    ]
-      .map(v => {
-        const serviceName = versionServiceName(v.name);
-        if (!serviceName) return v;
-        httpService(this, `Service-${v.name}`, serviceName, props.namespace, props.port, targetPort, v.labels);
-        return { ...v, serviceName };
-      });
-
-    const host = MeshHost.obtain(this, provider._renderers, { name: props.serviceName, namespace: props.namespace, port: props.port });
-    this.routing = host;
-    versions.forEach(v => host.addVersion(this, v));
+    // A release is TrafficRoutes with two versions: matched requests to the canary, the rest split by the step.
     const routeCommon = { source: this, retries, timeout: props.timeout };
-    if (matches.length > 0) {
-      host.addRoute({ ...routeCommon, name: 'canary-match', matches, backends: [{ version: props.canary.name, weight: 100 }] });
-    }
-    host.addRoute({
-      ...routeCommon,
-      name: 'canary-split',
-      matches: [],
-      backends: [
-        { version: props.stable.name, weight: 100 - this.canaryWeight },
-        { version: props.canary.name, weight: this.canaryWeight },
-      ],
-      mirror: props.mirrorPercent !== undefined ? { version: props.canary.name, percent: props.mirrorPercent } : undefined,
-    });
-    // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
-    host.bindService(this, ApiObject.of(this.service));
+    const built = declareTrafficRoutes(this, {
+      mesh: props.mesh,
+      serviceName: props.serviceName,
+      namespace: props.namespace,
+      port: props.port,
+      targetPort,
+      versions: [{ intent: stableIntent!, workloadId: 'Stable' }, { intent: canaryIntent!, workloadId: 'Canary' }],
+    }, [
+      ...(matches.length > 0 ? [{ ...routeCommon, name: 'canary-match', matches, backends: [{ version: props.canary.name, weight: 100 }] }] : []),
+      {
+        ...routeCommon,
+        name: 'canary-split',
+        matches: [],
+        backends: [
+          { version: props.stable.name, weight: 100 - this.canaryWeight },
+          { version: props.canary.name, weight: this.canaryWeight },
+        ],
+        mirror: props.mirrorPercent !== undefined ? { version: props.canary.name, percent: props.mirrorPercent } : undefined,
+      },
+    ]);
+    this.service = built.service;
+    this.identity = built.identity;
+    this.workloadSelector = built.workloadSelector;
+    this.routing = built.host;
+    this.stableWorkload = built.workloads.get(props.stable.name);
+    this.canaryWorkload = built.workloads.get(props.canary.name);
     this.rolloutPlan = RolloutPlan._attach({
-      host,
+      host: built.host,
       release: this,
       splitRoute: 'canary-split',
       stable: props.stable.name,
@@ -279,29 +228,14 @@ export class CanaryRelease extends Construct implements IMeshHost {
 
 /** Validates the steps and returns the canary weight at `current`. */
 function stepWeight(scope: IConstruct, steps: number[], current: number): number {
-  const rule = 'strictly increasing integers in 1..100 ending at 100, e.g. [5, 25, 50, 100]';
+  const rule = 'strictly increasing integers in 0..100 ending at 100, e.g. [5, 25, 50, 100] (0: a dark launch, the canary deployed but sent no requests)';
   if (steps.length === 0) invalid(scope, 'steps', steps, rule);
   steps.forEach((s, i) => {
-    if (!Number.isInteger(s) || s < 1 || s > 100 || (i > 0 && s <= steps[i - 1])) invalid(scope, 'steps', steps, rule);
+    if (!Number.isInteger(s) || s < 0 || s > 100 || (i > 0 && s <= steps[i - 1])) invalid(scope, 'steps', steps, rule);
   });
   if (steps[steps.length - 1] !== 100) invalid(scope, 'steps', steps, rule);
   if (!Number.isInteger(current) || current < 0 || current >= steps.length) {
     invalid(scope, 'currentStep', current, `an index into steps (0..${steps.length - 1})`);
   }
   return steps[current];
-}
-
-/** A ClusterIP Service with one port named `http` (and appProtocol http), for L7 routing. */
-function httpService(scope: Construct, id: string, name: string, namespace: string | undefined, port: number,
-  targetPort: number, selector: Record<string, string>): kplus.Service {
-  const service = new kplus.Service(scope, id, {
-    metadata: { name, namespace, labels: { app: selector.app ?? name } },
-    ports: [{ name: 'http', port, targetPort }],
-  });
-  for (const [k, v] of Object.entries(selector)) {
-    service.selectLabel(k, v);
-  }
-  ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));
-  own(ApiObject.of(service), { owner: scope });
-  return service;
 }

@@ -2,15 +2,16 @@ import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GatewayBackend } from './gateway-backend';
 import { IngressGateway } from './ingress-gateway';
-import { HeaderModifierIntent, IngressBackendIntent, IngressRuleIntent, RedirectIntent, RewriteIntent } from '../model/ingress';
+import { HeaderModification } from '../model/headers';
+import { IngressBackendIntent, IngressRuleIntent, RedirectIntent, RewriteIntent } from '../model/ingress';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPort, invalid } from '../private/errors';
+import { headerModification, headerModifierIntent } from '../private/headers';
 import { checkHostname, hostnamesIntersect } from '../private/hostname';
-import { checkHeaderName } from '../private/match';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
 import {
-  absolutePath, arrayOf, checkProps, dns1123Label, duration, headerName, hostname, instanceOf, mapOf, number, object, optional, portNumber, required,
+  absolutePath, arrayOf, checkProps, dns1123Label, duration, hostname, instanceOf, number, object, optional, portNumber, required,
   shaped, string,
 } from '../private/validation';
 
@@ -75,31 +76,6 @@ export interface UrlRewrite {
    * @default - the path is kept
    */
   readonly fullPath?: string;
-}
-
-/**
- * Changes to the headers of a request or response.
- * @see https://gateway-api.sigs.k8s.io/reference/spec/#httpheaderfilter
- * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers
- */
-export interface HeaderModification {
-  /**
-   * Headers set to a value (replacing any).
-   * @default - none
-   */
-  readonly set?: { [name: string]: string };
-
-  /**
-   * Headers added (appended to any of the same name).
-   * @default - none
-   */
-  readonly add?: { [name: string]: string };
-
-  /**
-   * Headers removed.
-   * @default - none
-   */
-  readonly remove?: string[];
 }
 
 /**
@@ -220,11 +196,6 @@ export class GatewayRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayRouteProps) {
     super(scope, id);
-    const headerChanges = optional(object({
-      set: optional(mapOf(headerName, string({ nonEmpty: true, max: 4096, rule: 'a non-empty header value' }))),
-      add: optional(mapOf(headerName, string({ nonEmpty: true, max: 4096, rule: 'a non-empty header value' }))),
-      remove: optional(arrayOf(headerName)),
-    }));
     checkProps(this, props, {
       gateway: required(shaped(['_intent', 'mesh'], 'an IngressGateway')),
       rules: required(arrayOf(object({
@@ -239,8 +210,8 @@ export class GatewayRoute extends Construct {
           statusCode: optional(number(301, 308, { rule: 'one of 301, 302, 303, 307, 308' })),
         })),
         rewrite: optional(object({ hostname: optional(hostname), pathPrefix: optional(absolutePath), fullPath: optional(absolutePath) })),
-        requestHeaders: headerChanges,
-        responseHeaders: headerChanges,
+        requestHeaders: optional(headerModification),
+        responseHeaders: optional(headerModification),
         timeout: optional(duration()),
         retries: optional(retryPolicy),
       }))),
@@ -343,8 +314,8 @@ export class GatewayRoute extends Construct {
       backends,
       redirect: r.redirect ? this.redirect(r.redirect, `${prop}.redirect`) : undefined,
       rewrite: r.rewrite ? this.rewrite(r.rewrite, `${prop}.rewrite`, matches) : undefined,
-      requestHeaders: r.requestHeaders ? this.headers(r.requestHeaders, `${prop}.requestHeaders`) : undefined,
-      responseHeaders: r.responseHeaders ? this.headers(r.responseHeaders, `${prop}.responseHeaders`) : undefined,
+      requestHeaders: r.requestHeaders ? headerModifierIntent(this, `${prop}.requestHeaders`, r.requestHeaders) : undefined,
+      responseHeaders: r.responseHeaders ? headerModifierIntent(this, `${prop}.responseHeaders`, r.responseHeaders) : undefined,
       timeout: r.timeout ?? undefined,
       retries: r.retries ? retryIntent(this, `${prop}.retries`, r.retries, r.timeout ?? undefined) : undefined,
     };
@@ -388,23 +359,6 @@ export class GatewayRoute extends Construct {
       invalid(this, prop, r, 'a rewrite of the hostname, the path prefix or the full path');
     }
     return { hostname: r.hostname ?? undefined, pathPrefix: r.pathPrefix ?? undefined, fullPath: r.fullPath ?? undefined };
-  }
-
-  private headers(h: HeaderModification, prop: string): HeaderModifierIntent {
-    const entries = (map: { [name: string]: string } | undefined, what: string): [string, string][] => {
-      const list = Object.entries(map ?? {}).sort(([a], [b]) => a.localeCompare(b));
-      list.forEach(([k]) => checkHeaderName(this, `${prop}.${what}`, k));
-      return list;
-    };
-    const set = entries(h.set, 'set');
-    const add = entries(h.add, 'add');
-    const remove = [...new Set(h.remove ?? [])].sort();
-    remove.forEach(k => checkHeaderName(this, `${prop}.remove`, k));
-    if (set.length + add.length + remove.length === 0) invalid(this, prop, h, 'at least one header to set, add or remove');
-    const names = [...set, ...add].map(([k]) => k.toLowerCase());
-    const twice = names.find((k, i) => names.indexOf(k) !== i) ?? remove.find(k => names.includes(k.toLowerCase()));
-    if (twice) invalid(this, prop, twice, 'named once across set, add and remove');
-    return { set, add, remove };
   }
 }
 

@@ -1,14 +1,14 @@
 import { Duration } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { IMeshHost } from '../mesh-host';
 import { MeshHost } from '../model/host';
-import { FaultIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
 import { HttpRetryPolicy } from '../model/retry';
 import { FaultInjection } from '../model/traffic-policy';
-import { checkDns1123Label, checkPercent, invalid } from '../private/errors';
+import { checkDns1123Label, invalid } from '../private/errors';
+import { faultInjection, faultIntent } from '../private/fault';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
-import { arrayOf, checkProps, dns1123Label, duration, instanceOf, nonEmptyString, number, object, optional, Problems, required } from '../private/validation';
+import { arrayOf, checkProps, dns1123Label, duration, instanceOf, nonEmptyString, optional, Problems, required } from '../private/validation';
 
 /**
  * Props for `RoutePolicy`.
@@ -79,13 +79,7 @@ export class RoutePolicy extends Construct {
       description: optional(nonEmptyString),
       retries: optional(retryPolicy),
       timeout: optional(duration()),
-      fault: optional(object({
-        delay: optional(object({ fixedDelay: required(duration()), percent: required(number(0, 100, { fractional: true })) })),
-        abort: optional(object({
-          httpStatus: required(number(200, 599, { rule: 'an HTTP status in 200..599, e.g. 503' })),
-          percent: required(number(0, 100, { fractional: true })),
-        })),
-      })),
+      fault: optional(faultInjection),
     });
     const meshHost = MeshHost.of(this, props.host);
     this.routing = meshHost;
@@ -93,7 +87,7 @@ export class RoutePolicy extends Construct {
       invalid(this, 'retries/timeout/fault', undefined, 'set (a route policy needs retries, a timeout or a fault)');
     }
     const problems = new Problems(this);
-    const fault = props.fault ? problems.run(() => faultIntent(this, props.fault!)) : undefined;
+    const fault = props.fault ? problems.run(() => faultIntent(this, 'fault', props.fault!)) : undefined;
     if (props.timeout != null) problems.run(() => positiveDuration(this, 'timeout', props.timeout!));
     const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
     problems.throwIfAny();
@@ -120,19 +114,4 @@ export class RoutePolicy extends Construct {
       fault,
     });
   }
-}
-
-function faultIntent(scope: IConstruct, f: FaultInjection): FaultIntent {
-  if (!f.delay && !f.abort) invalid(scope, 'fault', {}, 'a delay, an abort or both');
-  if (f.delay) {
-    positiveDuration(scope, 'fault.delay.fixedDelay', f.delay.fixedDelay);
-    checkPercent(scope, 'fault.delay.percent', f.delay.percent);
-  }
-  if (f.abort) {
-    if (!Number.isInteger(f.abort.httpStatus) || f.abort.httpStatus < 200 || f.abort.httpStatus > 599) {
-      invalid(scope, 'fault.abort.httpStatus', f.abort.httpStatus, 'an HTTP status in 200..599, e.g. 503');
-    }
-    checkPercent(scope, 'fault.abort.percent', f.abort.percent);
-  }
-  return { delay: f.delay ? { ...f.delay } : undefined, abort: f.abort ? { ...f.abort } : undefined };
 }

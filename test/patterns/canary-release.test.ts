@@ -305,10 +305,10 @@ describe('CanaryRelease rejects bad input with the path, the prop, the value and
     const c = chart();
     expect(() => new CanaryRelease(c, 'reviews', reviewsCanary(provider, overrides))).toThrow(message);
   };
-  const STEPS_RULE = 'strictly increasing integers in 1..100 ending at 100';
+  const STEPS_RULE = 'strictly increasing integers in 0..100 ending at 100';
 
   test.each([
-    [[10, 10, 100]], [[50, 25, 100]], [[0, 50, 100]], [[10, 50]], [[10, 50, 101]], [[10.5, 100]], [[]], [[-5, 100]],
+    [[10, 10, 100]], [[50, 25, 100]], [[0, 0, 100]], [[10, 50]], [[10, 50, 101]], [[10.5, 100]], [[]], [[-5, 100]],
   ])('steps %j', (steps) => {
     reject({ steps }, new RegExp(`^test/reviews: 'steps' \\(${escape(JSON.stringify(steps))}\\) must be ${STEPS_RULE}`));
   });
@@ -372,7 +372,7 @@ describe('CanaryRelease rejects bad input with the path, the prop, the value and
     reject({
       stable: CanaryVersion.fromLabels('a', { track: 'a' }),
       canary: CanaryVersion.fromLabels('b', { track: 'b' }),
-    }, /'stable\/canary labels' .* must be sharing at least one label/);
+    }, /'version labels' .* must be sharing at least one label/);
   });
 
   test('a per-try timeout longer than the request timeout', () => {

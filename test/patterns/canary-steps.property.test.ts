@@ -3,8 +3,8 @@ import * as fc from 'fast-check';
 import { CanaryRelease } from '../../src';
 import { chart, one, reviewsCanary } from '../support/fixtures';
 
-/** Valid plans: strictly increasing integers in 1..99, then 100. */
-const validSteps = fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { maxLength: 10 })
+/** Valid plans: strictly increasing integers in 0..99, then 100. */
+const validSteps = fc.uniqueArray(fc.integer({ min: 0, max: 99 }), { maxLength: 10 })
   .map(xs => [...xs.sort((a, b) => a - b), 100]);
 
 describe('weight steps (property-based)', () => {
@@ -23,13 +23,13 @@ describe('weight steps (property-based)', () => {
     }), { numRuns: 150 });
   });
 
-  test('any plan that is not strictly increasing within 1..100 and ending at 100 is rejected', () => {
+  test('any plan that is not strictly increasing within 0..100 and ending at 100 is rejected', () => {
     const anySteps = fc.array(fc.oneof(fc.integer({ min: -10, max: 120 }), fc.double({ min: 0, max: 100, noNaN: true })), { maxLength: 8 });
     const isValid = (s: number[]) => s.length > 0 && s[s.length - 1] === 100
-      && s.every((x, i) => Number.isInteger(x) && x >= 1 && x <= 100 && (i === 0 || x > s[i - 1]));
+      && s.every((x, i) => Number.isInteger(x) && x >= 0 && x <= 100 && (i === 0 || x > s[i - 1]));
     fc.assert(fc.property(anySteps.filter(s => !isValid(s)), (steps) => {
       expect(() => new CanaryRelease(chart(), 'reviews', reviewsCanary('istio', { steps, currentStep: 0 })))
-        .toThrow(/'steps' \(.*\) must be strictly increasing integers in 1..100 ending at 100/);
+        .toThrow(/'steps' \(.*\) must be strictly increasing integers in 0..100 ending at 100/);
     }), { numRuns: 300 });
   });
 });

@@ -6,8 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryRelease, CanaryReleaseProps, CanaryVersion, HeaderMatch, HttpMethod, PathMatch, RequestMatch, RoutePolicy, RolloutPlan } from '../../src';
-import { MeshHost } from '../../src/model/host';
+import { CanaryRelease, CanaryReleaseProps, CanaryVersion, HeaderMatch, HttpMethod, PathMatch, RequestMatch, RoutePolicy } from '../../src';
 import { capsOf, PROVIDERS, reviewsCanary, validationTargetOf } from '../support/fixtures';
 import { codeBlocks, userDocs } from '../support/markdown';
 import { defaultRouteWeights, mermaidBlocks, parseMermaid, parseStepManifests, parseTable, readPlan } from '../support/rollout-plan';
@@ -163,36 +162,20 @@ describe('the rollout plan', () => {
   });
 
   // A dark launch (steps from 0: the canary deployed, reached by header routes and mirroring only)
-  // is where rollback goes. CanaryRelease's steps start at 1 until it allows 0; the plan is given
-  // such steps directly here.
+  // is where a rollback goes.
   itValidates('a 0 % step renders, parses and validates on every routing API', () => {
     const sets: Record<string, any[]> = {};
     const targets: Record<string, ValidationTarget> = {};
     const diagrams: string[] = [];
     for (const provider of ['istio', 'istio-gateway-api', 'gateway-api', 'linkerd', 'linkerd-policy', 'linkerd-smi']) {
-      const app = Testing.app();
-      const chart = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
-      const r = new CanaryRelease(chart, 'reviews', { ...reviewsCanary(provider), mirrorPercent: capsOf(provider).mirror ? 20 : undefined, rolloutPlan: { enabled: false } });
-      const plan = RolloutPlan._attach({
-        host: r.routing as MeshHost,
-        release: r,
-        splitRoute: 'canary-split',
-        stable: 'v1',
-        canary: 'v2',
-        steps: [0, 10, 100],
-        currentStep: 0,
-        matches: [],
-        mirrorPercent: capsOf(provider).mirror ? 20 : undefined,
-      })!;
-      Testing.synth(chart);
-      const { summary, manifests } = readPlan(app.outdir, plan.summaryFile, plan.manifestsFile);
-      const steps = parseStepManifests(manifests);
-      expect(parseTable(summary)[0].weights).toEqual({ v1: 100, v2: 0 });
-      expect(defaultRouteWeights(steps[0], 'reviews')).toEqual({ v1: 100, v2: 0 });
-      expect(summary).toContain('- Roll back: `currentStep: 0` (no weighted traffic to `v2`).');
-      sets[`${provider}-dark`] = steps[0];
+      const p = release(provider, { steps: [0, 10, 100], currentStep: 0 });
+      expect(p.table.map(r => r.weights)).toEqual([{ v1: 100, v2: 0 }, { v1: 90, v2: 10 }, { v1: 0, v2: 100 }]);
+      p.steps.forEach((objects, i) => expect(defaultRouteWeights(objects, 'reviews')).toEqual(p.table[i].weights));
+      expect(p.table[0].mirror).toBe(capsOf(provider).mirror ? '20 % of `v1`\'s requests copied to `v2`' : '—');
+      expect(p.summary).toContain(`- Roll back: \`currentStep: 0\` (no weighted traffic to \`v2\`${capsOf(provider).requestMatches ? '; header routes still reach it' : ''}).`);
+      sets[`${provider}-dark`] = p.steps[0];
       targets[`${provider}-dark`] = validationTargetOf(provider);
-      diagrams.push(...mermaidBlocks(summary));
+      diagrams.push(...mermaidBlocks(p.summary));
     }
     expectValid(sets, targets);
     expect(parseMermaid(diagrams).every(d => d.ok)).toBe(true);
@@ -205,10 +188,11 @@ describe('the rollout plan', () => {
     const synth = (stable: string, canary: string, currentStep: number) => {
       const chart = new Chart(Testing.app(), 'bookinfo', { namespace: 'bookinfo' });
       const v = (name: string) => CanaryVersion.deploy({ name, image: `docker.io/istio/examples-bookinfo-reviews-${name}:1.20.3` });
-      new CanaryRelease(chart, 'reviews', { ...reviewsCanary('istio'), stable: v(stable), canary: v(canary), currentStep });
+      new CanaryRelease(chart, 'reviews', { ...reviewsCanary('istio'), steps: [0, 10, 25, 50, 100], stable: v(stable), canary: v(canary), currentStep });
       return Testing.synth(chart);
     };
-    const before = synth('v1', 'v2', 3);
+    // docs/canary-release.md: steps from 0, at the last step; then swapped, back at step 0
+    const before = synth('v1', 'v2', 4);
     const after = synth('v2', 'v1', 0);
     const workloads = (out: any[]) => out.filter(o => ['Deployment', 'Service', 'ServiceAccount'].includes(o.kind))
       .map(o => JSON.parse(JSON.stringify(o)))
@@ -221,7 +205,8 @@ describe('the rollout plan', () => {
     const addr = (out: any[], name: string) => out.find(o => o.kind === 'Deployment' && o.metadata.name === name).spec.template.metadata.labels['cdk8s.io/metadata.addr'];
     expect(addr(after, 'reviews-v2')).toBe(addr(before, 'reviews-v1'));
     const split = (out: any[]) => out.find(o => o.kind === 'VirtualService').spec.http.find((h: any) => h.name === 'canary-split').route;
-    expect(split(after).map((d: any) => [d.destination.subset, d.weight])).toEqual([['v2', 90], ['v1', 10]]);
+    expect(split(before).map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 0], ['v2', 100]]);
+    expect(split(after).map((d: any) => [d.destination.subset, d.weight])).toEqual([['v2', 100], ['v1', 0]]);
   });
 
   test('deterministic: the same program writes byte-identical plans', () => {

@@ -6,7 +6,8 @@
  */
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
+  AllowedRoutes, RouteDestination, TrafficRoutes,
+  CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
   GatewayRoute, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
   LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
@@ -96,6 +97,74 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'rolloutPlan': { kind: 'object' },
       'rolloutPlan.enabled': { kind: 'bool' },
       'rolloutPlan.directory': { kind: 'text' },
+    },
+  },
+  {
+    name: 'TrafficRoutes',
+    props: () => ({
+      mesh: istio(),
+      serviceName: 'reviews',
+      port: 9080,
+      targetPort: 8080,
+      namespace: 'shop',
+      versions: [v1(), v2()],
+      rules: [{
+        name: 'beta',
+        matches: [RequestMatch.header('end-user', 'jason')],
+        destination: RouteDestination.version('v2'),
+        timeout: Duration.seconds(5),
+        retries: { attempts: 2, perTryTimeout: Duration.seconds(1) },
+        fault: { abort: { httpStatus: 503, percent: 1 } },
+        requestHeaders: { set: { 'x-beta': '1' }, add: { 'x-b': '2' }, remove: ['x-c'] },
+        responseHeaders: { set: { 'x-served': 'v2' } },
+      }],
+      defaultRoute: {
+        destination: RouteDestination.weighted([{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }]),
+        mirror: { version: 'v2', percent: 5 },
+        timeout: Duration.seconds(10),
+      },
+    }),
+    run: (c, p) => { new TrafficRoutes(c, 'subject', p); },
+    fields: {
+      'mesh': { kind: 'mesh', required: true },
+      'serviceName': { kind: 'dns1035', required: true },
+      'port': { kind: 'port', required: true },
+      'targetPort': { kind: 'port' },
+      'namespace': { kind: 'dns1123' },
+      'versions': { kind: 'array', required: true },
+      'rules': { kind: 'array' },
+      'rules.0.name': { kind: 'dns1123' },
+      'rules.0.matches': { kind: 'array', required: true },
+      'rules.0.destination': { kind: 'instance', required: true },
+      'rules.0.timeout': { kind: 'duration' },
+      'rules.0.retries': { kind: 'object' },
+      'rules.0.retries.attempts': { kind: 'count' },
+      'rules.0.fault': { kind: 'object' },
+      'rules.0.fault.abort.httpStatus': { kind: 'status', required: true },
+      'rules.0.requestHeaders': { kind: 'object' },
+      'rules.0.requestHeaders.set': { kind: 'headerMap' },
+      'rules.0.requestHeaders.add': { kind: 'headerMap' },
+      'rules.0.responseHeaders': { kind: 'object' },
+      'defaultRoute': { kind: 'object', required: true },
+      'defaultRoute.destination': { kind: 'instance', required: true },
+      'defaultRoute.mirror': { kind: 'object' },
+      'defaultRoute.mirror.version': { kind: 'dns1123', required: true },
+      'defaultRoute.mirror.percent': { kind: 'percent' },
+      'defaultRoute.timeout': { kind: 'duration' },
+    },
+  },
+  {
+    name: 'RouteDestination.weighted',
+    props: () => ({ weights: [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }] }),
+    run: (c, p) => {
+      new TrafficRoutes(c, 'subject', {
+        mesh: istio(), serviceName: 'reviews', port: 9080, versions: [v1(), v2()], defaultRoute: { destination: RouteDestination.weighted(p.weights) },
+      });
+    },
+    fields: {
+      'weights': { kind: 'array', required: true },
+      'weights.0.version': { kind: 'dns1123', required: true },
+      'weights.0.weight': { kind: 'weight', required: true },
     },
   },
   {
@@ -686,7 +755,7 @@ export const BAD: Record<Kind, unknown[]> = {
   dnsArray: ['x', 42, {}, [null], [42], [''], ['UPPER'], [UNICODE], ['a', 'a']],
   portArray: ['x', 42, {}, [null], ['80'], [0], [70000], [NaN]],
   instance: ['x', 42, {}, [], true],
-  steps: ['x', 42, {}, [], [null], [50, 10, 100], [10, 50], [NaN, 100], [10, 10, 100], [0, 100], [Infinity]],
+  steps: ['x', 42, {}, [], [null], [50, 10, 100], [10, 50], [NaN, 100], [10, 10, 100], [-1, 100], [Infinity]],
   url: [null, 42, {}, '', 'not a url', 'ftp://x'],
 };
 

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
-import { BackendRef, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types';
+import { BackendRef, HTTPHeaderFilter, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteFilter, HTTPRouteRule, HTTPRouteSpec } from './types';
+import { HeaderModifierIntent } from '../../model/ingress';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { forSpecificity, routeSpecificity } from '../../model/precedence';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
@@ -57,8 +58,7 @@ export class GammaRouting implements TrafficRenderer {
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
-    const out = gammaUnsupported(route);
-    if (this.extension) out.push(...this.extension.unsupported(route));
+    const out = withMeshReasons(gammaUnsupported(route), this.extension?.unsupported(route) ?? []);
     if (route.retries && !this.extension?.retries) {
       out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
         feature: 'retries',
@@ -99,8 +99,17 @@ export class GammaRouting implements TrafficRenderer {
   }
 }
 
+function orUndefined<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}
+
 function push(out: Unsupported[], u: Unsupported | undefined): void {
   if (u) out.push(u);
+}
+
+/** Where a mesh explains a limit in its own terms, its reason replaces the generic one. */
+export function withMeshReasons(generic: Unsupported[], mesh: Unsupported[]): Unsupported[] {
+  return [...generic.filter(u => !mesh.some(m => m.feature === u.feature)), ...mesh];
 }
 
 /** What every HTTPRoute dialect rejects. */
@@ -146,11 +155,14 @@ export function gammaRouteSpec(
   const rule = (r: RouteIntent): HTTPRouteRule => ({
     name: options.ruleNames ? r.name : undefined,
     matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
-    filters: r.mirror ? [{
-      type: 'RequestMirror',
-      // Without `percent` (before Gateway API v1.3) every request is mirrored: unsupported() allows only 100 then.
-      requestMirror: { backendRef: backend(r.mirror.version), ...(options.mirrorPercent ? mirrorShare(r.mirror.percent) : {}) },
-    }] : undefined,
+    filters: orUndefined([
+      ...headerFilters(r.requestHeaders, r.responseHeaders),
+      ...(r.mirror ? [{
+        type: 'RequestMirror' as const,
+        // Without `percent` (before Gateway API v1.3) every request is mirrored: unsupported() allows only 100 then.
+        requestMirror: { backendRef: backend(r.mirror.version), ...(options.mirrorPercent ? mirrorShare(r.mirror.percent) : {}) },
+      }] : []),
+    ]),
     backendRefs: r.backends.map(b => ({ ...backend(b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
     timeouts: r.timeout || (options.experimentalRetries && r.retries?.perTryTimeout) ? {
       request: r.timeout ? goDuration(r.timeout) : undefined,
@@ -168,6 +180,20 @@ export function gammaRouteSpec(
     // Gateway API orders rules by specificity: rendered so the declared first-match order holds.
     rules: forSpecificity(host.routes, routeSpecificity(options.describe)).map(rule),
   };
+}
+
+type HeaderFilter = Pick<HTTPRouteFilter, 'requestHeaderModifier' | 'responseHeaderModifier'> & { type: 'RequestHeaderModifier' | 'ResponseHeaderModifier' };
+
+/** Header changes as HTTPRoute filters (standard channel since v1.0). */
+export function headerFilters(request?: HeaderModifierIntent, response?: HeaderModifierIntent): HeaderFilter[] {
+  const modifier = (h: HeaderModifierIntent): HTTPHeaderFilter => {
+    const pairs = (list: [string, string][]) => list.length > 0 ? list.map(([name, value]) => ({ name, value })) : undefined;
+    return { set: pairs(h.set), add: pairs(h.add), remove: h.remove.length > 0 ? h.remove : undefined };
+  };
+  return [
+    ...(request ? [{ type: 'RequestHeaderModifier' as const, requestHeaderModifier: modifier(request) }] : []),
+    ...(response ? [{ type: 'ResponseHeaderModifier' as const, responseHeaderModifier: modifier(response) }] : []),
+  ];
 }
 
 /** Gateway API matches headers exactly or by regex, never by prefix. */

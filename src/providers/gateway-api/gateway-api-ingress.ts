@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { gatewayApiMatch, headerPrefixProblems } from './gamma-routing';
+import { gatewayApiMatch, headerFilters, headerPrefixProblems } from './gamma-routing';
 import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
 import { grantReferences, Referent } from './reference-grants';
 import {
-  GatewaySpec, HTTPHeaderFilter, IngressBackendRef, IngressHTTPRouteFilter, IngressHTTPRouteRule, IngressHTTPRouteSpec,
+  GatewaySpec, IngressBackendRef, IngressHTTPRouteFilter, IngressHTTPRouteRule, IngressHTTPRouteSpec,
   IngressParentReference, Listener, TLSRouteSpec,
 } from './types';
-import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
+import { GatewayIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
 import { MatchIntent } from '../../model/intents';
 import { forSpecificity } from '../../model/precedence';
 import { IngressRenderer, Unsupported } from '../../model/renderer';
@@ -201,8 +201,7 @@ export class GatewayApiIngress implements IngressRenderer {
         },
       });
     }
-    if (r.requestHeaders) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: headerFilter(r.requestHeaders) });
-    if (r.responseHeaders) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: headerFilter(r.responseHeaders) });
+    filters.push(...headerFilters(r.requestHeaders, r.responseHeaders));
     return {
       name: gatewayApiHas(this.profile, 'ruleNames') ? r.name : undefined,
       matches: r.matches.length > 0 ? r.matches.map(m => gatewayApiMatch(m)) : undefined,
@@ -213,10 +212,6 @@ export class GatewayApiIngress implements IngressRenderer {
   }
 }
 
-function headerFilter(h: HeaderModifierIntent): HTTPHeaderFilter {
-  const pairs = (list: [string, string][]) => list.length > 0 ? list.map(([name, value]) => ({ name, value })) : undefined;
-  return { set: pairs(h.set), add: pairs(h.add), remove: h.remove.length > 0 ? h.remove : undefined };
-}
 
 /** What a rule does (everything but its matches and name), as a key. */
 function ingressActionKey(r: IngressRuleIntent): string {

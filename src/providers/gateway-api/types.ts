@@ -36,12 +36,14 @@ export interface HTTPRouteMatch {
 }
 
 export interface HTTPRouteFilter {
-  readonly type: 'RequestMirror';
-  readonly requestMirror: {
+  readonly type: 'RequestMirror' | 'RequestHeaderModifier' | 'ResponseHeaderModifier';
+  readonly requestMirror?: {
     readonly backendRef: BackendRef;
     readonly percent?: number;
     readonly fraction?: { readonly numerator: number; readonly denominator: number };
   };
+  readonly requestHeaderModifier?: HTTPHeaderFilter;
+  readonly responseHeaderModifier?: HTTPHeaderFilter;
 }
 
 export interface HTTPRouteRule {

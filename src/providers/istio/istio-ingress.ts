@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { istioMatches, istioRetries, istioRetriesUnsupported } from './istio-routing';
-import { GatewaySpec, HeaderOperations, HTTPRouteDestination, IngressHTTPRoute, IngressVirtualServiceSpec, Server } from './types';
-import { GatewayIntent, HeaderModifierIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
+import { istioHeaders, istioMatches, istioRetries, istioRetriesUnsupported } from './istio-routing';
+import { GatewaySpec, HTTPRouteDestination, IngressHTTPRoute, IngressVirtualServiceSpec, Server } from './types';
+import { GatewayIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
 import { IngressRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { emit } from '../../private/ownership';
@@ -143,11 +143,6 @@ export class IstioIngress implements IngressRenderer {
     const matches = r.matches.flatMap(m => istioMatches(m, stringPrefix));
     const withPorts = ports.length === 0 ? matches
       : (matches.length > 0 ? matches : [{}]).flatMap(m => ports.map(port => ({ ...m, port })));
-    const headers = (h?: HeaderModifierIntent): HeaderOperations | undefined => h ? {
-      set: h.set.length > 0 ? Object.fromEntries(h.set) : undefined,
-      add: h.add.length > 0 ? Object.fromEntries(h.add) : undefined,
-      remove: h.remove.length > 0 ? h.remove : undefined,
-    } : undefined;
     const rw = r.rewrite;
     return {
       name: r.name,
@@ -167,8 +162,7 @@ export class IstioIngress implements IngressRenderer {
         authority: rw.hostname,
         uriRegexRewrite: rw.fullPath !== undefined ? { match: '^/.*$', rewrite: rw.fullPath } : undefined,
       } : undefined,
-      headers: r.requestHeaders || r.responseHeaders
-        ? { request: headers(r.requestHeaders), response: headers(r.responseHeaders) } : undefined,
+      headers: istioHeaders(r.requestHeaders, r.responseHeaders),
       retries: istioRetries(r.retries),
       timeout: r.timeout ? goDuration(r.timeout) : undefined,
     };

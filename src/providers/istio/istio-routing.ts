@@ -1,5 +1,6 @@
 import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
-import { HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
+import { Headers, HeaderOperations, HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
+import { HeaderModifierIntent } from '../../model/ingress';
 import { HostIntent, MatchIntent, RetryIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
@@ -48,6 +49,7 @@ export class IstioRouting implements TrafficRenderer {
       mirrorPercentage: r.mirror ? { value: r.mirror.percent } : undefined,
       retries: istioRetries(r.retries),
       timeout: r.timeout ? goDuration(r.timeout) : undefined,
+      headers: istioHeaders(r.requestHeaders, r.responseHeaders),
       fault: r.fault ? {
         delay: r.fault.delay ? { percentage: { value: r.fault.delay.percent }, fixedDelay: goDuration(r.fault.delay.fixedDelay) } : undefined,
         abort: r.fault.abort ? { percentage: { value: r.fault.abort.percent }, httpStatus: r.fault.abort.httpStatus } : undefined,
@@ -102,6 +104,16 @@ export function istioMatches(m: MatchIntent, stringPrefix = false): HTTPMatchReq
     return [{ uri: { exact: base }, ...rest }, { uri: { prefix: `${base}/` }, ...rest }];
   }
   return [{ uri: p ? stringMatch(p) : undefined, ...rest }];
+}
+
+/** Header changes as a VirtualService route's `headers`. */
+export function istioHeaders(request?: HeaderModifierIntent, response?: HeaderModifierIntent): Headers | undefined {
+  const ops = (h?: HeaderModifierIntent): HeaderOperations | undefined => h ? {
+    set: h.set.length > 0 ? Object.fromEntries(h.set) : undefined,
+    add: h.add.length > 0 ? Object.fromEntries(h.add) : undefined,
+    remove: h.remove.length > 0 ? h.remove : undefined,
+  } : undefined;
+  return request || response ? { request: ops(request), response: ops(response) } : undefined;
 }
 
 function stringMatch(s: StringMatchIntent): StringMatch {

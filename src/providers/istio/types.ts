@@ -43,6 +43,7 @@ export interface HTTPRoute {
   readonly retries?: HTTPRetry;
   readonly timeout?: string;
   readonly fault?: HTTPFaultInjection;
+  readonly headers?: Headers;
 }
 
 export interface VirtualServiceSpec {

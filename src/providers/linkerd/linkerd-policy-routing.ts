@@ -2,11 +2,11 @@ import { LinkerdRelease, LinkerdRoutePolicy } from './linkerd-route-policy';
 import type { LinkerdApis } from './options';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
-import { gammaRouteSpec, gammaUnsupported } from '../gateway-api/gamma-routing';
+import { gammaRouteSpec, gammaUnsupported, withMeshReasons } from '../gateway-api/gamma-routing';
 
 /**
  * Linkerd's own HTTPRoute (`policy.linkerd.io/v1beta3`), for clusters without the Gateway API
- * CRDs. Same shape as Gateway API's HTTPRoute, without rule names or a mirror filter.
+ * CRDs. Same shape as Gateway API's HTTPRoute, without rule names, a mirror filter or response header changes.
  * @see https://linkerd.io/2/reference/httproute/
  */
 export class LinkerdPolicyRouting implements TrafficRenderer {
@@ -20,7 +20,12 @@ export class LinkerdPolicyRouting implements TrafficRenderer {
   }
 
   public unsupported(route: RouteIntent): Unsupported[] {
-    return [...gammaUnsupported(route), ...this.policy.unsupported(route)];
+    const out = withMeshReasons(gammaUnsupported(route), this.policy.unsupported(route));
+    if (route.responseHeaders) {
+      // policy.linkerd.io/v1beta3 HTTPRoute filters: RequestHeaderModifier and RequestRedirect only (its CRD schema).
+      out.push({ feature: 'response header changes on a policy.linkerd.io HTTPRoute', instead: 'use LinkerdRoutingApi.GATEWAY_API (ResponseHeaderModifier), or drop responseHeaders' });
+    }
+    return out;
   }
 
   public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {

@@ -122,8 +122,8 @@ export function linkerdRouteUnsupported(route: RouteIntent): Unsupported[] {
   const out: Unsupported[] = [];
   if (route.mirror) {
     out.push({
-      feature: 'mirroring a percentage of traffic',
-      instead: 'Linkerd has no request mirroring; use MeshProvider.istio() for shadow traffic, or drop mirrorPercent',
+      feature: 'mirroring requests',
+      instead: 'Linkerd has no request mirroring; use MeshProvider.istio() for shadow traffic, or drop the mirror (mirrorPercent, mirror)',
     });
   }
   if (route.fault) {

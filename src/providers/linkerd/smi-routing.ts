@@ -36,6 +36,12 @@ export class SmiRouting implements TrafficRenderer {
         out.push({ feature: 'a ServiceProfile route on headers or query parameters', instead: 'match on method and path only' });
       }
     }
+    if (route.requestHeaders || route.responseHeaders) {
+      out.push({
+        feature: 'header changes through SMI',
+        instead: 'neither a TrafficSplit nor a ServiceProfile changes headers; route with LinkerdRoutingApi.GATEWAY_API (HTTPRoute header filters), or drop them',
+      });
+    }
     out.push(...linkerdRouteUnsupported(route));
     const r = route.retries;
     if (r?.attempts !== undefined) {

@@ -1,0 +1,123 @@
+/**
+ * Internal: the data plane and host of a routed service, shared by TrafficRoutes and
+ * CanaryRelease so both reach the mesh through one host and one renderer path.
+ */
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { CanaryVersionIntent } from './canary-version-intent';
+import { MeshIdentity, WorkloadSelector } from '../identity';
+import { IMesh } from '../mesh';
+import { MeshWorkload } from '../mesh-workload';
+import { MeshHost } from '../model/host';
+import { VersionIntent } from '../model/intents';
+import { checkServiceName, invalid } from '../private/errors';
+import { own } from '../private/ownership';
+
+export interface VersionSpec {
+  readonly intent: CanaryVersionIntent;
+  /** the construct id of the version's workload, when deployed */
+  readonly workloadId: string;
+}
+
+export interface ServiceVersionsSpec {
+  readonly mesh: IMesh;
+  readonly serviceName: string;
+  readonly namespace?: string;
+  readonly port: number;
+  readonly targetPort: number;
+  readonly versions: VersionSpec[];
+}
+
+export interface ServiceVersions {
+  readonly host: MeshHost;
+  readonly service: kplus.Service;
+  /** by version name, for the versions deployed here */
+  readonly workloads: Map<string, MeshWorkload>;
+  readonly identity?: MeshIdentity;
+  readonly workloadSelector: WorkloadSelector;
+}
+
+/** Checks the per-version Service names the routing API needs, before anything is created. */
+export function checkVersionServiceNames(scope: Construct, mesh: IMesh, serviceName: string, versions: string[]): void {
+  if (!mesh.provider._renderers.traffic.versionServices) return;
+  for (const v of versions) checkServiceName(scope, 'per-version Service name', `${serviceName}-${v}`);
+}
+
+/**
+ * Deploys (or adopts) the versions, creates the Service that selects them all and, where the
+ * routing API addresses versions through Services, one Service per version; records the
+ * versions on the host.
+ */
+export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSpec): ServiceVersions {
+  const provider = spec.mesh.provider;
+  checkVersionServiceNames(scope, spec.mesh, spec.serviceName, spec.versions.map(v => v.intent.name));
+  // Versions of one service share one identity, so authorization rules hold during a release.
+  const deploysAny = spec.versions.some(v => v.intent.kind === 'deploy');
+  const serviceAccount = deploysAny ? new kplus.ServiceAccount(scope, 'ServiceAccount', {
+    metadata: { name: spec.serviceName, namespace: spec.namespace, labels: { app: spec.serviceName } },
+    automountToken: false,
+  }) : undefined;
+  if (serviceAccount) own(ApiObject.of(serviceAccount), { owner: scope });
+  const namespace = spec.namespace ?? Chart.of(scope).namespace;
+  const workloads = new Map<string, MeshWorkload>();
+  const bound = spec.versions.map(({ intent: v, workloadId }) => {
+    if (v.kind === 'existing') return { name: v.name, labels: v.labels };
+    const workload = new MeshWorkload(scope, workloadId, {
+      ...v.deploy,
+      mesh: spec.mesh,
+      serviceName: spec.serviceName,
+      version: v.name,
+      port: spec.targetPort,
+      namespace: spec.namespace,
+      serviceAccount,
+    });
+    workloads.set(v.name, workload);
+    return { name: v.name, labels: workload.selectorLabels };
+  });
+
+  // One Service selects all versions: the labels the versions have in common.
+  const [first, ...rest] = bound;
+  const common = Object.entries(first.labels).filter(([k, val]) => rest.every(b => b.labels[k] === val));
+  if (common.length === 0) {
+    invalid(scope, 'version labels', Object.fromEntries(bound.map(b => [b.name, b.labels])),
+      'sharing at least one label (such as app) so one Service can select every version');
+  }
+  const workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [spec.targetPort] })
+    ._withService(spec.serviceName);
+  const service = httpService(scope, 'Service', spec.serviceName, spec.namespace, spec.port, spec.targetPort, Object.fromEntries(common));
+
+  const versions: VersionIntent[] = bound.map(v => {
+    if (!provider._renderers.traffic.versionServices) return v;
+    const serviceName = `${spec.serviceName}-${v.name}`;
+    httpService(scope, `Service-${v.name}`, serviceName, spec.namespace, spec.port, spec.targetPort, v.labels);
+    return { ...v, serviceName };
+  });
+
+  const host = MeshHost.obtain(scope, provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port });
+  versions.forEach(v => host.addVersion(scope, v));
+  // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
+  host.bindService(scope, ApiObject.of(service));
+  return {
+    host,
+    service,
+    workloads,
+    identity: serviceAccount ? MeshIdentity._of(serviceAccount.name, namespace) : undefined,
+    workloadSelector,
+  };
+}
+
+/** A ClusterIP Service with one port named `http` (and appProtocol http), for L7 routing. */
+function httpService(scope: Construct, id: string, name: string, namespace: string | undefined, port: number,
+  targetPort: number, selector: Record<string, string>): kplus.Service {
+  const service = new kplus.Service(scope, id, {
+    metadata: { name, namespace, labels: { app: selector.app ?? name } },
+    ports: [{ name: 'http', port, targetPort }],
+  });
+  for (const [k, v] of Object.entries(selector)) {
+    service.selectLabel(k, v);
+  }
+  ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));
+  own(ApiObject.of(service), { owner: scope });
+  return service;
+}
