@@ -26,6 +26,7 @@ export * from './patterns/gateway-backend';
 export * from './patterns/ingress-gateway';
 export * from './patterns/gateway-route';
 export * from './model/peer';
+export * from './model/condition';
 export * from './patterns/strict-mtls-migration';
 export * from './patterns/mesh-authorization';
 export * from './patterns/install-method';

@@ -7,7 +7,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AllowedRoutes, RouteDestination, TrafficRoutes,
-  CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
+  CanaryRelease, CanaryVersion, CircuitBreaker, Condition, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
   GatewayRoute, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
   LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
@@ -18,7 +18,8 @@ import {
 export type Kind =
   | 'mesh' | 'dns1123' | 'dns1035' | 'subdomain' | 'hostname' | 'text' | 'image' | 'path' | 'header' | 'query' | 'regex'
   | 'port' | 'count' | 'percent' | 'weight' | 'ratio' | 'status'
-  | 'duration' | 'bool' | 'labels' | 'env' | 'headerMap' | 'severity' | 'enum' | 'object' | 'array' | 'stringArray' | 'dnsArray' | 'portArray' | 'instance' | 'steps' | 'url';
+  | 'duration' | 'bool' | 'labels' | 'env' | 'headerMap' | 'severity' | 'enum' | 'object' | 'array' | 'stringArray' | 'dnsArray' | 'portArray' | 'instance' | 'steps' | 'url'
+  | 'cidrArray';
 
 export interface Field {
   readonly kind: Kind;
@@ -48,6 +49,64 @@ function release(c: Chart, id = 'reviews'): CanaryRelease {
 
 function gateway(c: Chart, props: any = {}): IngressGateway {
   return new IngressGateway(c, 'gw', { mesh: istio(), listeners: [GatewayListener.http()], ...props });
+}
+
+/** A policy whose one allow rule has `when: [condition]` (with a JWT issuer for the conditions that need one). */
+function withCondition(c: Chart, condition: Condition): void {
+  new MeshAuthorization(c, 'subject', {
+    mesh: istio(), namespace: 'shop', jwt: { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks' }, allow: [{ when: [condition] }],
+  });
+}
+
+/** Each Condition factory (validated when the policy reads it: errors name the policy). */
+function conditionEntries(): EntryPoint[] {
+  const values = { kind: 'stringArray', required: true } as const;
+  return [
+    {
+      name: 'Condition.header',
+      props: () => ({ name: 'x-api-version', values: ['v1'] }),
+      run: (c, p) => withCondition(c, Condition.header(p.name, p.values)),
+      fields: { name: { kind: 'header', required: true }, values },
+    },
+    {
+      name: 'Condition.claim',
+      props: () => ({ claim: 'role', values: ['admin'] }),
+      run: (c, p) => withCondition(c, Condition.claim(p.claim, p.values)),
+      fields: { claim: { kind: 'text', required: true }, values },
+    },
+    {
+      name: 'Condition.nestedClaim',
+      props: () => ({ path: ['realm_access', 'roles'], values: ['ops'] }),
+      run: (c, p) => withCondition(c, Condition.nestedClaim(p.path, p.values)),
+      fields: { path: { kind: 'stringArray', required: true }, values },
+    },
+    {
+      name: 'Condition.requestPrincipal',
+      props: () => ({ issuer: 'https://issuer.example.com', subject: 'user-*' }),
+      run: (c, p) => withCondition(c, Condition.requestPrincipal(p.issuer, p.subject)),
+      fields: { issuer: { kind: 'text', required: true }, subject: { kind: 'text' } },
+    },
+    { name: 'Condition.audience', props: () => ({ values: ['shop'] }), run: (c, p) => withCondition(c, Condition.audience(p.values)), fields: { values } },
+    { name: 'Condition.presenter', props: () => ({ values: ['web'] }), run: (c, p) => withCondition(c, Condition.presenter(p.values)), fields: { values } },
+    {
+      name: 'Condition.sourceIp',
+      props: () => ({ addresses: ['10.0.0.0/8', 'fd00::1'] }),
+      run: (c, p) => withCondition(c, Condition.sourceIp(p.addresses)),
+      fields: { addresses: { kind: 'cidrArray', required: true } },
+    },
+    {
+      name: 'Condition.remoteIp',
+      props: () => ({ addresses: ['203.0.113.7'] }),
+      run: (c, p) => withCondition(c, Condition.remoteIp(p.addresses)),
+      fields: { addresses: { kind: 'cidrArray', required: true } },
+    },
+    {
+      name: 'Condition.negate',
+      props: () => ({ condition: Condition.header('x-env', ['prod']) }),
+      run: (c, p) => withCondition(c, Condition.negate(p.condition)),
+      fields: { condition: { kind: 'instance', required: true } },
+    },
+  ];
 }
 
 /** Wraps a factory call: the construct that uses its product is 'subject'. */
@@ -534,7 +593,14 @@ export const ENTRY_POINTS: EntryPoint[] = [
     props: () => ({
       mesh: istio(),
       namespace: 'shop',
-      jwt: { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks', audiences: ['shop'] },
+      jwt: {
+        issuer: 'https://issuer.example.com',
+        jwksUri: 'https://issuer.example.com/jwks',
+        audiences: ['shop'],
+        outputPayloadToHeader: 'x-jwt-payload',
+        fromHeaders: [{ name: 'x-token', prefix: 'Bearer ' }],
+        fromParams: ['token'],
+      },
       allow: [{ from: [Peer.jwt('https://issuer.example.com')], claims: [{ claim: 'role', values: ['admin'] }] }],
     }),
     run: (c, p) => { new MeshAuthorization(c, 'subject', p); },
@@ -543,11 +609,36 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'jwt.issuer': { kind: 'text', required: true },
       'jwt.jwksUri': { kind: 'url', required: true },
       'jwt.audiences': { kind: 'stringArray' },
+      'jwt.outputPayloadToHeader': { kind: 'header' },
+      'jwt.fromHeaders': { kind: 'array' },
+      'jwt.fromHeaders.0.name': { kind: 'header', required: true },
+      'jwt.fromHeaders.0.prefix': { kind: 'text' },
+      'jwt.fromParams': { kind: 'stringArray' },
       'allow.0.claims': { kind: 'array' },
       'allow.0.claims.0.claim': { kind: 'text', required: true },
       'allow.0.claims.0.values': { kind: 'stringArray', required: true },
     },
   },
+  {
+    name: 'MeshAuthorization.to',
+    props: () => ({
+      mesh: istio(),
+      namespace: 'shop',
+      allow: [{
+        to: [{ methods: [HttpMethod.GET], paths: ['/reviews/*'], ports: [9080] }, { methods: [HttpMethod.POST], paths: ['/reviews/search'] }],
+        when: [Condition.header('x-api-version', ['v1'])],
+      }],
+    }),
+    run: (c, p) => { new MeshAuthorization(c, 'subject', p); },
+    fields: {
+      'allow.0.to': { kind: 'array' },
+      'allow.0.to.0.methods': { kind: 'array' },
+      'allow.0.to.0.paths': { kind: 'stringArray' },
+      'allow.0.to.0.ports': { kind: 'portArray' },
+      'allow.0.when': { kind: 'array' },
+    },
+  },
+  ...conditionEntries(),
   {
     name: 'Peer.serviceAccount',
     props: () => ({ name: 'productpage', namespace: 'shop' }),
@@ -757,6 +848,7 @@ export const BAD: Record<Kind, unknown[]> = {
   instance: ['x', 42, {}, [], true],
   steps: ['x', 42, {}, [], [null], [50, 10, 100], [10, 50], [NaN, 100], [10, 10, 100], [-1, 100], [Infinity]],
   url: [null, 42, {}, '', 'not a url', 'ftp://x'],
+  cidrArray: ['x', 42, {}, [], [null], [42], [''], ['300.1.1.1'], ['10.0.0.0/33'], ['::1/129'], ['10.0.0.0/8/1'], ['10.0.0.0/x'], ['example.com']],
 };
 
 /**

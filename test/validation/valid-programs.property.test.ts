@@ -9,8 +9,8 @@
 import { Duration, Testing, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute, HttpMethod,
-  IngressGateway, LoadBalancer, MeshAuthorization, MeshWorkload, MtlsMode, MtlsStage, PathMatch, Peer, RequestMatch, RoutePolicy,
+  AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, Condition, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute,
+  HttpMethod, IngressGateway, LoadBalancer, MeshAuthorization, MeshWorkload, MtlsMode, MtlsStage, PathMatch, Peer, RequestMatch, RoutePolicy,
   RouteDestination, StrictMtlsMigration, TlsCertificate, TrafficRoutes,
 } from '../../src';
 import { Capabilities, capsOf, chart, meshOf, PROVIDERS, validationTargetOf } from '../support/fixtures';
@@ -42,7 +42,7 @@ interface Program {
   readonly policy?: { readonly matched: boolean; readonly timeoutMs: number };
   readonly breaker?: { readonly errors: number; readonly ejectionS: number; readonly maxConnections: number; readonly cookieLb: boolean };
   readonly mtls?: { readonly namespaces: string[]; readonly strictAt: number[]; readonly currentStage: number; readonly alert: boolean };
-  readonly authz?: { readonly methods: HttpMethod[]; readonly paths: string[] };
+  readonly authz?: { readonly methods: HttpMethod[]; readonly paths: string[]; readonly apiVersions: string[]; readonly sourceIp: boolean };
   readonly ingress?: {
     readonly hostname: string; readonly https: boolean; readonly timeoutS?: number; readonly rewrite: boolean; readonly extraService: boolean;
   };
@@ -89,6 +89,9 @@ const program: fc.Arbitrary<Program> = fc.record({
   authz: fc.option(fc.record({
     methods: fc.subarray([HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE]),
     paths: fc.subarray(['/api/*', '/health', '/reviews/*']),
+    // a header condition (Istio `when`, Linkerd HTTPRoute header matches) and a source range
+    apiVersions: fc.subarray(['v1', 'v2*', '*']),
+    sourceIp: fc.boolean(),
   }), { nil: undefined }),
   ingress: fc.option(fc.record({
     hostname: fc.constantFrom(...HOSTNAMES),
@@ -215,6 +218,10 @@ function synth(p: Program): any[] {
           from: [Peer.identity(client.identity)],
           methods: p.authz.methods.length ? p.authz.methods : undefined,
           paths: p.authz.paths.length ? p.authz.paths : undefined,
+          when: p.authz.apiVersions.length || p.authz.sourceIp ? [
+            ...p.authz.apiVersions.length ? [Condition.header('x-api-version', p.authz.apiVersions)] : [],
+            ...p.authz.sourceIp ? [Condition.sourceIp(['10.0.0.0/8', 'fd00::/8'])] : [],
+          ] : undefined,
         }],
       });
     }

@@ -190,7 +190,8 @@ export interface Operation {
 
 export interface Condition {
   readonly key: string;
-  readonly values: string[];
+  readonly values?: string[];
+  readonly notValues?: string[];
 }
 
 export interface Rule {
