@@ -17,6 +17,7 @@ export * from './model/retry';
 export * from './model/traffic-policy';
 export * from './patterns/canary-version';
 export * from './patterns/canary-release';
+export { RolloutPlan, RolloutPlanOptions } from './patterns/rollout-plan';
 export * from './patterns/traffic-routes';
 export * from './patterns/route-policy';
 export * from './patterns/circuit-breaker';

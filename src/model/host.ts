@@ -176,16 +176,21 @@ export class MeshHost extends Construct {
     this.declare(defaults.source);
   }
 
-  /** The merged, ordered view a renderer works from. */
-  public toIntent(): HostIntent {
-    let catchAll = this.routes.find(r => r.matches.length === 0);
-    if (!catchAll && (this.routes.length > 0 || this.defaults)) {
+  /**
+   * The merged, ordered view a renderer works from.
+   * @param replace substitutes recorded routes (a rollout plan's other steps: same routes, other
+   * weights), before policies inherit the default route's backends; records nothing
+   */
+  public toIntent(replace?: (route: RouteIntent) => RouteIntent): HostIntent {
+    const routes = replace ? this.routes.map(replace) : this.routes;
+    let catchAll = routes.find(r => r.matches.length === 0);
+    if (!catchAll && (routes.length > 0 || this.defaults)) {
       // Requests that match no route would fail (404 on Istio and Gateway API), so a host with only
       // matched routes, or only a policy, gets an explicit default route to the host itself.
-      catchAll = { source: this.defaults?.source ?? this.routes[0].source, name: 'default', matches: [], backends: [{ weight: 100 }] };
+      catchAll = { source: this.defaults?.source ?? routes[0].source, name: 'default', matches: [], backends: [{ weight: 100 }] };
     }
-    const routing = [...this.routes.filter(r => r.matches.length > 0 && !r.inheritBackends), ...(catchAll ? [catchAll] : [])];
-    const ordered = withPolicies(routing, this.routes.filter(r => r.inheritBackends));
+    const routing = [...routes.filter(r => r.matches.length > 0 && !r.inheritBackends), ...(catchAll ? [catchAll] : [])];
+    const ordered = withPolicies(routing, routes.filter(r => r.inheritBackends));
     return {
       construct: this,
       name: this.hostName,

@@ -133,6 +133,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       timeout: Duration.seconds(10),
       canaryMatches: [RequestMatch.header('end-user', 'jason')],
       retries: { attempts: 2, perTryTimeout: Duration.seconds(2), retryOn: [HttpRetryOn.SERVER_ERROR] },
+      rolloutPlan: { enabled: true, directory: 'plans' },
     }),
     run: (c, p) => { new CanaryRelease(c, 'subject', p); },
     fields: {
@@ -152,6 +153,9 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'retries.attempts': { kind: 'count' },
       'retries.perTryTimeout': { kind: 'duration' },
       'retries.retryOn': { kind: 'array' },
+      'rolloutPlan': { kind: 'object' },
+      'rolloutPlan.enabled': { kind: 'bool' },
+      'rolloutPlan.directory': { kind: 'text' },
     },
   },
   {
