@@ -18,6 +18,7 @@ export * from './model/traffic-policy';
 export * from './model/delivery';
 export * from './patterns/canary-version';
 export * from './patterns/canary-release';
+export { RolloutPlan, RolloutPlanOptions } from './patterns/rollout-plan';
 export * from './patterns/traffic-routes';
 export * from './patterns/route-policy';
 export * from './patterns/circuit-breaker';

@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { MeshIdentity, WorkloadSelector } from '../identity';
 import { CanaryVersion } from './canary-version';
 import { declareDeliveryRelease } from './delivery-release';
+import { RolloutPlan, RolloutPlanOptions, rolloutPlanOptions } from './rollout-plan';
 import { declareTrafficRoutes } from './traffic-routes';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
@@ -96,6 +97,13 @@ export interface CanaryReleaseProps {
    * @default Delivery.steps()
    */
   readonly delivery?: Delivery;
+
+  /**
+   * The rollout plan: every step's routing objects and a summary (a Markdown table and a Mermaid
+   * flowchart), written by the synthesis into `<outdir>/rollout-plans/` for review.
+   * @default - written, into `rollout-plans/`, for static steps (a controller's own object lists its steps)
+   */
+  readonly rolloutPlan?: RolloutPlanOptions;
 }
 
 /**
@@ -140,6 +148,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
    * `kustomize.toolkit.fluxcd.io/ssa: IfNotPresent`.
    */
   public readonly ignoreDifferences: IgnoreDifference[];
+  /** The rollout plan the synthesis writes, unless disabled. */
+  public readonly rolloutPlan?: RolloutPlan;
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -162,6 +172,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       retries: optional(retryPolicy),
       timeout: optional(duration()),
       delivery: optional(instanceOf(Delivery, 'Delivery (Delivery.steps(), .flagger() or .argoRollouts())')),
+      rolloutPlan: optional(rolloutPlanOptions),
     }, '', problems);
     if (typeof props !== 'object' || props === null) problems.throwIfAny();
     problems.run(() => checkServiceName(this, 'serviceName', props.serviceName));
@@ -187,8 +198,13 @@ export class CanaryRelease extends Construct implements IMeshHost {
     const matches = problems.run(() => (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`))) ?? [];
     this.delivery = props.delivery ?? Delivery.steps();
     const delivery = problems.run(() => this.delivery._toIntent(this, 'delivery'));
+    const engine = this.delivery.engine === 'flagger' ? 'Delivery.flagger()' : 'Delivery.argoRollouts()';
     if (delivery && delivery.engine !== 'steps' && props.currentStep !== undefined && props.currentStep !== 0) {
-      problems.run(() => invalid(this, 'currentStep', props.currentStep, `unset with ${this.delivery.engine === 'flagger' ? 'Delivery.flagger()' : 'Delivery.argoRollouts()'}: the controller moves through the steps itself`));
+      problems.run(() => invalid(this, 'currentStep', props.currentStep, `unset with ${engine}: the controller moves through the steps itself`));
+    }
+    // The plan renders static steps; a controller's own object (Canary, Rollout) lists its steps.
+    if (delivery && delivery.engine !== 'steps' && props.rolloutPlan != null && props.rolloutPlan.enabled !== false) {
+      problems.run(() => invalid(this, 'rolloutPlan', props.rolloutPlan, `unset with ${engine}: the plan shows static steps, and the controller's Canary or Rollout lists its own`));
     }
     problems.throwIfAny();
     this.mesh = props.mesh;
@@ -229,6 +245,17 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.routing = built.host;
     this.stableWorkload = built.workloads.get(props.stable.name);
     this.canaryWorkload = built.workloads.get(props.canary.name);
+    this.rolloutPlan = driven ? undefined : RolloutPlan._attach({
+      host: built.host,
+      release: this,
+      splitRoute: 'canary-split',
+      stable: props.stable.name,
+      canary: props.canary.name,
+      steps: props.steps ?? [10, 25, 50, 100],
+      currentStep: props.currentStep ?? 0,
+      matches,
+      mirrorPercent: props.mirrorPercent,
+    }, props.rolloutPlan);
   }
 }
 

@@ -52,6 +52,14 @@ export function declareDeliveryRelease(scope: Construct, spec: DeliveryReleaseSp
   if (spec.serviceName.length > 55) {
     invalid(scope, 'serviceName', spec.serviceName, `at most 55 characters with ${engine}: the controller's objects are named <serviceName>-primary, -canary or -stable`);
   }
+  // The controller's workloads and Services stand for roles (primary or stable, canary) that
+  // change versions at every promotion: a policy of one version has nowhere to stay.
+  for (const [prop, v] of [['stable', spec.stable], ['canary', spec.canary]] as const) {
+    if (v.trafficPolicy) {
+      invalid(scope, `${prop}.trafficPolicy`, v.name, `unset with ${engine}: its Services and subsets stand for roles that change versions at each promotion; `
+        + 'set the policy for the host with a CircuitBreaker');
+    }
+  }
   const app = { app: spec.serviceName };
   let workload: MeshWorkload | undefined;
   let deployment: ApiObject | undefined;

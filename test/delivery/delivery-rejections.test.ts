@@ -156,6 +156,12 @@ describe('options and the release', () => {
       .toThrow(/'canary' \("v2"\) must be CanaryVersion\.deploy\(\.\.\.\) with Delivery\.flagger\(\)/);
   });
 
+  test('a version\'s own traffic policy (the controller\'s Services and subsets stand for roles)', () => {
+    const canary = CanaryVersion.deploy({ name: 'v2', image: 'reviews:2' }).withTrafficPolicy({ connectionPool: { maxConnections: 10 } });
+    expect(() => release('istio', Delivery.argoRollouts(), { canary }))
+      .toThrow(/'canary\.trafficPolicy' \("v2"\) must be unset with Delivery\.argoRollouts\(\): its Services and subsets stand for roles/);
+  });
+
   test('a service name too long for the controller\'s objects', () => {
     expect(() => release('istio', Delivery.argoRollouts(), { serviceName: `r${'e'.repeat(55)}` }))
       .toThrow(/'serviceName' \("re+"\) must be at most 55 characters with Delivery\.argoRollouts\(\)/);

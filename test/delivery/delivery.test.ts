@@ -6,7 +6,10 @@
 import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-28';
 import * as yaml from 'yaml';
-import { CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, HttpRetryOn, QueryParamMatch, RequestMatch, RoutePolicy } from '../../src';
+import {
+  CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, H2UpgradePolicy, HttpRetryOn, LoadBalancer, QueryParamMatch, RequestMatch, RoutePolicy,
+  UpstreamTls,
+} from '../../src';
 import { chart, meshOf, ofKind, one, PROVIDERS, reviewsCanary, validationTargetOf } from '../support/fixtures';
 import { expectValid } from '../support/validator';
 
@@ -185,6 +188,22 @@ spec:
     expectValid({ out }, { out: validationTargetOf('istio') });
   });
 
+  test('the whole Istio traffic policy (load balancing, locality, HTTP/2 upgrade, TLS) is valid in the Canary\'s service.trafficPolicy', () => {
+    const c = chart('bookinfo');
+    const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio', { steps: [5, 25, 50, 100], canaryMatches: undefined, delivery: Delivery.flagger() }));
+    new CircuitBreaker(c, 'breaker', {
+      host: release,
+      loadBalancer: LoadBalancer.consistentHashByHeader('x-user'),
+      h2UpgradePolicy: H2UpgradePolicy.UPGRADE,
+      localityLoadBalancing: { failover: [{ from: 'us-east', to: 'us-west' }] },
+      tls: UpstreamTls.istioMutual(),
+      outlierDetection: { consecutive5xxErrors: 5 },
+    });
+    const out = Testing.synth(c);
+    expect(Object.keys(one(out, 'Canary').spec.service.trafficPolicy).sort()).toEqual(['connectionPool', 'loadBalancer', 'outlierDetection', 'tls']);
+    expectValid({ out }, { out: validationTargetOf('istio') });
+  });
+
   test('Linkerd with Gateway API routing: retries as the HTTPRoute annotations Flagger copies from service.apex, timeout in service.timeout, failure accrual on the apex Service', () => {
     const c = chart('bookinfo');
     const release = new CanaryRelease(c, 'reviews', reviewsCanary('linkerd', { steps: [5, 25, 50, 100], canaryMatches: undefined, delivery: Delivery.flagger() }));
@@ -220,8 +239,9 @@ spec:
     new CircuitBreaker(c, 'breaker', { host: release, outlierDetection: { consecutive5xxErrors: 5 } });
     const out = Testing.synth(c);
     expect(ofKind(out, 'DestinationRule').map(d => [d.metadata.name, d.spec])).toEqual([
-      ['reviews-primary', { host: 'reviews-primary', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } } }],
+      ['reviews', { host: 'reviews', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } } }],
       ['reviews-canary', { host: 'reviews-canary', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } } }],
+      ['reviews-primary', { host: 'reviews-primary', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } } }],
     ]);
     expect(one(out, 'Canary').spec.provider).toBe('gatewayapi:v1');
     expect(ofKind(out, 'MetricTemplate')[0].spec.query).toContain('istio_requests_total{reporter="destination"');

@@ -9,9 +9,9 @@ import {
   AllowedRoutes, RouteDestination, TrafficRoutes,
   CanaryRelease, CanaryVersion, CircuitBreaker, Condition, Delivery, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
   GatewayRoute, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
-  LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
+  H2UpgradePolicy, LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
-  StrictMtlsMigration, TlsCertificate, TrustAnchor, WorkloadSelector,
+  StrictMtlsMigration, TlsCertificate, TrustAnchor, UpstreamTls, WorkloadSelector,
 } from '../../src';
 
 /** The kinds of value a prop takes; each has its own list of wrong values. */
@@ -133,6 +133,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       timeout: Duration.seconds(10),
       canaryMatches: [RequestMatch.header('end-user', 'jason')],
       retries: { attempts: 2, perTryTimeout: Duration.seconds(2), retryOn: [HttpRetryOn.SERVER_ERROR] },
+      rolloutPlan: { enabled: true, directory: 'plans' },
     }),
     run: (c, p) => { new CanaryRelease(c, 'subject', p); },
     fields: {
@@ -153,6 +154,9 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'retries.perTryTimeout': { kind: 'duration' },
       'retries.retryOn': { kind: 'array' },
       'delivery': { kind: 'instance' },
+      'rolloutPlan': { kind: 'object' },
+      'rolloutPlan.enabled': { kind: 'bool' },
+      'rolloutPlan.directory': { kind: 'text' },
     },
   },
   {
@@ -388,6 +392,9 @@ export const ENTRY_POINTS: EntryPoint[] = [
       connectionPool: { maxConnections: 100, http1MaxPendingRequests: 10, connectTimeout: Duration.seconds(1), idleTimeout: Duration.minutes(5) },
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
       loadBalancer: LoadBalancer.leastRequest(),
+      h2UpgradePolicy: H2UpgradePolicy.UPGRADE,
+      localityLoadBalancing: { enabled: true, distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 20 } }] },
+      tls: UpstreamTls.istioMutual(),
     }),
     run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), ...p }); },
     fields: {
@@ -402,6 +409,55 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'outlierDetection.baseEjectionTime': { kind: 'duration' },
       'outlierDetection.maxEjectionPercent': { kind: 'percent' },
       'loadBalancer': { kind: 'instance' },
+      'h2UpgradePolicy': { kind: 'enum' },
+      'localityLoadBalancing': { kind: 'object' },
+      'localityLoadBalancing.enabled': { kind: 'bool' },
+      'localityLoadBalancing.distribute': { kind: 'array' },
+      'tls': { kind: 'instance' },
+    },
+  },
+  {
+    name: 'CanaryVersion.withTrafficPolicy',
+    props: () => ({
+      connectionPool: { maxConnections: 10 },
+      outlierDetection: { consecutive5xxErrors: 2 },
+      loadBalancer: LoadBalancer.random(),
+      h2UpgradePolicy: H2UpgradePolicy.DO_NOT_UPGRADE,
+      localityLoadBalancing: { failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['topology.istio.io/network'] },
+      tls: UpstreamTls.simple({ sni: 'reviews.example.com' }),
+    }),
+    run: viaRelease(p => v2().withTrafficPolicy(p), canary => ({ canary })),
+    fields: {
+      'connectionPool': { kind: 'object' },
+      'connectionPool.maxConnections': { kind: 'count' },
+      'outlierDetection': { kind: 'object' },
+      'outlierDetection.consecutive5xxErrors': { kind: 'count' },
+      'loadBalancer': { kind: 'instance' },
+      'h2UpgradePolicy': { kind: 'enum' },
+      'localityLoadBalancing': { kind: 'object' },
+      'localityLoadBalancing.failover': { kind: 'array' },
+      'localityLoadBalancing.failoverPriority': { kind: 'stringArray' },
+      'tls': { kind: 'instance' },
+    },
+  },
+  {
+    name: 'UpstreamTls.simple',
+    props: () => ({ sni: 'reviews.example.com', caCertificates: '/etc/certs/ca.pem', subjectAltNames: ['reviews.example.com'] }),
+    run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), tls: UpstreamTls.simple(p) }); },
+    fields: {
+      sni: { kind: 'subdomain' },
+      caCertificates: { kind: 'path' },
+      subjectAltNames: { kind: 'stringArray' },
+      insecureSkipVerify: { kind: 'bool' },
+    },
+  },
+  {
+    name: 'UpstreamTls.mutual',
+    props: () => ({ clientCertificate: '/etc/certs/client.pem', privateKey: '/etc/certs/key.pem' }),
+    run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), tls: UpstreamTls.mutual(p) }); },
+    fields: {
+      clientCertificate: { kind: 'path', required: true },
+      privateKey: { kind: 'path', required: true },
     },
   },
   {

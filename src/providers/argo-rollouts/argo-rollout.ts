@@ -11,7 +11,7 @@
  */
 import { Duration } from 'cdk8s';
 import { AnalysisIntent, DeliveryReleaseIntent } from '../../model/delivery-intent';
-import { HostIntent, MatchIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from '../../model/intents';
+import { HostIntent, MatchIntent, RouteIntent, VersionIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { ControllerOwnedField, DeliveryDataPlane, DeliveryRenderer, HostObject, HostObjectSink, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { DEFAULT_PROMETHEUS, horizontalPodAutoscaler } from '../flagger/flagger-canary';
@@ -119,8 +119,8 @@ class ArgoRollout implements DeliveryRenderer {
     return [...out, ...this.target.traffic.unsupported({ ...route, mirror: undefined })];
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
-    return this.target.traffic.unsupportedPolicy(policy);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+    return this.target.traffic.unsupportedPolicy(policy, version);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {

@@ -8,7 +8,7 @@
  */
 import { Duration } from 'cdk8s';
 import { AnalysisIntent, controllerWeights, DeliveryReleaseIntent } from '../../model/delivery-intent';
-import { HostIntent, MatchIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, MatchIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { ControllerOwnedField, DeliveryDataPlane, DeliveryRenderer, HostObjectSink, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { istioHeaders, istioMatches, istioRetries } from '../istio/istio-routing';
@@ -125,16 +125,18 @@ class FlaggerCanary implements DeliveryRenderer {
     return [...out, ...mesh.filter(u => !out.some(o => o.feature === u.feature))];
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
-    return this.target.routing === 'istio' || (this.target.mesh === 'istio' && this.gatewayApi)
-      ? istioPolicyUnsupported(policy) : this.target.traffic.unsupportedPolicy(policy);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+    return this.target.routing === 'istio' ? istioPolicyUnsupported(policy) : this.target.traffic.unsupportedPolicy(policy, version);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {
     const name = this.release.serviceName;
     const metadata = { name, namespace: host.namespace };
-    // What the mesh renders for the host without Flagger: kept where Flagger leaves it to us.
-    const base = capture(this.target.traffic, host);
+    // What the mesh renders for the host without Flagger, with the versions as the Services
+    // Flagger routes to (`<name>-primary`, `<name>-canary`): kept where Flagger leaves it to us.
+    const versions = [[this.release.stable, 'primary'], [this.release.canary, 'canary']]
+      .map(([version, role]) => ({ name: version, labels: { [SELECTOR_LABEL]: name }, serviceName: `${name}-${role}` }));
+    const base = capture(this.target.traffic, { ...host, versions });
     const route = defaultRoute(host);
     const linkerdRoute = this.target.mesh === 'linkerd' && this.gatewayApi ? base.objects.get('Resource') : undefined;
     const service: Record<string, unknown> = {
@@ -177,28 +179,17 @@ class FlaggerCanary implements DeliveryRenderer {
     const scaling = this.options.autoscaling ?? { minReplicas: pinned, maxReplicas: pinned, cpuUtilization: 80 };
     sink.emit('HorizontalPodAutoscaler', horizontalPodAutoscaler(metadata, { apiVersion: 'apps/v1', kind: 'Deployment', name }, scaling));
     this.metricTemplates(sink, host);
-    // Flagger owns the routing object (and, on Istio, the DestinationRules); what else the mesh
-    // renders for the host stays ours: Linkerd's ServiceProfile (SMI retries, timeouts) and the
-    // Service annotations (failure accrual) of the apex Service, which we emit.
+    // Flagger owns the routing object, and with its Istio router the DestinationRules. What else
+    // the mesh renders for the host stays ours: Linkerd's ServiceProfile (SMI retries, timeouts),
+    // failure accrual on the apex Service (which we emit), and with Gateway API routing Istio's
+    // DestinationRules and BackendTLSPolicies for the Services Flagger's HTTPRoute sends to, which
+    // its gatewayapi router leaves alone.
     for (const [id, object] of base.objects) {
-      if (id !== 'Resource' && object.kind !== 'DestinationRule') sink.emit(id, object);
+      if (id === 'Resource' || (this.target.routing === 'istio' && object.kind === 'DestinationRule')) continue;
+      sink.emit(id, object);
     }
     if (Object.keys(base.serviceMetadata.annotations).length > 0 || Object.keys(base.serviceMetadata.labels).length > 0) {
       sink.addToService('failure accrual (circuit breaking) with annotations', base.serviceMetadata);
-    }
-    // Istio with Gateway API routing: Flagger's HTTPRoute sends to `<name>-primary` and
-    // `<name>-canary`, and its gatewayapi router writes no DestinationRule; the circuit breaker
-    // applies to those hosts through DestinationRules of our own.
-    const trafficPolicy = this.target.mesh === 'istio' && this.gatewayApi ? istioTrafficPolicy(host.trafficPolicy) : undefined;
-    if (trafficPolicy) {
-      for (const role of ['primary', 'canary']) {
-        sink.emit(`DestinationRule-${role}`, {
-          apiVersion: this.target.istioNetworking ?? 'networking.istio.io/v1',
-          kind: 'DestinationRule',
-          metadata: { name: `${name}-${role}`, namespace: host.namespace },
-          spec: { host: `${name}-${role}`, trafficPolicy },
-        });
-      }
     }
   }
 
