@@ -7,8 +7,8 @@ import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-28';
 import * as yaml from 'yaml';
 import {
-  CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, H2UpgradePolicy, HttpRetryOn, LoadBalancer, QueryParamMatch, RequestMatch,
-  RoutePolicy, UpstreamTls,
+  CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, H2UpgradePolicy, HttpRetryOn, LoadBalancer, QueryParamMatch,
+  RequestMatch, RoutePolicy, UpstreamTls,
 } from '../../src';
 import { chart, meshOf, ofKind, one, PROVIDERS, reviewsCanary, validationTargetOf } from '../support/fixtures';
 import { expectValid } from '../support/validator';
