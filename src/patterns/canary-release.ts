@@ -183,7 +183,13 @@ export class CanaryRelease extends Construct implements IMeshHost {
     if (stableIntent && canaryIntent && props.stable.name === props.canary.name) {
       problems.run(() => invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name'));
     }
-    this.canaryWeight = problems.run(() => stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0)) ?? 0;
+    const steps = props.steps ?? [10, 25, 50, 100];
+    const current = props.currentStep ?? 0;
+    // currentStep is reported even when the steps themselves are wrong (stepWeight stops at them)
+    if (!Number.isInteger(current) || current < 0) {
+      problems.run(() => invalid(this, 'currentStep', current, `an index into steps (0..${Array.isArray(steps) ? steps.length - 1 : 'n'})`));
+    }
+    this.canaryWeight = problems.run(() => stepWeight(this, steps, current)) ?? 0;
     if (props.mirrorPercent !== undefined) {
       problems.run(() => checkPercent(this, 'mirrorPercent', props.mirrorPercent!));
       if (props.mirrorPercent === 0) problems.run(() => invalid(this, 'mirrorPercent', 0, 'above 0 (0 mirrors nothing: leave mirrorPercent out)'));

@@ -151,6 +151,13 @@ describe('options and the release', () => {
     expect(() => release('istio', Delivery.argoRollouts(), { currentStep: 2 })).toThrow(/must be unset with Delivery\.argoRollouts\(\)/);
   });
 
+  test('a rollout plan (static steps only)', () => {
+    expect(() => release('istio', Delivery.flagger(), { rolloutPlan: { directory: 'plans' } }))
+      .toThrow(/'rolloutPlan' \(\{"directory":"plans"\}\) must be unset with Delivery\.flagger\(\): the plan shows static steps/);
+    // and none is attached by default
+    expect(release('istio', Delivery.argoRollouts()).r.rolloutPlan).toBeUndefined();
+  });
+
   test('a canary the release does not deploy', () => {
     expect(() => release('istio', Delivery.flagger(), { canary: CanaryVersion.fromLabels('v2', { app: 'reviews', version: 'v2' }) }))
       .toThrow(/'canary' \("v2"\) must be CanaryVersion\.deploy\(\.\.\.\) with Delivery\.flagger\(\)/);
