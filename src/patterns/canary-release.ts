@@ -8,10 +8,14 @@ import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
 import { RequestMatch } from '../model/match';
+import { ServiceProtocol } from '../model/protocol';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../private/errors';
+import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
-import { anything, arrayOf, checkProps, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems, required } from '../private/validation';
+import {
+  anything, arrayOf, checkProps, enumOf, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems, required,
+} from '../private/validation';
 
 /**
  * Props for `CanaryRelease`.
@@ -31,7 +35,7 @@ export interface CanaryReleaseProps {
    */
   readonly namespace?: string;
 
-  /** The Service port, named `http` with `appProtocol: http` so the mesh routes at L7. */
+  /** The Service port, named after `protocol`, with the `appProtocol` the mesh reads it from. */
   readonly port: number;
 
   /**
@@ -39,6 +43,14 @@ export interface CanaryReleaseProps {
    * @default - the same as `port`
    */
   readonly targetPort?: number;
+
+  /**
+   * What the port serves. gRPC: `canaryMatches` match gRPC methods and headers, and Gateway API
+   * routes are GRPCRoutes. TCP: connections are split by the step's weights only (Istio `tcp`
+   * routes, Gateway API TCPRoute); `canaryMatches`, `mirrorPercent`, `retries` and `timeout` are errors.
+   * @default ServiceProtocol.HTTP
+   */
+  readonly protocol?: ServiceProtocol;
 
   /** The version that serves traffic today. */
   readonly stable: CanaryVersion;
@@ -125,6 +137,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
   public readonly hostName: string;
   public readonly hostNamespace?: string;
   public readonly port: number;
+  /** What the port serves (always set; optional as in `IMeshHost`). */
+  public readonly protocol?: ServiceProtocol;
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
@@ -135,6 +149,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       namespace: optional(dns1123Label),
       port: required(portNumber),
       targetPort: optional(portNumber),
+      protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
       stable: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
       canary: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
       steps: optional(arrayOf(anything, { what: 'integers in 1..100' })),
@@ -164,7 +179,19 @@ export class CanaryRelease extends Construct implements IMeshHost {
     }
     if (props.timeout != null) problems.run(() => positiveDuration(this, 'timeout', props.timeout!));
     const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
-    const matches = problems.run(() => (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`))) ?? [];
+    const protocol = props.protocol ?? ServiceProtocol.HTTP;
+    // A TCP host splits connections by the step's weights: nothing that reads a request applies.
+    checkTcpProps(this, problems, protocol, {
+      canaryMatches: [props.canaryMatches, 'request matches'],
+      mirrorPercent: [props.mirrorPercent, 'mirrors'],
+      retries: [props.retries, 'retries'],
+      timeout: [props.timeout instanceof Duration ? props.timeout.toHumanString() : props.timeout, 'request timeouts'],
+    });
+    const matches = problems.run(() => {
+      const intents = (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`));
+      checkGrpcMatches(this, 'canaryMatches', intents, protocol);
+      return intents;
+    }) ?? [];
     problems.throwIfAny();
     this.mesh = props.mesh;
     this.stableVersion = props.stable.name;
@@ -172,6 +199,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.hostName = props.serviceName;
     this.hostNamespace = props.namespace;
     this.port = props.port;
+    this.protocol = protocol;
 
     // A release is TrafficRoutes with two versions: matched requests to the canary, the rest split by the step.
     const routeCommon = { source: this, retries, timeout: props.timeout };
@@ -181,6 +209,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       namespace: props.namespace,
       port: props.port,
       targetPort,
+      protocol,
       versions: [{ intent: stableIntent!, workloadId: 'Stable' }, { intent: canaryIntent!, workloadId: 'Canary' }],
     }, [
       ...(matches.length > 0 ? [{ ...routeCommon, name: 'canary-match', matches, backends: [{ version: props.canary.name, weight: 100 }] }] : []),

@@ -5,8 +5,9 @@ import { MeshHost } from '../model/host';
 import { ConnectionPoolIntent, OutlierDetectionIntent } from '../model/intents';
 import { ConnectionPoolOptions, LoadBalancer, OutlierDetectionOptions } from '../model/traffic-policy';
 import { invalid } from '../private/errors';
+import { checkTcpProps } from '../private/protocol';
 import { positiveDuration } from '../private/retry';
-import { checkProps, duration, instanceOf, number, object, optional, required } from '../private/validation';
+import { checkProps, duration, instanceOf, number, object, optional, Problems, required } from '../private/validation';
 
 /**
  * Props for `CircuitBreaker`.
@@ -76,6 +77,19 @@ export class CircuitBreaker extends Construct {
     });
     const host = MeshHost.of(this, props.host);
     this.routing = host;
+    // On a TCP host, limits on requests and hashing a request's header or cookie have nothing to act on.
+    const problems = new Problems(this);
+    const cp = props.connectionPool ?? {};
+    const lb = props.loadBalancer?._toIntent(this, 'loadBalancer');
+    checkTcpProps(this, problems, host.protocol, {
+      'connectionPool.http1MaxPendingRequests': [cp.http1MaxPendingRequests, 'pending-request limits'],
+      'connectionPool.http2MaxRequests': [cp.http2MaxRequests, 'request limits'],
+      'connectionPool.maxRequestsPerConnection': [cp.maxRequestsPerConnection, 'per-connection request limits'],
+      'connectionPool.maxRetries': [cp.maxRetries, 'retry limits'],
+      'connectionPool.idleTimeout': [cp.idleTimeout?.toHumanString(), 'HTTP idle timeouts'],
+      'loadBalancer': [lb && (lb.kind === 'hash-header' || lb.kind === 'hash-cookie') ? `${lb.kind} ${lb.name}` : undefined, 'header and cookie hashing'],
+    });
+    problems.throwIfAny();
     if (!props.connectionPool && !props.outlierDetection && !props.loadBalancer) {
       invalid(this, 'connectionPool/outlierDetection/loadBalancer', undefined, 'set (a circuit breaker needs at least one of them)');
     }

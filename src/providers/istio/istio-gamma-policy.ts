@@ -1,5 +1,6 @@
 import { istioPolicyUnsupported, istioTrafficPolicy, renderDestinationRule } from './istio-traffic-policy';
 import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
 
@@ -10,6 +11,8 @@ import { GammaMeshExtension } from '../gateway-api/gamma-routing';
  */
 export class IstioGammaPolicy implements GammaMeshExtension {
   public readonly retries = false;
+  /** Istio reads GRPCRoute's own fields only, and GRPCRoute has no retries or timeouts. */
+  public readonly grpcPolicy = false;
 
   /** @param apiVersion e.g. `networking.istio.io/v1` */
   constructor(private readonly apiVersion: string) {}
@@ -22,7 +25,7 @@ export class IstioGammaPolicy implements GammaMeshExtension {
     return undefined;
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+  public unsupportedPolicy(policy: TrafficPolicyIntent, _protocol?: ServiceProtocol): Unsupported[] {
     return istioPolicyUnsupported(policy);
   }
 
