@@ -56,6 +56,9 @@ export function checkVersionServiceNames(scope: Construct, mesh: IMesh, serviceN
 export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSpec): ServiceVersions {
   const provider = spec.mesh.provider;
   checkVersionServiceNames(scope, spec.mesh, spec.serviceName, spec.versions.map(v => v.intent.name));
+  // The host first: a second construct on it with another port or protocol fails on that, before
+  // its objects collide with the first one's.
+  const host = MeshHost.obtain(scope, provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port, protocol: spec.protocol });
   // Versions of one service share one identity, so authorization rules hold during a release.
   const deploysAny = spec.versions.some(v => v.intent.kind === 'deploy');
   const serviceAccount = deploysAny ? new kplus.ServiceAccount(scope, 'ServiceAccount', {
@@ -90,8 +93,6 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
   }
   const workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [spec.targetPort] })
     ._withService(spec.serviceName);
-  // The host before its Services: a second construct on it with another port or protocol fails before they exist.
-  const host = MeshHost.obtain(scope, provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port, protocol: spec.protocol });
   const servicePort = provider._renderers.dataPlane.servicePort(spec.protocol);
   const service = meshService(scope, 'Service', spec.serviceName, spec.namespace, spec.port, spec.targetPort, servicePort, Object.fromEntries(common));
 
