@@ -107,15 +107,15 @@ export class QueryParamMatch {
 export class GrpcMethodMatch {
   /** Every method of the fully qualified `service`, e.g. `helloworld.Greeter`. */
   public static service(service: string): GrpcMethodMatch {
-    return new GrpcMethodMatch({ service });
+    return new GrpcMethodMatch({ service }, false);
   }
 
   /** The method `method` of the fully qualified `service`, e.g. (`helloworld.Greeter`, `SayHello`). */
   public static method(service: string, method: string): GrpcMethodMatch {
-    return new GrpcMethodMatch({ service, method });
+    return new GrpcMethodMatch({ service, method }, true);
   }
 
-  private constructor(private readonly intent: GrpcMethodIntent) {}
+  private constructor(private readonly intent: GrpcMethodIntent, private readonly withMethod: boolean) {}
 
   /** @internal the validated match; `prop` names it in errors */
   public _toIntent(scope: IConstruct, prop: string): GrpcMethodIntent {
@@ -123,9 +123,9 @@ export class GrpcMethodMatch {
     // GRPCRoute's CEL rules for an Exact match (apis/v1/grpcroute_types.go GRPCMethodMatch).
     checkProps(scope, this.intent, {
       service: required(string({ max: 1024, pattern: /^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$/, rule: 'a fully qualified gRPC service name, e.g. "helloworld.Greeter"' })),
-      method: optional(string({ max: 1024, pattern: /^[A-Za-z_][A-Za-z_0-9]*$/, rule: 'a gRPC method name, e.g. "SayHello"' })),
+      method: (this.withMethod ? required : optional)(string({ max: 1024, pattern: /^[A-Za-z_][A-Za-z_0-9]*$/, rule: 'a gRPC method name, e.g. "SayHello"' })),
     }, `${prop}.`);
-    return method === undefined ? { service } : { service, method };
+    return method == null ? { service } : { service, method };
   }
 }
 
@@ -188,7 +188,7 @@ export class RequestMatch {
    * if given; a gRPC host only.
    */
   public static grpcMethod(service: string, method?: string): RequestMatch {
-    return new RequestMatch({ grpcMethod: method === undefined ? GrpcMethodMatch.service(service) : GrpcMethodMatch.method(service, method) });
+    return new RequestMatch({ grpcMethod: method == null ? GrpcMethodMatch.service(service) : GrpcMethodMatch.method(service, method) });
   }
 
   /** Requests whose path starts with `prefix`. */

@@ -7,17 +7,18 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
-  GatewayRoute, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
+  GatewayRoute, GrpcMethodMatch, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
   LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
-  StrictMtlsMigration, TlsCertificate, TrustAnchor, WorkloadSelector,
+  ServiceProtocol, StrictMtlsMigration, TlsCertificate, TrustAnchor, WorkloadSelector,
 } from '../../src';
 
 /** The kinds of value a prop takes; each has its own list of wrong values. */
 export type Kind =
   | 'mesh' | 'dns1123' | 'dns1035' | 'subdomain' | 'hostname' | 'text' | 'image' | 'path' | 'header' | 'query' | 'regex'
   | 'port' | 'count' | 'percent' | 'weight' | 'ratio' | 'status'
-  | 'duration' | 'bool' | 'labels' | 'env' | 'headerMap' | 'severity' | 'enum' | 'object' | 'array' | 'stringArray' | 'dnsArray' | 'portArray' | 'instance' | 'steps' | 'url';
+  | 'duration' | 'bool' | 'labels' | 'env' | 'headerMap' | 'severity' | 'enum' | 'object' | 'array' | 'stringArray' | 'dnsArray' | 'portArray' | 'instance' | 'steps' | 'url'
+  | 'grpcService' | 'grpcMethod';
 
 export interface Field {
   readonly kind: Kind;
@@ -43,6 +44,13 @@ const v2 = () => CanaryVersion.deploy({ name: 'v2', image: 'reviews:2' });
 
 function release(c: Chart, id = 'reviews'): CanaryRelease {
   return new CanaryRelease(c, id, { mesh: istio(), serviceName: 'reviews', port: 9080, stable: v1(), canary: v2() });
+}
+
+/** A release on a gRPC host whose canary takes the calls `match` selects. */
+function grpcRelease(c: Chart, match: RequestMatch): void {
+  new CanaryRelease(c, 'subject', {
+    mesh: istio(), serviceName: 'greeter', port: 50051, protocol: ServiceProtocol.GRPC, stable: v1(), canary: v2(), canaryMatches: [match],
+  });
 }
 
 function gateway(c: Chart, props: any = {}): IngressGateway {
@@ -92,6 +100,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'retries.attempts': { kind: 'count' },
       'retries.perTryTimeout': { kind: 'duration' },
       'retries.retryOn': { kind: 'array' },
+      'protocol': { kind: 'enum' },
     },
   },
   {
@@ -127,7 +136,19 @@ export const ENTRY_POINTS: EntryPoint[] = [
       queryParams: [QueryParamMatch.exact('debug', '1')],
     }),
     run: viaRelease(p => RequestMatch.of(p), m => ({ canaryMatches: [m] })),
-    fields: { path: { kind: 'instance' }, method: { kind: 'enum' }, headers: { kind: 'array' }, queryParams: { kind: 'array' } },
+    fields: { path: { kind: 'instance' }, method: { kind: 'enum' }, headers: { kind: 'array' }, queryParams: { kind: 'array' }, grpcMethod: { kind: 'instance' } },
+  },
+  {
+    name: 'GrpcMethodMatch.method',
+    props: () => ({ service: 'helloworld.Greeter', method: 'SayHello' }),
+    run: (c, p) => { grpcRelease(c, RequestMatch.of({ grpcMethod: GrpcMethodMatch.method(p.service, p.method), headers: [HeaderMatch.exact('x-a', 'b')] })); },
+    fields: { service: { kind: 'grpcService', required: true }, method: { kind: 'grpcMethod', required: true } },
+  },
+  {
+    name: 'RequestMatch.grpcMethod',
+    props: () => ({ service: 'helloworld.Greeter', method: 'SayHello' }),
+    run: (c, p) => { grpcRelease(c, RequestMatch.grpcMethod(p.service, p.method)); },
+    fields: { service: { kind: 'grpcService', required: true }, method: { kind: 'grpcMethod' } },
   },
   {
     name: 'QueryParamMatch.exact',
@@ -163,6 +184,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       env: { kind: 'env' },
       meshed: { kind: 'bool' },
       proxy: { kind: 'object' },
+      protocol: { kind: 'enum' },
     },
   },
   {
@@ -202,6 +224,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       serviceName: { kind: 'dns1035', required: true },
       namespace: { kind: 'dns1123' },
       port: { kind: 'port', required: true },
+      protocol: { kind: 'enum' },
     },
     factory: 'ServiceHost.fromAttributes',
   },
@@ -682,8 +705,10 @@ export const BAD: Record<Kind, unknown[]> = {
   dnsArray: ['x', 42, {}, [null], [42], [''], ['UPPER'], [UNICODE], ['a', 'a']],
   portArray: ['x', 42, {}, [null], ['80'], [0], [70000], [NaN]],
   instance: ['x', 42, {}, [], true],
-  steps: ['x', 42, {}, [], [null], [50, 10, 100], [10, 50], [NaN, 100], [10, 10, 100], [0, 100], [Infinity]],
+  steps: ['x', 42, {}, [], [null], [50, 10, 100], [10, 50], [NaN, 100], [10, 10, 100], [-10, 100], [Infinity]],
   url: [null, 42, {}, '', 'not a url', 'ftp://x'],
+  grpcService: [null, 42, {}, '', ' ', 'a b', '1abc', 'a-b', 'a..b', '.a', UNICODE, 'x'.repeat(1025)],
+  grpcMethod: [null, 42, {}, '', 'a b', '1abc', 'a.b', 'a/b', UNICODE, 'x'.repeat(1025)],
 };
 
 /**
