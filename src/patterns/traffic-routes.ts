@@ -77,7 +77,8 @@ export interface TrafficRoutesProps {
  * with mirroring, timeouts, retries, fault injection and header changes; and exactly one default
  * route. Istio: a VirtualService and a DestinationRule with a subset per version. Gateway API
  * and Linkerd: an HTTPRoute over per-version Services (SMI: a TrafficSplit for the default
- * route's split). `CanaryRelease` is this with two versions and steps.
+ * route's split); a GRPCRoute for a gRPC host, a TCPRoute (Istio: `tcp` routes) for a TCP host,
+ * which is routed by weight only. `CanaryRelease` is this with two versions and steps.
  */
 export class TrafficRoutes extends Construct implements IMeshHost {
   /** The Service clients call. */
