@@ -54,10 +54,19 @@ export class ServiceHost {
    */
   public static fromAttributes(attrs: ServiceHostAttributes): IMeshHost {
     checkProps('ServiceHost.fromAttributes', attrs, {
-      mesh: required(meshRef), serviceName: required(string()), namespace: optional(dns1123Label), port: required(finiteNumber),
+      mesh: required(meshRef),
+      serviceName: required(string()),
+      namespace: optional(dns1123Label),
+      port: required(finiteNumber),
       protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
     }, '');
-    return { mesh: attrs.mesh, hostName: attrs.serviceName, hostNamespace: attrs.namespace ?? undefined, port: attrs.port, protocol: attrs.protocol ?? undefined };
+    return {
+      mesh: attrs.mesh,
+      hostName: attrs.serviceName,
+      hostNamespace: attrs.namespace ?? undefined,
+      port: attrs.port,
+      protocol: attrs.protocol ?? undefined,
+    };
   }
 
   private constructor() {}

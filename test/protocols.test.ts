@@ -32,8 +32,8 @@
 import { Duration, Testing } from 'cdk8s';
 import {
   CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiBundle, GrpcMethodMatch, HeaderMatch, HttpMethod, HttpRetryOn, IstioDataPlaneMode,
-  IstioRoutingApi, IstioVersion, LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshProvider, MeshWorkload, PathMatch, QueryParamMatch,
-  RequestMatch, RouteDestination, RoutePolicy, ServiceHost, ServiceProtocol, TrafficRoutes, TrafficRoutesProps,
+  IstioProviderOptions, IstioRoutingApi, IstioVersion, LinkerdVersion, LoadBalancer, Mesh, MeshProvider, MeshWorkload, PathMatch,
+  QueryParamMatch, RequestMatch, RouteDestination, RoutePolicy, ServiceHost, ServiceProtocol, TrafficRoutes, TrafficRoutesProps,
 } from '../src';
 import { evaluate, TestRequest } from './support/evaluator';
 import { chart, one, PROVIDERS, validationTargetFor, validationTargetOf } from './support/fixtures';
@@ -263,9 +263,10 @@ describe('a TCP host: weights only', () => {
   });
 
   test('Istio 1.31 reads TCPRoute v1 only, which needs Gateway API v1.6; Istio 1.30 reads v1alpha2 only', () => {
-    expect(() => tcp(MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API, gatewayApiBundle: GatewayApiBundle.V1_5, experimentalChannel: true })))
+    const gamma = (options: IstioProviderOptions) => MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API, ...options });
+    expect(() => tcp(gamma({ gatewayApiBundle: GatewayApiBundle.V1_5, experimentalChannel: true })))
       .toThrow(/Istio 1\.31 reads TCPRoute v1, which Gateway API v1\.6 adds \(it ignores older TCPRoute CRDs\)/);
-    expect(() => tcp(MeshProvider.istio({ istioVersion: IstioVersion.V1_30, routingApi: IstioRoutingApi.GATEWAY_API, gatewayApiBundle: GatewayApiBundle.V1_6 })))
+    expect(() => tcp(gamma({ istioVersion: IstioVersion.V1_30, gatewayApiBundle: GatewayApiBundle.V1_6 })))
       .toThrow(/Istio 1\.30 watches TCPRoute v1alpha2, served by Gateway API's experimental channel only/);
   });
 
@@ -316,7 +317,8 @@ describe('GRPCRoute and TCPRoute versions follow the target (version profiles)',
   });
 
   test('istiod ignores GRPCRoute CRDs older than v1.1.0: GAMMA on Gateway API v1.0 is an error', () => {
-    expect(() => grpc(MeshProvider.istio({ istioVersion: IstioVersion.V1_22, routingApi: IstioRoutingApi.GATEWAY_API, gatewayApiBundle: GatewayApiBundle.V1_0, experimentalChannel: true })))
+    const old = { istioVersion: IstioVersion.V1_22, gatewayApiBundle: GatewayApiBundle.V1_0, experimentalChannel: true };
+    expect(() => grpc(MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API, ...old })))
       .toThrow(/Istio 1\.22 reads GRPCRoute v1, which Gateway API v1\.1 adds \(it ignores older GRPCRoute CRDs\)/);
   });
 
@@ -528,8 +530,16 @@ describe('a TCP host: every HTTP feature is an input error naming the construct,
 
   test('CanaryRelease: canaryMatches, mirrorPercent, retries and timeout', () => {
     expect(() => new CanaryRelease(chart('shop'), 'db', {
-      mesh: meshOn('istio'), serviceName: 'db', port: 5432, protocol: ServiceProtocol.TCP, stable: V1(), canary: V2(),
-      canaryMatches: [RequestMatch.header('x', '1')], mirrorPercent: 5, retries: { attempts: 1 }, timeout: Duration.seconds(3),
+      mesh: meshOn('istio'),
+      serviceName: 'db',
+      port: 5432,
+      protocol: ServiceProtocol.TCP,
+      stable: V1(),
+      canary: V2(),
+      canaryMatches: [RequestMatch.header('x', '1')],
+      mirrorPercent: 5,
+      retries: { attempts: 1 },
+      timeout: Duration.seconds(3),
     })).toThrow(new RegExp([
       `^test/db: 'canaryMatches' \\(.*\\) ${RULE}request matches apply`,
       `test/db: 'mirrorPercent' \\(5\\) ${RULE}mirrors apply`,
@@ -575,7 +585,11 @@ describe('a TCP host: every HTTP feature is an input error naming the construct,
   test('Linkerd has no failure accrual for opaque TCP', () => {
     const c = chart('shop');
     const host = new TrafficRoutes(c, 'db', {
-      mesh: meshOn(MeshProvider.linkerd({ experimentalChannel: true })), serviceName: 'db', port: 5432, protocol: ServiceProtocol.TCP, versions: [V1()],
+      mesh: meshOn(MeshProvider.linkerd({ experimentalChannel: true })),
+      serviceName: 'db',
+      port: 5432,
+      protocol: ServiceProtocol.TCP,
+      versions: [V1()],
       defaultRoute: { destination: RouteDestination.version('v1') },
     });
     expect(() => new CircuitBreaker(c, 'accrual', { host, outlierDetection: { consecutive5xxErrors: 3 } }))
@@ -603,7 +617,12 @@ describe('gRPC method matches', () => {
   test('a CanaryRelease on a gRPC host overrides by method', () => {
     const c = chart('shop');
     new CanaryRelease(c, 'greeter', {
-      mesh: meshOn('linkerd'), serviceName: 'greeter', port: 50051, protocol: ServiceProtocol.GRPC, stable: V1(), canary: V2(),
+      mesh: meshOn('linkerd'),
+      serviceName: 'greeter',
+      port: 50051,
+      protocol: ServiceProtocol.GRPC,
+      stable: V1(),
+      canary: V2(),
       canaryMatches: [RequestMatch.grpcMethod(GREETER, 'SayHello')],
     });
     expect(one(Testing.synth(c), 'GRPCRoute').spec.rules[0]).toEqual({

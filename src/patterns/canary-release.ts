@@ -14,7 +14,8 @@ import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../p
 import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
 import {
-  anything, arrayOf, checkProps, enumOf, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems, required,
+  anything, arrayOf, checkProps, enumOf, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems,
+  required,
 } from '../private/validation';
 
 /**

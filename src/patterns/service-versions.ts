@@ -58,7 +58,9 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
   checkVersionServiceNames(scope, spec.mesh, spec.serviceName, spec.versions.map(v => v.intent.name));
   // The host first: a second construct on it with another port or protocol fails on that, before
   // its objects collide with the first one's.
-  const host = MeshHost.obtain(scope, provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port, protocol: spec.protocol });
+  const host = MeshHost.obtain(scope, provider._renderers, {
+    name: spec.serviceName, namespace: spec.namespace, port: spec.port, protocol: spec.protocol,
+  });
   // Versions of one service share one identity, so authorization rules hold during a release.
   const deploysAny = spec.versions.some(v => v.intent.kind === 'deploy');
   const serviceAccount = deploysAny ? new kplus.ServiceAccount(scope, 'ServiceAccount', {

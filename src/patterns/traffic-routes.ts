@@ -17,7 +17,8 @@ import { headerModification, headerModifierIntent } from '../private/headers';
 import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
 import {
-  arrayOf, Check, checkProps, dns1035Label, dns1123Label, duration, enumOf, instanceOf, meshRef, number, object, optional, portNumber, Problems, required,
+  arrayOf, Check, checkProps, dns1035Label, dns1123Label, duration, enumOf, instanceOf, meshRef, number, object, optional, portNumber, Problems,
+  required,
 } from '../private/validation';
 
 /**

@@ -7,7 +7,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
-  GatewayRoute, GrpcMethodMatch, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
+  GatewayRoute, GrpcMethodMatch,
+  HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
   LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
   ServiceProtocol, StrictMtlsMigration, TlsCertificate, TrustAnchor, WorkloadSelector,

@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
 import {
-  BackendRef, GRPCRouteMatch, GRPCRouteRule, GRPCRouteSpec, HTTPHeaderFilter, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteFilter, HTTPRouteRule,
-  HTTPRouteSpec, ParentReference, TCPRouteSpec,
+  BackendRef, GRPCRouteMatch, GRPCRouteRule, GRPCRouteSpec, HTTPHeaderFilter, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteFilter,
+  HTTPRouteRule, HTTPRouteSpec, ParentReference, TCPRouteSpec,
 } from './types';
 import { HeaderModifierIntent } from '../../model/ingress';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
@@ -71,7 +71,9 @@ export class GammaRouting implements TrafficRenderer {
     if (protocol === ServiceProtocol.GRPC) return this.grpcUnsupported(route);
     if (protocol === ServiceProtocol.TCP) {
       // The host has already refused everything but weights on a TCP host.
-      return [...(this.profile.tcpRoute.unsupported ? [this.profile.tcpRoute.unsupported] : []), ...(this.extension?.unsupported(route, protocol) ?? [])];
+      const out: Unsupported[] = [];
+      push(out, this.profile.tcpRoute.unsupported);
+      return [...out, ...(this.extension?.unsupported(route, protocol) ?? [])];
     }
     const out = gammaUnsupported(route);
     if (this.extension) out.push(...this.extension.unsupported(route, protocol));
@@ -186,7 +188,10 @@ function backendOf(host: HostIntent, version?: string): BackendRef {
  * ties: apis/v1/grpcroute_types.go GRPCRouteRule), so the same `forSpecificity` keeps the declared
  * first-match order.
  */
-export function grpcRouteSpec(host: HostIntent, options: { ruleNames: boolean; mirrorPercent: boolean; maxMatches?: number; describe: string }): GRPCRouteSpec {
+export function grpcRouteSpec(
+  host: HostIntent,
+  options: { ruleNames: boolean; mirrorPercent: boolean; maxMatches?: number; describe: string },
+): GRPCRouteSpec {
   const rule = (r: RouteIntent): GRPCRouteRule => ({
     name: options.ruleNames ? r.name : undefined,
     matches: r.matches.length > 0 ? r.matches.map(grpcMatch) : undefined,

@@ -128,8 +128,11 @@ function condition(matches: MatchIntent[]): RequestMatch {
   if (matches.length === 0) return { pathRegex: '.*' };
   const one = (m: MatchIntent): RequestMatch => m.grpcMethod
     // A gRPC call is a POST to /<service>/<method>.
-    ? { method: 'POST', pathRegex: pathRegex(m.grpcMethod.method !== undefined
-      ? { kind: 'exact', value: `/${m.grpcMethod.service}/${m.grpcMethod.method}` } : { kind: 'prefix', value: `/${m.grpcMethod.service}` }) }
+    ? {
+      method: 'POST',
+      pathRegex: pathRegex(m.grpcMethod.method !== undefined
+        ? { kind: 'exact', value: `/${m.grpcMethod.service}/${m.grpcMethod.method}` } : { kind: 'prefix', value: `/${m.grpcMethod.service}` }),
+    }
     : { method: m.method, pathRegex: m.path ? pathRegex(m.path) : (m.method ? undefined : '.*') };
   return matches.length === 1 ? one(matches[0]) : { any: matches.map(one) };
 }
