@@ -29,11 +29,13 @@
  *   ranks matches by service characters, method characters, header count, then list order
  *   (apis/v1/grpcroute_types.go); `kubernetes.io/h2c` is the standard h2c backend protocol (GEP-1911).
  */
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import {
-  CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiBundle, GrpcMethodMatch, HeaderMatch, HttpMethod, HttpRetryOn, IstioDataPlaneMode,
-  IstioProviderOptions, IstioRoutingApi, IstioVersion, LinkerdVersion, LoadBalancer, Mesh, MeshProvider, MeshWorkload, PathMatch,
-  QueryParamMatch, RequestMatch, RouteDestination, RoutePolicy, ServiceHost, ServiceProtocol, TrafficRoutes, TrafficRoutesProps,
+  CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiBundle, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute,
+  GrpcMethodMatch, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, IstioDataPlaneMode, IstioProviderOptions, IstioRoutingApi, IstioVersion,
+  LinkerdVersion, LoadBalancer, Mesh, MeshProvider, MeshWorkload, PathMatch, QueryParamMatch, RequestMatch, RouteDestination, RoutePolicy,
+  ServiceHost, ServiceProtocol, TrafficRoutes, TrafficRoutesProps,
 } from '../src';
 import { evaluate, TestRequest } from './support/evaluator';
 import { chart, one, PROVIDERS, validationTargetFor, validationTargetOf } from './support/fixtures';
@@ -651,5 +653,84 @@ describe('one host, one protocol', () => {
     expect(one(Testing.synth(c), 'VirtualService').spec.http[0]).toEqual({
       name: 'policy', match: [{ uri: { exact: '/helloworld.Greeter/SayHello' } }], route: [{ destination: { host: 'greeter', subset: 'v1' } }], timeout: '2s',
     });
+  });
+});
+
+describe('ingress routes to gRPC and TCP hosts', () => {
+  const gatewayOn = (c: Chart, listener: GatewayListener) => new IngressGateway(c, 'edge', {
+    mesh: meshOn('istio'), implementation: GatewayImplementation.istio(), listeners: [listener],
+  });
+  const host = (protocol: ServiceProtocol) => ServiceHost.fromAttributes({ mesh: meshOn('istio'), serviceName: 'ledger', namespace: 'shop', port: 7000, protocol });
+
+  test('a GatewayRoute is an HTTP route: a gRPC method match there is an error (match the path)', () => {
+    const c = chart('shop');
+    const gateway = gatewayOn(c, GatewayListener.http());
+    expect(() => new GatewayRoute(c, 'greeter', {
+      gateway, rules: [{ matches: [RequestMatch.grpcMethod(GREETER)], backends: [GatewayBackend.host(host(ServiceProtocol.GRPC))] }],
+    })).toThrow(/^test\/greeter: 'rules\[0\]\.matches\[0\]\.grpcMethod' \(.*\) must be unset on a GatewayRoute \(an HTTP route\): match the call's path instead/);
+  });
+
+  test('a TCP host behind an HTTP listener is an error; behind TLS passthrough it is a TLSRoute backend', () => {
+    const c = chart('shop');
+    const http = gatewayOn(c, GatewayListener.http());
+    expect(() => new GatewayRoute(c, 'ledger-http', { gateway: http, rules: [{ backends: [GatewayBackend.host(host(ServiceProtocol.TCP))] }] }))
+      .toThrow(/^test\/ledger-http: 'rules\[0\]\.backends\[0\]' \("ledger"\) must be a host that serves HTTP, HTTP\/2 or gRPC on an HTTP\(S\) listener \(this one serves TCP/);
+    const p = chart('shop');
+    const gamma = meshOn(MeshProvider.istio({ routingApi: IstioRoutingApi.GATEWAY_API }));
+    const tls = new IngressGateway(p, 'edge', { mesh: gamma, listeners: [GatewayListener.tlsPassthrough({ hostname: 'ledger.example.com' })] });
+    const ledger = ServiceHost.fromAttributes({ mesh: gamma, serviceName: 'ledger', port: 7000, protocol: ServiceProtocol.TCP });
+    new GatewayRoute(p, 'ledger', { gateway: tls, listener: 'tls', hostnames: ['ledger.example.com'], rules: [{ backends: [GatewayBackend.host(ledger)] }] });
+    expect(one(Testing.synth(p), 'TLSRoute').spec.rules).toEqual([{ backendRefs: [{ name: 'ledger', port: 7000 }] }]);
+  });
+});
+
+describe('first match wins on GRPCRoute, for any program (fast-check)', () => {
+  // Random rules over gRPC methods and headers with different destinations; every call must reach
+  // on GRPCRoute (specificity order, with the library's overlap rules) what Istio's first match gives.
+  const METHODS = [undefined, GrpcMethodMatch.service(GREETER), GrpcMethodMatch.method(GREETER, 'SayHello'), GrpcMethodMatch.method(GREETER, 'SayBye'),
+    GrpcMethodMatch.service('helloworld.Other')];
+  const HEADERS = [HeaderMatch.exact('x-user', 'a'), HeaderMatch.exact('x-user', 'b'), HeaderMatch.regex('x-user', 'a|c'), HeaderMatch.exact('x-debug', '1')];
+  const DESTINATIONS = [() => RouteDestination.version('v1'), () => RouteDestination.version('v2'), SPLIT];
+  const match = fc.record({ method: fc.nat(METHODS.length - 1), headers: fc.subarray([0, 1, 2, 3], { maxLength: 2 }) })
+    .filter(m => m.method > 0 || m.headers.length > 0)
+    // two conditions on one header name: an input error, not a program
+    .filter(m => !(m.headers.filter(h => h <= 2).length > 1));
+  const rule = fc.record({ matches: fc.array(match, { minLength: 1, maxLength: 2 }), destination: fc.nat(DESTINATIONS.length - 1) });
+  const programs = fc.array(rule, { minLength: 1, maxLength: 4 });
+  const CALLS: TestRequest[] = [];
+  for (const path of [`${GREETER}/SayHello`, `${GREETER}/SayBye`, `${GREETER}/Other`, 'helloworld.Other/SayHello', 'x.Y/Z']) {
+    for (const headers of [{}, { 'x-user': 'a' }, { 'x-user': 'b' }, { 'x-user': 'c' }, { 'x-debug': '1' }, { 'x-user': 'a', 'x-debug': '1' }]) {
+      CALLS.push({ method: 'POST', path: `/${path}`, headers });
+    }
+  }
+
+  test('Gateway API and Linkerd route every call as Istio does (300 programs)', () => {
+    let checked = 0;
+    fc.assert(fc.property(programs, rules => {
+      const props = {
+        rules: rules.map((r, i) => ({
+          name: `r${i}`,
+          matches: r.matches.map(m => RequestMatch.of({ grpcMethod: METHODS[m.method], headers: m.headers.map(h => HEADERS[h]) })),
+          destination: DESTINATIONS[r.destination](),
+        })),
+      };
+      let gamma: any[];
+      try {
+        gamma = greeter('gateway-api', ServiceProtocol.GRPC, props);
+      } catch (e) {
+        // what GRPCRoute cannot order is an error (two regular expressions that may overlap, over 16 rules), never a wrong route
+        expect((e as Error).message).toMatch(/orders rules by specificity/);
+        return;
+      }
+      const istio = greeter('istio', ServiceProtocol.GRPC, props);
+      const linkerd = greeter('linkerd', ServiceProtocol.GRPC, props);
+      for (const call of CALLS) {
+        const want = evaluate(istio, 'greeter', call)?.backends;
+        expect([call, evaluate(gamma, 'greeter', call)?.backends]).toEqual([call, want]);
+        expect([call, evaluate(linkerd, 'greeter', call)?.backends]).toEqual([call, want]);
+      }
+      checked++;
+    }), { seed: 15015, numRuns: 300 });
+    expect(checked).toBeGreaterThan(200);
   });
 });
