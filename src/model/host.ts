@@ -1,14 +1,17 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { HostIntent, RouteDefaultsIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from './intents';
+import { effectiveVersionPolicy } from './policy-merge';
 import { withPolicies } from './precedence';
 import { protocolMember, ServiceProtocol } from './protocol';
 import { HostObject, HostObjectSink, ProviderRenderers, Unsupported } from './renderer';
 import type { IMeshHost } from '../mesh-host';
 import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
 import { emit, OwnershipError } from '../private/ownership';
+import { tcpPolicyProblems } from '../private/protocol';
 import { warnNonIdempotentRetries } from '../private/retry';
 import { recordTarget } from '../private/targets';
+import { asksForFailover, FAILOVER_NEEDS_OUTLIER_DETECTION } from '../private/traffic-policy';
 import { checkProps, enumOf, meshRef, optional, required, shaped } from '../private/validation';
 
 export interface HostAddress {
@@ -122,6 +125,12 @@ export class MeshHost extends Construct {
     if (prior) {
       invalid(source, 'version', version.name, `unique on host '${this.hostName}' (already declared by ${prior.source.node.path})`);
     }
+    const l7 = this.protocol === ServiceProtocol.TCP && version.trafficPolicy ? tcpPolicyProblems(version.trafficPolicy) : [];
+    if (l7.length > 0) {
+      throw new Error(`${source.node.path}: the traffic policy of version '${version.name}' sets ${l7.map(([prop]) => prop).join(', ')}, but host '${this.hostName}' `
+        + `serves TCP (${protocolMember(this.protocol)}): ${l7.map(([, , f]) => f).join(', ')} act on HTTP requests, and a TCP connection carries none`);
+    }
+    if (version.trafficPolicy) this.check(source, this.renderers.traffic.unsupportedPolicy(version.trafficPolicy, version.name, this.protocol));
     this.versions.set(version.name, { ...version, source });
     this.declare(source);
   }
@@ -157,7 +166,7 @@ export class MeshHost extends Construct {
     if (this.trafficPolicy) {
       throw new Error(`${policy.source.node.path}: host '${this.hostName}' already has a circuit breaker from ${this.trafficPolicy.source.node.path}; combine them into one`);
     }
-    this.check(policy.source, this.renderers.traffic.unsupportedPolicy(policy, this.protocol));
+    this.check(policy.source, this.renderers.traffic.unsupportedPolicy(policy, undefined, this.protocol));
     this.trafficPolicy = policy;
     this.declare(policy.source);
   }
@@ -184,22 +193,27 @@ export class MeshHost extends Construct {
     this.declare(defaults.source);
   }
 
-  /** The merged, ordered view a renderer works from. */
-  public toIntent(): HostIntent {
-    let catchAll = this.routes.find(r => r.matches.length === 0);
-    if (!catchAll && (this.routes.length > 0 || this.defaults)) {
+  /**
+   * The merged, ordered view a renderer works from.
+   * @param replace substitutes recorded routes (a rollout plan's other steps: same routes, other
+   * weights), before policies inherit the default route's backends; records nothing
+   */
+  public toIntent(replace?: (route: RouteIntent) => RouteIntent): HostIntent {
+    const routes = replace ? this.routes.map(replace) : this.routes;
+    let catchAll = routes.find(r => r.matches.length === 0);
+    if (!catchAll && (routes.length > 0 || this.defaults)) {
       // Requests that match no route would fail (404 on Istio and Gateway API), so a host with only
       // matched routes, or only a policy, gets an explicit default route to the host itself.
-      catchAll = { source: this.defaults?.source ?? this.routes[0].source, name: 'default', matches: [], backends: [{ weight: 100 }] };
+      catchAll = { source: this.defaults?.source ?? routes[0].source, name: 'default', matches: [], backends: [{ weight: 100 }] };
     }
-    const routing = [...this.routes.filter(r => r.matches.length > 0 && !r.inheritBackends), ...(catchAll ? [catchAll] : [])];
-    const ordered = withPolicies(routing, this.routes.filter(r => r.inheritBackends));
+    const routing = [...routes.filter(r => r.matches.length > 0 && !r.inheritBackends), ...(catchAll ? [catchAll] : [])];
+    const ordered = withPolicies(routing, routes.filter(r => r.inheritBackends));
     return {
       construct: this,
       name: this.hostName,
       namespace: this.namespace,
       port: { name: this.renderers.dataPlane.servicePort(this.protocol).name, number: this.port, protocol: this.protocol },
-      versions: [...this.versions.values()].map(({ name, labels, serviceName }) => ({ name, labels, serviceName })),
+      versions: [...this.versions.values()].map(({ name, labels, serviceName, trafficPolicy }) => ({ name, labels, serviceName, trafficPolicy })),
       routes: ordered.map(r => this.withDefaults(r)),
       trafficPolicy: this.trafficPolicy,
     };
@@ -216,6 +230,21 @@ export class MeshHost extends Construct {
     const merged = { ...route, retries: route.retries ?? d.retries, timeout: route.timeout ?? d.timeout, fault: route.fault ?? d.fault };
     checkPerTry(merged.retries?.perTryTimeout, merged.timeout, d.source, this.hostName);
     return merged;
+  }
+
+  /**
+   * A version's locality failover needs outlier detection on its endpoints, which may come from
+   * the host's policy: known only once every intent is recorded.
+   */
+  private checkVersionPolicies(): void {
+    for (const v of this.versions.values()) {
+      if (!v.trafficPolicy) continue;
+      const effective = effectiveVersionPolicy(this.trafficPolicy, v.trafficPolicy);
+      if (asksForFailover(effective) && !effective.outlierDetection) {
+        invalid(v.source, `version ${v.name} trafficPolicy.localityLoadBalancing`, v.trafficPolicy.locality ?? this.trafficPolicy?.locality,
+          `${FAILOVER_NEEDS_OUTLIER_DETECTION} on the version or the host (CircuitBreaker)`);
+      }
+    }
   }
 
   private check(source: IConstruct, problems: Unsupported[]): void {
@@ -309,6 +338,7 @@ export class MeshHost extends Construct {
   private renderOnce(): string[] {
     if (this.rendered) return [];
     try {
+      this.checkVersionPolicies();
       const intent = this.toIntent();
       const emitted = new Set<string>();
       const sink: HostObjectSink = {

@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import { GatewayIntent, IngressRouteIntent } from './ingress';
 import { NamespaceIntent } from './install';
-import { HostIntent, ProxyQuantities, RouteIntent, TrafficPolicyIntent } from './intents';
+import { HostIntent, ProxyQuantities, RouteIntent, VersionTrafficPolicyIntent } from './intents';
 import { ServiceProtocol } from './protocol';
 import { AuthorizationIntent, MtlsIntent } from './security';
 
@@ -59,8 +59,11 @@ export interface TrafficRenderer {
   readonly versionServices: boolean;
   /** what of this route, on a host serving `protocol`, the API cannot express (empty when all is fine) */
   unsupported(route: RouteIntent, protocol: ServiceProtocol): Unsupported[];
-  /** what of this circuit breaker / load balancing, on a host serving `protocol`, the mesh cannot express */
-  unsupportedPolicy(policy: TrafficPolicyIntent, protocol: ServiceProtocol): Unsupported[];
+  /**
+   * what of this traffic policy (circuit breaker, load balancing, TLS), on a host serving
+   * `protocol`, the mesh cannot express: the host's, or with `version` that version's own
+   */
+  unsupportedPolicy(policy: VersionTrafficPolicyIntent, version: string | undefined, protocol: ServiceProtocol): Unsupported[];
   /** emits the host's objects (one per kind); the same intents always emit the same objects */
   render(sink: HostObjectSink, host: HostIntent): void;
 }

@@ -105,7 +105,7 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
     return { ...v, serviceName };
   });
 
-  versions.forEach(v => host.addVersion(scope, v));
+  versions.forEach((v, i) => host.addVersion(scope, { ...v, trafficPolicy: spec.versions[i].intent.trafficPolicy }));
   // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
   host.bindService(scope, ApiObject.of(service));
   return {

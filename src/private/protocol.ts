@@ -5,7 +5,7 @@
 import { IConstruct } from 'constructs';
 import { invalid } from './errors';
 import { Problems } from './validation';
-import { MatchIntent } from '../model/intents';
+import { MatchIntent, VersionTrafficPolicyIntent } from '../model/intents';
 import { ServiceProtocol } from '../model/protocol';
 
 /** The rule an HTTP-only prop breaks on a TCP host. */
@@ -32,4 +32,27 @@ export function checkGrpcMatches(scope: IConstruct, prop: string, matches: Match
         'used on a gRPC host only (protocol: ServiceProtocol.GRPC): other hosts\' requests are not gRPC calls; match their path instead');
     }
   });
+}
+
+/** What of a traffic policy acts on requests: `[prop, shown value, feature]` for each that is set. */
+export function tcpPolicyProblems(policy: VersionTrafficPolicyIntent): [string, unknown, string][] {
+  const cp = policy.connectionPool ?? {};
+  const lb = policy.loadBalancer;
+  const out: [string, unknown, string][] = [
+    ['connectionPool.http1MaxPendingRequests', cp.http1MaxPendingRequests, 'pending-request limits'],
+    ['connectionPool.http2MaxRequests', cp.http2MaxRequests, 'request limits'],
+    ['connectionPool.maxRequestsPerConnection', cp.maxRequestsPerConnection, 'per-connection request limits'],
+    ['connectionPool.maxRetries', cp.maxRetries, 'retry limits'],
+    ['connectionPool.idleTimeout', cp.idleTimeout?.toHumanString(), 'HTTP idle timeouts'],
+    ['loadBalancer', lb && (lb.kind === 'hash-header' || lb.kind === 'hash-cookie') ? `${lb.kind} ${lb.name}` : undefined, 'header and cookie hashing'],
+    ['h2UpgradePolicy', policy.h2UpgradePolicy, 'HTTP/2 upgrades'],
+  ];
+  return out.filter(([, value]) => value !== undefined);
+}
+
+/** The same as problems of the construct that set the policy, under `prefix`. */
+export function checkTcpPolicy(
+  scope: IConstruct, problems: Problems, protocol: ServiceProtocol, prefix: string, policy: VersionTrafficPolicyIntent,
+): void {
+  checkTcpProps(scope, problems, protocol, Object.fromEntries(tcpPolicyProblems(policy).map(([prop, value, feature]) => [`${prefix}${prop}`, [value, feature]])));
 }

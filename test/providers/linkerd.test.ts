@@ -228,9 +228,9 @@ describe('what Linkerd cannot express is a synth-time error', () => {
     ['smi', () => smi()],
   ];
 
-  test.each(ALL_APIS)('mirroring a percentage of traffic (%s)', (_api, mesh) => {
+  test.each(ALL_APIS)('mirroring requests (%s)', (_api, mesh) => {
     expect(() => new CanaryRelease(chart('bookinfo'), 'reviews', reviews(mesh(), { mirrorPercent: 10 })))
-      .toThrow(/^test\/reviews: Linkerd.* cannot express mirroring a percentage of traffic; Linkerd has no request mirroring; use MeshProvider\.istio\(\)/);
+      .toThrow(/^test\/reviews: Linkerd.* cannot express mirroring requests; Linkerd has no request mirroring; use MeshProvider\.istio\(\)/);
   });
 
   test('header matches through SMI', () => {

@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
+import { gatewayApiPolicyUnsupported, renderBackendTlsPolicies } from './backend-tls-policy';
 import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
 import {
   BackendRef, GRPCRouteMatch, GRPCRouteRule, GRPCRouteSpec, HTTPHeaderFilter, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteFilter,
   HTTPRouteRule, HTTPRouteSpec, ParentReference, TCPRouteSpec,
 } from './types';
 import { HeaderModifierIntent } from '../../model/ingress';
-import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { forSpecificity, routeSpecificity } from '../../model/precedence';
 import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
@@ -33,9 +34,9 @@ export interface GammaMeshExtension {
   unsupported(route: RouteIntent, protocol: ServiceProtocol): Unsupported[];
   /** annotations for the host's HTTPRoute; throws when the host's routes cannot share them */
   annotations(host: HostIntent): Record<string, string> | undefined;
-  /** what of this circuit breaker / load balancing, on a host serving `protocol`, the mesh cannot express */
-  unsupportedPolicy(policy: TrafficPolicyIntent, protocol: ServiceProtocol): Unsupported[];
-  /** renders the host's circuit breaker in the mesh's own terms */
+  /** what of this traffic policy (the host's, or `version`'s own), on a host serving `protocol`, the mesh cannot express */
+  unsupportedPolicy(policy: VersionTrafficPolicyIntent, version: string | undefined, protocol: ServiceProtocol): Unsupported[];
+  /** renders the host's (and its versions') traffic policy in the mesh's own terms */
   renderPolicy(sink: HostObjectSink, host: HostIntent): void;
 }
 
@@ -75,8 +76,7 @@ export class GammaRouting implements TrafficRenderer {
       push(out, this.profile.tcpRoute.unsupported);
       return [...out, ...(this.extension?.unsupported(route, protocol) ?? [])];
     }
-    const out = gammaUnsupported(route);
-    if (this.extension) out.push(...this.extension.unsupported(route, protocol));
+    const out = withMeshReasons(gammaUnsupported(route), this.extension?.unsupported(route, protocol) ?? []);
     if (route.retries && !this.extension?.retries) {
       out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
         feature: 'retries',
@@ -97,14 +97,14 @@ export class GammaRouting implements TrafficRenderer {
    * timeouts or retries (not even in the experimental channel): a mesh extension may carry those.
    */
   private grpcUnsupported(route: RouteIntent): Unsupported[] {
-    const out: Unsupported[] = [];
-    push(out, this.profile.grpcRoute.unsupported);
-    out.push(...headerPrefixProblems(route.matches));
-    out.push(...httpOnlyMatchProblems(route.matches));
+    const generic: Unsupported[] = [];
+    push(generic, this.profile.grpcRoute.unsupported);
+    generic.push(...headerPrefixProblems(route.matches));
+    generic.push(...httpOnlyMatchProblems(route.matches));
     if (route.fault) {
-      out.push({ feature: 'fault injection', instead: 'GRPCRoute has no fault injection; use MeshProvider.istio() with its own routing API (VirtualService fault)' });
+      generic.push({ feature: 'fault injection', instead: 'GRPCRoute has no fault injection; use MeshProvider.istio() with its own routing API (VirtualService fault)' });
     }
-    if (this.extension) out.push(...this.extension.unsupported(route, ServiceProtocol.GRPC));
+    const out = withMeshReasons(generic, this.extension?.unsupported(route, ServiceProtocol.GRPC) ?? []);
     if (!this.extension?.grpcPolicy) {
       const instead = 'GRPCRoute has no such field (in any channel): use MeshProvider.istio() with IstioRoutingApi.ISTIO (VirtualService), or MeshProvider.linkerd() (annotations), or drop it';
       if (route.timeout) out.push({ feature: 'a request timeout on a GRPCRoute', instead });
@@ -116,11 +116,8 @@ export class GammaRouting implements TrafficRenderer {
     return out;
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
-    return this.extension ? this.extension.unsupportedPolicy(policy, protocol) : [{
-      feature: 'circuit breaking or load balancing',
-      instead: 'Gateway API has no standard circuit breaking; choose the mesh: MeshProvider.istio() (DestinationRule) or .linkerd() (failure accrual)',
-    }];
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
+    return this.extension ? this.extension.unsupportedPolicy(policy, version, protocol) : gatewayApiPolicyUnsupported(this.profile, policy, version);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {
@@ -158,7 +155,8 @@ export class GammaRouting implements TrafficRenderer {
         }),
       });
     }
-    this.extension?.renderPolicy(sink, host);
+    if (this.extension) this.extension.renderPolicy(sink, host);
+    else renderBackendTlsPolicies(sink, host);
   }
 }
 
@@ -237,6 +235,11 @@ export function httpOnlyMatchProblems(matches: MatchIntent[]): Unsupported[] {
     ...(m.method ? [{ feature: `an HTTP method match (${m.method}) on a gRPC host`, instead }] : []),
     ...m.queryParams.map(q => ({ feature: `a query parameter match ('${q.name}') on a gRPC host`, instead })),
   ]);
+}
+
+/** Where a mesh explains a limit in its own terms, its reason replaces the generic one. */
+export function withMeshReasons(generic: Unsupported[], mesh: Unsupported[]): Unsupported[] {
+  return [...generic.filter(u => !mesh.some(m => m.feature === u.feature)), ...mesh];
 }
 
 /** What every HTTPRoute dialect rejects. */

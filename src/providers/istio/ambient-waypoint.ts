@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { WaypointGatewaySpec } from './install-types';
-import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { ServiceProtocol } from '../../model/protocol';
 import { HostObject, HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { clusterOf } from '../../private/ownership';
@@ -89,8 +89,8 @@ export class AmbientWaypoints implements TrafficRenderer {
     return this.routing.unsupported(route, protocol);
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent, protocol: ServiceProtocol): Unsupported[] {
-    return this.routing.unsupportedPolicy(policy, protocol);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version: string | undefined, protocol: ServiceProtocol): Unsupported[] {
+    return this.routing.unsupportedPolicy(policy, version, protocol);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {

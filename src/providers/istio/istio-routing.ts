@@ -1,7 +1,7 @@
 import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
 import { Headers, HeaderOperations, HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch, TCPRouteRule, VirtualServiceSpec } from './types';
 import { HeaderModifierIntent } from '../../model/ingress';
-import { HostIntent, MatchIntent, RetryIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, MatchIntent, RetryIntent, RouteIntent, StringMatchIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
@@ -26,7 +26,7 @@ export class IstioRouting implements TrafficRenderer {
     return istioRetriesUnsupported(route.retries);
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, _version?: string): Unsupported[] {
     return istioPolicyUnsupported(policy);
   }
 

@@ -1,13 +1,13 @@
 import { LinkerdRelease, LinkerdRoutePolicy } from './linkerd-route-policy';
 import type { LinkerdApis } from './options';
-import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
-import { gammaRouteSpec, gammaUnsupported } from '../gateway-api/gamma-routing';
+import { gammaRouteSpec, gammaUnsupported, withMeshReasons } from '../gateway-api/gamma-routing';
 
 /**
  * Linkerd's own HTTPRoute (`policy.linkerd.io/v1beta3`), for clusters without the Gateway API
- * CRDs. Same shape as Gateway API's HTTPRoute, without rule names or a mirror filter.
+ * CRDs. Same shape as Gateway API's HTTPRoute, without rule names, a mirror filter or response header changes.
  * @see https://linkerd.io/2/reference/httproute/
  */
 export class LinkerdPolicyRouting implements TrafficRenderer {
@@ -30,11 +30,16 @@ export class LinkerdPolicyRouting implements TrafficRenderer {
         instead: `policy.linkerd.io has no ${kind}: use LinkerdRoutingApi.GATEWAY_API (Gateway API ${kind}, Linkerd ${since}+), or LinkerdRoutingApi.SMI (a TrafficSplit, weights only)`,
       }];
     }
-    return [...gammaUnsupported(route), ...this.policy.unsupported(route, protocol)];
+    const out = withMeshReasons(gammaUnsupported(route), this.policy.unsupported(route, protocol));
+    if (route.responseHeaders) {
+      // policy.linkerd.io/v1beta3 HTTPRoute filters: RequestHeaderModifier and RequestRedirect only (its CRD schema).
+      out.push({ feature: 'response header changes on a policy.linkerd.io HTTPRoute', instead: 'use LinkerdRoutingApi.GATEWAY_API (ResponseHeaderModifier), or drop responseHeaders' });
+    }
+    return out;
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
-    return this.policy.unsupportedPolicy(policy, protocol);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
+    return this.policy.unsupportedPolicy(policy, version, protocol);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {
