@@ -179,7 +179,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     if (stableIntent && canaryIntent && props.stable.name === props.canary.name) {
       problems.run(() => invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name'));
     }
-    this.canaryWeight = problems.run(() => stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0)) ?? 0;
+    this.canaryWeight = stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0, problems) ?? 0;
     if (props.mirrorPercent !== undefined) {
       problems.run(() => checkPercent(this, 'mirrorPercent', props.mirrorPercent!));
       if (props.mirrorPercent === 0) problems.run(() => invalid(this, 'mirrorPercent', 0, 'above 0 (0 mirrors nothing: leave mirrorPercent out)'));
@@ -256,16 +256,23 @@ export class CanaryRelease extends Construct implements IMeshHost {
   }
 }
 
-/** Validates the steps and returns the canary weight at `current`. */
-function stepWeight(scope: IConstruct, steps: number[], current: number): number {
+/**
+ * Validates the steps and the current step (each reported, also when the other is wrong) and
+ * returns the canary weight at `current`.
+ */
+function stepWeight(scope: IConstruct, steps: number[], current: number, problems: Problems): number | undefined {
   const rule = 'strictly increasing integers in 0..100 ending at 100, e.g. [5, 25, 50, 100] (0: a dark launch, the canary deployed but sent no requests)';
-  if (steps.length === 0) invalid(scope, 'steps', steps, rule);
-  steps.forEach((s, i) => {
-    if (!Number.isInteger(s) || s < 0 || s > 100 || (i > 0 && s <= steps[i - 1])) invalid(scope, 'steps', steps, rule);
-  });
-  if (steps[steps.length - 1] !== 100) invalid(scope, 'steps', steps, rule);
-  if (!Number.isInteger(current) || current < 0 || current >= steps.length) {
-    invalid(scope, 'currentStep', current, `an index into steps (0..${steps.length - 1})`);
+  const stepsOk = problems.run(() => {
+    if (steps.length === 0) invalid(scope, 'steps', steps, rule);
+    steps.forEach((s, i) => {
+      if (!Number.isInteger(s) || s < 0 || s > 100 || (i > 0 && s <= steps[i - 1])) invalid(scope, 'steps', steps, rule);
+    });
+    if (steps[steps.length - 1] !== 100) invalid(scope, 'steps', steps, rule);
+    return true;
+  }) ?? false;
+  if (!Number.isInteger(current) || current < 0 || (stepsOk && current >= steps.length)) {
+    problems.run(() => invalid(scope, 'currentStep', current, stepsOk ? `an index into steps (0..${steps.length - 1})` : 'an index into steps (an integer from 0)'));
+    return undefined;
   }
-  return steps[current];
+  return stepsOk ? steps[current] : undefined;
 }

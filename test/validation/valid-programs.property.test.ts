@@ -156,7 +156,8 @@ function expressible(p: Program): Program {
       policy: undefined,
       ingress: undefined,
       breaker: http.breaker && capsOf(p.provider).circuitBreaker === 'istio' ? { ...http.breaker, cookieLb: false } : undefined,
-      authz: http.authz ? { methods: [], paths: [] } : undefined,
+      // authorization by identity and source address (L4); methods, paths and header conditions are L7
+      authz: http.authz ? { ...http.authz, methods: [], paths: [], apiVersions: [] } : undefined,
     };
   }
   if (protocol === ServiceProtocol.GRPC) {
@@ -483,7 +484,7 @@ function protocolProblems(out: any[], p: Program): string[] {
     && (o.spec.parentRefs ?? []).some((r: any) => r.kind === 'Service'));
   const want = { [ServiceProtocol.GRPC]: 'GRPCRoute', [ServiceProtocol.TCP]: 'TCPRoute' }[p.protocol as string] ?? 'HTTPRoute';
   for (const r of meshRoutes) if (r.kind !== want) problems.push(`${r.kind}/${r.metadata.name} on a ${p.protocol} host`);
-  for (const vs of out.filter(o => o.kind === 'VirtualService' && !o.spec.gateways?.length)) {
+  for (const vs of out.filter(o => o.kind === 'VirtualService' && !o.spec.gateways?.length && o.metadata.name === p.serviceName)) {
     if ((p.protocol === ServiceProtocol.TCP) !== (vs.spec.tcp !== undefined)) problems.push(`VirtualService/${vs.metadata.name} has ${vs.spec.tcp ? 'tcp' : 'http'} routes on a ${p.protocol} host`);
   }
   return problems;
