@@ -12,7 +12,8 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CanaryVersion, HttpRetryOn, IMesh, Mesh, MeshCluster, MeshProvider, PathMatch, RequestMatch, RouteDestination, RoutePolicy, ServiceProtocol, TrafficRoutes,
+  CanaryVersion, HttpRetryOn, IMesh, Mesh, MeshCluster, MeshProvider, PathMatch, RequestMatch,
+  RouteDestination, RoutePolicy, ServiceProtocol, TrafficRoutes,
 } from 'cdk8s-mesh';
 
 interface StorefrontProps extends ChartProps {
