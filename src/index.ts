@@ -12,6 +12,7 @@ export * from './mesh-workload';
 export * from './identity';
 export * from './model/headers';
 export * from './model/match';
+export { ServiceProtocol } from './model/protocol';
 export * from './model/route-action';
 export * from './model/retry';
 export * from './model/traffic-policy';

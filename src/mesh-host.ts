@@ -1,5 +1,6 @@
 import { IMesh } from './mesh';
-import { checkProps, dns1123Label, finiteNumber, meshRef, optional, required, string } from './private/validation';
+import { ServiceProtocol } from './model/protocol';
+import { checkProps, dns1123Label, enumOf, finiteNumber, meshRef, optional, required, string } from './private/validation';
 
 /**
  * A service host that routing and policy constructs can target: a `CanaryRelease`, or a service
@@ -12,8 +13,13 @@ export interface IMeshHost {
   readonly hostName: string;
   /** The Service namespace (undefined: the chart's namespace). */
   readonly hostNamespace?: string;
-  /** The Service port that serves HTTP. */
+  /** The Service port. */
   readonly port: number;
+  /**
+   * What the port serves.
+   * @default - the protocol of the host as declared in this chart (HTTP if nothing else declares it)
+   */
+  readonly protocol?: ServiceProtocol;
 }
 
 /**
@@ -29,8 +35,14 @@ export interface ServiceHostAttributes {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
-  /** The Service port that serves HTTP. */
+  /** The Service port. */
   readonly port: number;
+  /**
+   * What the port serves: policies check what applies (a TCP host has no retries or timeouts).
+   * A construct in this chart that declares the host with another protocol is an error.
+   * @default - the protocol of the host as declared in this chart (HTTP if nothing else declares it)
+   */
+  readonly protocol?: ServiceProtocol;
 }
 
 /**
@@ -42,9 +54,19 @@ export class ServiceHost {
    */
   public static fromAttributes(attrs: ServiceHostAttributes): IMeshHost {
     checkProps('ServiceHost.fromAttributes', attrs, {
-      mesh: required(meshRef), serviceName: required(string()), namespace: optional(dns1123Label), port: required(finiteNumber),
+      mesh: required(meshRef),
+      serviceName: required(string()),
+      namespace: optional(dns1123Label),
+      port: required(finiteNumber),
+      protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
     }, '');
-    return { mesh: attrs.mesh, hostName: attrs.serviceName, hostNamespace: attrs.namespace ?? undefined, port: attrs.port };
+    return {
+      mesh: attrs.mesh,
+      hostName: attrs.serviceName,
+      hostNamespace: attrs.namespace ?? undefined,
+      port: attrs.port,
+      protocol: attrs.protocol ?? undefined,
+    };
   }
 
   private constructor() {}

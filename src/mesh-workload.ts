@@ -3,10 +3,13 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MeshIdentity, WorkloadSelector } from './identity';
 import { IMesh } from './mesh';
+import { ServiceProtocol } from './model/protocol';
 import { checkDns1123Label, checkPort, checkServiceName, invalid, throwUnsupported } from './private/errors';
 import { own } from './private/ownership';
 import { proxyQuantities } from './private/proxy-quantities';
-import { boolean, checkProps, dns1035Label, dns1123Label, env, image, meshRef, number, optional, portNumber, proxyResources, required, shaped } from './private/validation';
+import {
+  boolean, checkProps, dns1035Label, dns1123Label, enumOf, env, image, meshRef, number, optional, portNumber, proxyResources, required, shaped,
+} from './private/validation';
 import { ProxyResources } from './proxy';
 
 /**
@@ -35,9 +38,15 @@ export interface MeshWorkloadProps {
   readonly image: string;
 
   /**
-   * The container port that serves HTTP. It is named `http` so the mesh applies L7 routing.
+   * The container port that serves the service, named after `protocol`.
    */
   readonly port: number;
+
+  /**
+   * What the container port serves: its name (`http`, `http2`, `grpc`, `tcp`).
+   * @default ServiceProtocol.HTTP
+   */
+  readonly protocol?: ServiceProtocol;
 
   /**
    * The namespace of the workload's objects.
@@ -126,7 +135,7 @@ export interface MeshWorkloadProps {
 
 /**
  * One version of a service in the mesh's data plane: a Deployment with `app` and `version`
- * labels, a named HTTP port, its own ServiceAccount (the mesh identity), proxy injection and
+ * labels, a port named after its protocol, its own ServiceAccount (the mesh identity), proxy injection and
  * proxy sizing for the chosen mesh.
  */
 export class MeshWorkload extends Construct {
@@ -151,6 +160,7 @@ export class MeshWorkload extends Construct {
       version: required(dns1123Label),
       image: required(image),
       port: required(portNumber),
+      protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
       namespace: optional(dns1123Label),
       name: optional(dns1123Label),
       replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
@@ -209,7 +219,7 @@ export class MeshWorkload extends Construct {
       containers: [{
         name: props.serviceName,
         image: props.image,
-        ports: [{ number: props.port, name: 'http' }],
+        ports: [{ number: props.port, name: dataPlane.servicePort(props.protocol ?? ServiceProtocol.HTTP).name }],
         envVariables: Object.fromEntries(Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b))
           .map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
         resources: props.resources,

@@ -6,11 +6,14 @@
  *   and v3, and everyone else stays on v1; one timeout and retry policy covers every route.
  * - search: a dark launch (Istio): every request is answered by v1, and a copy of each goes to v2,
  *   whose responses are discarded. Linkerd has no mirroring, so there v2 is deployed at 0 %.
+ * - pricing: a gRPC service. Calls to the new `Quote` method of `pricing.v1.Pricing` go to v2, the
+ *   rest stay on v1 (Istio: a VirtualService on the gRPC path; Linkerd: a GRPCRoute).
  */
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CanaryVersion, HttpRetryOn, IMesh, Mesh, MeshCluster, MeshProvider, PathMatch, RequestMatch, RouteDestination, RoutePolicy, TrafficRoutes,
+  CanaryVersion, HttpRetryOn, IMesh, Mesh, MeshCluster, MeshProvider, PathMatch, RequestMatch,
+  RouteDestination, RoutePolicy, ServiceProtocol, TrafficRoutes,
 } from 'cdk8s-mesh';
 
 interface StorefrontProps extends ChartProps {
@@ -61,6 +64,16 @@ class Storefront extends Chart {
       defaultRoute: props.mirroring
         ? { destination: RouteDestination.version('v1'), mirror: { version: 'v2', percent: 100 } }
         : { destination: RouteDestination.weighted([{ version: 'v1', weight: 100 }, { version: 'v2', weight: 0 }]) },
+    });
+
+    new TrafficRoutes(this, 'pricing', {
+      mesh: props.mesh,
+      serviceName: 'pricing',
+      port: 50051,
+      protocol: ServiceProtocol.GRPC,
+      versions: ['v1', 'v2'].map(v => CanaryVersion.deploy({ name: v, image: image('pricing', v) })),
+      rules: [{ name: 'quote', matches: [RequestMatch.grpcMethod('pricing.v1.Pricing', 'Quote')], destination: RouteDestination.version('v2') }],
+      defaultRoute: { destination: RouteDestination.version('v1') },
     });
   }
 }

@@ -3,19 +3,23 @@ import { Construct, IConstruct } from 'constructs';
 import { HostIntent, RouteDefaultsIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from './intents';
 import { effectiveVersionPolicy } from './policy-merge';
 import { withPolicies } from './precedence';
+import { protocolMember, ServiceProtocol } from './protocol';
 import { DeliveryRenderer, HostObject, HostObjectSink, ProviderRenderers, TrafficRenderer, Unsupported } from './renderer';
 import type { IMeshHost } from '../mesh-host';
 import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
 import { emit, OwnershipError } from '../private/ownership';
+import { tcpPolicyProblems } from '../private/protocol';
 import { warnNonIdempotentRetries } from '../private/retry';
 import { recordTarget } from '../private/targets';
 import { asksForFailover, FAILOVER_NEEDS_OUTLIER_DETECTION } from '../private/traffic-policy';
-import { checkProps, meshRef, required, shaped } from '../private/validation';
+import { checkProps, enumOf, meshRef, optional, required, shaped } from '../private/validation';
 
 export interface HostAddress {
   readonly name: string;
   readonly namespace?: string;
   readonly port: number;
+  /** undefined: the host's protocol as declared (HTTP for a new host) */
+  readonly protocol?: ServiceProtocol;
 }
 
 const REGISTRY = new WeakMap<IConstruct, Map<string, MeshHost>>();
@@ -57,7 +61,7 @@ export class MeshHost extends Construct {
     }
     const existing = hosts.get(key);
     if (existing) {
-      existing.join(source, renderers, address.port);
+      existing.join(source, renderers, address.port, address.protocol);
       return existing;
     }
     const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, renderers, { ...address, namespace });
@@ -74,15 +78,19 @@ export class MeshHost extends Construct {
     checkProps(source, { host: target }, {
       host: required(shaped(['mesh', 'hostName', 'port'], 'a host: a CanaryRelease or ServiceHost.fromAttributes(...)')),
     });
-    checkProps(source, target, { mesh: required(meshRef) }, 'host.');
+    checkProps(source, target, { mesh: required(meshRef), protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')) }, 'host.');
     checkServiceName(source, 'host.hostName', target.hostName);
     checkPort(source, 'host.port', target.port);
-    return MeshHost.obtain(source, target.mesh.provider._renderers, { name: target.hostName, namespace: target.hostNamespace, port: target.port });
+    return MeshHost.obtain(source, target.mesh.provider._renderers, {
+      name: target.hostName, namespace: target.hostNamespace, port: target.port, protocol: target.protocol ?? undefined,
+    });
   }
 
   public readonly hostName: string;
   public readonly namespace?: string;
   public readonly renderers: ProviderRenderers;
+  /** What the host serves, fixed by the first construct on it. */
+  public readonly protocol: ServiceProtocol;
   private readonly port: number;
   private readonly owner: IConstruct;
   private readonly versions = new Map<string, VersionIntent & { source: IConstruct }>();
@@ -105,6 +113,7 @@ export class MeshHost extends Construct {
     this.renderers = renderers;
     this.traffic = renderers.traffic;
     this.port = address.port;
+    this.protocol = address.protocol ?? ServiceProtocol.HTTP;
     this.node.addValidation({ validate: () => this.renderOnce() });
   }
 
@@ -141,7 +150,12 @@ export class MeshHost extends Construct {
     if (prior) {
       invalid(source, 'version', version.name, `unique on host '${this.hostName}' (already declared by ${prior.source.node.path})`);
     }
-    if (version.trafficPolicy) this.check(source, this.traffic.unsupportedPolicy(version.trafficPolicy, version.name));
+    const l7 = this.protocol === ServiceProtocol.TCP && version.trafficPolicy ? tcpPolicyProblems(version.trafficPolicy) : [];
+    if (l7.length > 0) {
+      throw new Error(`${source.node.path}: the traffic policy of version '${version.name}' sets ${l7.map(([prop]) => prop).join(', ')}, but host '${this.hostName}' `
+        + `serves TCP (${protocolMember(this.protocol)}): ${l7.map(([, , f]) => f).join(', ')} act on HTTP requests, and a TCP connection carries none`);
+    }
+    if (version.trafficPolicy) this.check(source, this.traffic.unsupportedPolicy(version.trafficPolicy, version.name, this.protocol));
     this.versions.set(version.name, { ...version, source });
     this.declare(source);
   }
@@ -149,7 +163,8 @@ export class MeshHost extends Construct {
   /** Records a route, after checking that the provider can express it. */
   public addRoute(route: RouteIntent): void {
     this.assertOpen(route.source);
-    this.check(route.source, this.traffic.unsupported(route));
+    this.checkLayer4(route.source, route);
+    this.check(route.source, this.traffic.unsupported(route, this.protocol));
     warnNonIdempotentRetries(route.source, route.retries, route.matches);
     for (const b of [...route.backends.map(x => x.version), route.mirror?.version]) {
       if (b !== undefined && !this.versions.has(b)) {
@@ -176,7 +191,7 @@ export class MeshHost extends Construct {
     if (this.trafficPolicy) {
       throw new Error(`${policy.source.node.path}: host '${this.hostName}' already has a circuit breaker from ${this.trafficPolicy.source.node.path}; combine them into one`);
     }
-    this.check(policy.source, this.traffic.unsupportedPolicy(policy));
+    this.check(policy.source, this.traffic.unsupportedPolicy(policy, undefined, this.protocol));
     this.trafficPolicy = policy;
     this.declare(policy.source);
   }
@@ -195,7 +210,9 @@ export class MeshHost extends Construct {
     if (this.defaults) {
       throw new Error(`${defaults.source.node.path}: host '${this.hostName}' already has a route policy from ${this.defaults.source.node.path}; combine them into one`);
     }
-    this.check(defaults.source, this.traffic.unsupported({ ...defaults, name: 'defaults', matches: [], backends: [] }));
+    const asRoute = { ...defaults, name: 'defaults', matches: [], backends: [] };
+    this.checkLayer4(defaults.source, asRoute);
+    this.check(defaults.source, this.traffic.unsupported(asRoute, this.protocol));
     warnNonIdempotentRetries(defaults.source, defaults.retries, []);
     this.defaults = defaults;
     this.declare(defaults.source);
@@ -220,7 +237,7 @@ export class MeshHost extends Construct {
       construct: this,
       name: this.hostName,
       namespace: this.namespace,
-      port: { name: 'http', number: this.port },
+      port: { name: this.renderers.dataPlane.servicePort(this.protocol).name, number: this.port, protocol: this.protocol },
       versions: [...this.versions.values()].map(({ name, labels, serviceName, trafficPolicy }) => ({ name, labels, serviceName, trafficPolicy })),
       routes: ordered.map(r => this.withDefaults(r)),
       trafficPolicy: this.trafficPolicy,
@@ -259,12 +276,29 @@ export class MeshHost extends Construct {
     throwUnsupported(source, this.traffic.displayName, problems);
   }
 
-  private join(source: IConstruct, renderers: ProviderRenderers, port: number): void {
+  /**
+   * A TCP host carries connections, not requests: whatever looks into a request (matches, retries,
+   * timeouts, faults, mirroring, header changes) cannot apply, on any mesh. Patterns say which
+   * prop; this holds for every way into the host.
+   */
+  private checkLayer4(source: IConstruct, route: RouteIntent): void {
+    if (this.protocol !== ServiceProtocol.TCP) return;
+    const l7 = layer7Features(route);
+    if (l7.length > 0) {
+      throw new Error(`${source.node.path}: host '${this.hostName}' serves TCP (${protocolMember(this.protocol)}, declared by ${this.owner.node.path}): `
+        + `${l7.join(', ')} ${l7.length > 1 ? 'apply' : 'applies'} to HTTP requests, and a TCP connection carries none; route a TCP host by weight only`);
+    }
+  }
+
+  private join(source: IConstruct, renderers: ProviderRenderers, port: number, protocol?: ServiceProtocol): void {
     if (renderers.key !== this.renderers.key) {
       throw new Error(`${source.node.path}: host '${this.hostName}' is rendered by ${this.renderers.traffic.displayName} for ${this.owner.node.path}; every construct on one host must use the same mesh provider`);
     }
     if (port !== this.port) {
       invalid(source, 'port', port, `the port of host '${this.hostName}' as declared by ${this.owner.node.path} (${this.port})`);
+    }
+    if (protocol !== undefined && protocol !== this.protocol) {
+      invalid(source, 'protocol', protocol, `the protocol of host '${this.hostName}' as declared by ${this.owner.node.path} (${protocolMember(this.protocol)}): one port serves one protocol`);
     }
   }
 
@@ -361,6 +395,18 @@ export class MeshHost extends Construct {
       return [(e as Error).message];
     }
   }
+}
+
+/** What of a route looks into requests (everything but a weighted destination). */
+export function layer7Features(route: Pick<RouteIntent, 'matches' | 'mirror' | 'timeout' | 'retries' | 'fault' | 'requestHeaders' | 'responseHeaders'>): string[] {
+  return [
+    route.matches.length > 0 ? 'request matches' : '',
+    route.mirror ? 'mirroring' : '',
+    route.timeout ? 'a request timeout' : '',
+    route.retries ? 'retries' : '',
+    route.fault ? 'fault injection' : '',
+    route.requestHeaders || route.responseHeaders ? 'header changes' : '',
+  ].filter(f => f !== '');
 }
 
 function checkPerTry(perTry: Duration | undefined, timeout: Duration | undefined, source: IConstruct, host: string): void {

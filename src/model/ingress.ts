@@ -6,6 +6,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MatchIntent, RetryIntent } from './intents';
+import type { ServiceProtocol } from './protocol';
 import type { IMesh } from '../mesh';
 
 export type ListenerProtocol = 'HTTP' | 'HTTPS' | 'TLS';
@@ -88,6 +89,8 @@ export interface GatewayBackendIntent {
    * backend, and the gateway's mesh provider must be `mesh`'s, which addresses the versions.
    */
   readonly release?: { readonly source: IConstruct; readonly mesh: IMesh };
+  /** the protocol of the mesh host the backend is (a release or a host), when known */
+  readonly protocol?: ServiceProtocol;
 }
 
 export interface RedirectIntent {

@@ -5,6 +5,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { HeaderModifierIntent } from './ingress';
+import type { ServiceProtocol } from './protocol';
 import type { ConnectionPoolOptions, OutlierDetectionOptions } from './traffic-policy';
 
 export type StringMatchKind = 'exact' | 'prefix' | 'regex';
@@ -18,12 +19,22 @@ export interface NamedMatchIntent extends StringMatchIntent {
   readonly name: string;
 }
 
+/** A gRPC service, and one of its methods or all of them (a GRPCRoute `method` match, Exact). */
+export interface GrpcMethodIntent {
+  /** fully qualified, e.g. `helloworld.Greeter` */
+  readonly service: string;
+  /** undefined: every method of the service */
+  readonly method?: string;
+}
+
 /** All conditions of one match must hold (AND). */
 export interface MatchIntent {
   readonly path?: StringMatchIntent;
   readonly headers: NamedMatchIntent[];
   readonly queryParams: NamedMatchIntent[];
   readonly method?: string;
+  /** only on gRPC hosts, and never with `path`, `queryParams` or `method` (a gRPC request's path is its method) */
+  readonly grpcMethod?: GrpcMethodIntent;
 }
 
 /** A backend is one version (subset) of the host, or the host itself when `version` is unset. */
@@ -149,8 +160,11 @@ export interface VersionIntent {
 export type VersionTrafficPolicyIntent = Omit<TrafficPolicyIntent, 'source'>;
 
 export interface PortIntent {
+  /** the Service port's name, after the protocol (`http`, `http2`, `grpc`, `tcp`) */
   readonly name: string;
   readonly number: number;
+  /** what the port serves: decides the routing object and which features apply */
+  readonly protocol: ServiceProtocol;
 }
 
 /** Everything a renderer needs to know about one host, read-only. */

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { MatchIntent, NamedMatchIntent, StringMatchIntent } from './intents';
+import { GrpcMethodIntent, MatchIntent, NamedMatchIntent, StringMatchIntent } from './intents';
 import { invalid } from '../private/errors';
 import { checkHeaderName } from '../private/match';
 import { absolutePath, arrayOf, checkProps, enumOf, headerName, instanceOf, nonEmptyString, optional, queryParamName, required, string } from '../private/validation';
@@ -101,6 +101,35 @@ export class QueryParamMatch {
 }
 
 /**
+ * A match on the gRPC service and method of a request (a gRPC host only): Gateway API's GRPCRoute
+ * `method` match; on Istio's own API the request path `/<service>/<method>`.
+ */
+export class GrpcMethodMatch {
+  /** Every method of the fully qualified `service`, e.g. `helloworld.Greeter`. */
+  public static service(service: string): GrpcMethodMatch {
+    return new GrpcMethodMatch({ service }, false);
+  }
+
+  /** The method `method` of the fully qualified `service`, e.g. (`helloworld.Greeter`, `SayHello`). */
+  public static method(service: string, method: string): GrpcMethodMatch {
+    return new GrpcMethodMatch({ service, method }, true);
+  }
+
+  private constructor(private readonly intent: GrpcMethodIntent, private readonly withMethod: boolean) {}
+
+  /** @internal the validated match; `prop` names it in errors */
+  public _toIntent(scope: IConstruct, prop: string): GrpcMethodIntent {
+    const { service, method } = this.intent;
+    // GRPCRoute's CEL rules for an Exact match (apis/v1/grpcroute_types.go GRPCMethodMatch).
+    checkProps(scope, this.intent, {
+      service: required(string({ max: 1024, pattern: /^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$/, rule: 'a fully qualified gRPC service name, e.g. "helloworld.Greeter"' })),
+      method: (this.withMethod ? required : optional)(string({ max: 1024, pattern: /^[A-Za-z_][A-Za-z_0-9]*$/, rule: 'a gRPC method name, e.g. "SayHello"' })),
+    }, `${prop}.`);
+    return method == null ? { service } : { service, method };
+  }
+}
+
+/**
  * Conditions of a request match; all that are set must hold.
  */
 export interface RequestMatchOptions {
@@ -127,6 +156,12 @@ export interface RequestMatchOptions {
    * @default - any method
    */
   readonly method?: HttpMethod;
+
+  /**
+   * Match on the gRPC service and method (on a gRPC host, with headers only).
+   * @default - any gRPC method
+   */
+  readonly grpcMethod?: GrpcMethodMatch;
 }
 
 /**
@@ -148,6 +183,14 @@ export class RequestMatch {
     return new RequestMatch({ headers: [HeaderMatch.regex('cookie', pattern)] });
   }
 
+  /**
+   * gRPC calls to `service` (fully qualified, e.g. `helloworld.Greeter`), to its method `method`
+   * if given; a gRPC host only.
+   */
+  public static grpcMethod(service: string, method?: string): RequestMatch {
+    return new RequestMatch({ grpcMethod: method == null ? GrpcMethodMatch.service(service) : GrpcMethodMatch.method(service, method) });
+  }
+
   /** Requests whose path starts with `prefix`. */
   public static pathPrefix(prefix: string): RequestMatch {
     return new RequestMatch({ path: PathMatch.prefix(prefix) });
@@ -167,16 +210,23 @@ export class RequestMatch {
       headers: optional(arrayOf(instanceOf(HeaderMatch, 'HeaderMatch (HeaderMatch.exact(), .prefix(), .regex())'))),
       queryParams: optional(arrayOf(instanceOf(QueryParamMatch, 'QueryParamMatch (QueryParamMatch.exact(), .regex())'))),
       method: optional(enumOf(HttpMethod, 'HttpMethod')),
+      grpcMethod: optional(instanceOf(GrpcMethodMatch, 'GrpcMethodMatch (GrpcMethodMatch.service(), .method())')),
     }, `${prop}.`);
-    const { path, headers = [], queryParams = [], method } = this.options;
-    if (!path && !method && headers.length === 0 && queryParams.length === 0) {
-      invalid(scope, prop, {}, 'at least one condition (path, header, query parameter or method)');
+    const { path, headers = [], queryParams = [], method, grpcMethod } = this.options;
+    if (!path && !method && !grpcMethod && headers.length === 0 && queryParams.length === 0) {
+      invalid(scope, prop, {}, 'at least one condition (path, header, query parameter, method or gRPC method)');
     }
-    const intent = {
+    if (grpcMethod && (path || method || queryParams.length > 0)) {
+      // A gRPC call is a POST to /<service>/<method> without a query: those conditions are the gRPC method's.
+      invalid(scope, `${prop}.grpcMethod`, 'with ' + [path ? 'path' : '', method ? 'method' : '', queryParams.length > 0 ? 'queryParams' : ''].filter(x => x).join(', '),
+        'combined with headers only (a gRPC call\'s path is its service and method, its HTTP method always POST)');
+    }
+    const intent: MatchIntent = {
       path: path?._toIntent(scope, `${prop}.path`),
       headers: headers.map((h, i) => h._toIntent(scope, `${prop}.headers[${i}]`)),
       queryParams: queryParams.map((q, i) => q._toIntent(scope, `${prop}.queryParams[${i}]`)),
       method,
+      ...(grpcMethod ? { grpcMethod: grpcMethod._toIntent(scope, `${prop}.grpcMethod`) } : {}),
     };
     // Gateway API considers only the first of two entries with equivalent names, Istio keeps one
     // per (lower-cased) header key: two conditions on one name would silently become one.

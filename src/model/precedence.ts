@@ -17,7 +17,7 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent } from './intents';
+import { GrpcMethodIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent } from './intents';
 
 /** Returned where the intersection of two conditions cannot be written as one condition. */
 export const UNKNOWN = 'unknown';
@@ -91,18 +91,29 @@ function namedListAnd(a: NamedMatchIntent[], b: NamedMatchIntent[], caseInsensit
   return out;
 }
 
+/** The gRPC calls both conditions take (exact service and method names). */
+function grpcAnd(a?: GrpcMethodIntent, b?: GrpcMethodIntent): GrpcMethodIntent | undefined | null {
+  if (!a) return b;
+  if (!b) return a;
+  if (a.service !== b.service) return null;
+  if (a.method !== undefined && b.method !== undefined && a.method !== b.method) return null;
+  return a.method !== undefined ? a : b;
+}
+
 /**
  * The requests that meet both matches, as one match: `null` when none can, `UNKNOWN` when the
  * conditions overlap in a way one match cannot state (two different regular expressions).
  */
 export function matchAnd(a: MatchIntent, b: MatchIntent): MatchIntent | typeof UNKNOWN | null {
   if (a.method && b.method && a.method !== b.method) return null;
+  const grpcMethod = grpcAnd(a.grpcMethod, b.grpcMethod);
+  if (grpcMethod === null) return null;
   const path = pathAnd(a.path, b.path);
   const headers = namedListAnd(a.headers, b.headers, true);
   const queryParams = namedListAnd(a.queryParams, b.queryParams, false);
   if (path === null || headers === null || queryParams === null) return null;
   if (path === UNKNOWN || headers === UNKNOWN || queryParams === UNKNOWN) return UNKNOWN;
-  return { path, headers, queryParams, method: a.method ?? b.method };
+  return { path, headers, queryParams, method: a.method ?? b.method, ...(grpcMethod ? { grpcMethod } : {}) };
 }
 
 /** A route's matches; a route without matches matches every request. */
@@ -129,7 +140,7 @@ function sameMatch(a: MatchIntent, b: MatchIntent): boolean {
 
 function canonical(m: MatchIntent): unknown {
   const named = (l: NamedMatchIntent[], lower: boolean) => l.map(n => [lower ? n.name.toLowerCase() : n.name, n.kind, n.value]).sort();
-  return [m.path?.kind, m.path?.value, m.method, named(m.headers, true), named(m.queryParams, false)];
+  return [m.path?.kind, m.path?.value, m.method, named(m.headers, true), named(m.queryParams, false), m.grpcMethod?.service, m.grpcMethod?.method];
 }
 
 /** A DNS-1123 label for a derived route, unique as long as its parts are. */
@@ -189,6 +200,10 @@ export interface SpecificityOptions<T extends OrderedRule> {
   readonly source: (r: T) => IConstruct;
   /** the rule `r` for the requests `matches` (a narrower set); default: the same rule with those matches */
   readonly narrow?: (r: T, matches: MatchIntent[]) => T;
+  /** the route kind, in errors; default `HTTPRoute` */
+  readonly kind?: string;
+  /** the most matches a rule holds; default `MAX_MATCHES` */
+  readonly maxMatches?: number;
 }
 
 /**
@@ -286,15 +301,16 @@ export function forSpecificity<T extends OrderedRule>(rules: T[], o: Specificity
     seen.push(ms);
     out.push(r);
   }
-  if (out.length > MAX_RULES || out.some(r => r.matches.length > MAX_MATCHES)) {
+  const maxMatches = o.maxMatches ?? MAX_MATCHES;
+  if (out.length > MAX_RULES || out.some(r => r.matches.length > maxMatches)) {
     throw new Error(`${o.source(rules[rules.length - 1]).node.path}: ${o.describe} orders rules by specificity; keeping the declared order of `
-      + `these routes needs ${out.length} rules (one per overlap), more than an HTTPRoute holds (${MAX_RULES} rules of ${MAX_MATCHES} matches): `
+      + `these routes needs ${out.length} rules (one per overlap), more than ${o.kind === undefined ? 'an HTTPRoute' : `a ${o.kind}`} holds (${MAX_RULES} rules of ${maxMatches} matches): `
       + 'make fewer routes overlap, or use Istio\'s own API (first match wins)');
   }
   return out;
 }
 
 /** The options for a host's routes. */
-export function routeSpecificity(describe: string): SpecificityOptions<RouteIntent> {
-  return { describe, action: actionKey, source: r => r.source };
+export function routeSpecificity(describe: string, more: Pick<SpecificityOptions<RouteIntent>, 'kind' | 'maxMatches'> = {}): SpecificityOptions<RouteIntent> {
+  return { describe, action: actionKey, source: r => r.source, ...more };
 }

@@ -9,6 +9,7 @@ import { DeliveryOptionsIntent, DeliveryReleaseIntent } from './delivery-intent'
 import { GatewayIntent, IngressRouteIntent } from './ingress';
 import { NamespaceIntent } from './install';
 import { HostIntent, ProxyQuantities, RouteIntent, VersionTrafficPolicyIntent } from './intents';
+import { ServiceProtocol } from './protocol';
 import { AuthorizationIntent, MtlsIntent } from './security';
 
 /** Something a provider cannot express, found in an intent. */
@@ -57,13 +58,13 @@ export interface TrafficRenderer {
   readonly displayName: string;
   /** whether backends are addressed through per-version Services (`<service>-<version>`) */
   readonly versionServices: boolean;
-  /** what of this route the API cannot express (empty when all is fine) */
-  unsupported(route: RouteIntent): Unsupported[];
+  /** what of this route, on a host serving `protocol`, the API cannot express (empty when all is fine) */
+  unsupported(route: RouteIntent, protocol: ServiceProtocol): Unsupported[];
   /**
-   * what of this traffic policy (circuit breaker, load balancing, TLS) the mesh cannot express:
-   * the host's, or with `version` that version's own
+   * what of this traffic policy (circuit breaker, load balancing, TLS), on a host serving
+   * `protocol`, the mesh cannot express: the host's, or with `version` that version's own
    */
-  unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[];
+  unsupportedPolicy(policy: VersionTrafficPolicyIntent, version: string | undefined, protocol: ServiceProtocol): Unsupported[];
   /** emits the host's objects (one per kind); the same intents always emit the same objects */
   render(sink: HostObjectSink, host: HostIntent): void;
 }
@@ -153,10 +154,20 @@ export interface PodMeshMetadata {
   readonly unsupported: Unsupported[];
 }
 
-/** How a mesh's data plane is configured on pods (injection, proxy sizing). */
+/** A Service port as the mesh's proxies read it: its name and `appProtocol`. */
+export interface ServicePortSpec {
+  /** the port's name (also the container port's), after the protocol */
+  readonly name: string;
+  /** the value the mesh (and Gateway API implementations) read the protocol from */
+  readonly appProtocol: string;
+}
+
+/** How a mesh's data plane is configured on pods (injection, proxy sizing) and reads Service ports. */
 export interface DataPlaneRenderer {
   readonly displayName: string;
   podMetadata(spec: WorkloadMeshSpec): PodMeshMetadata;
+  /** the Service port of a host serving `protocol` */
+  servicePort(protocol: ServiceProtocol): ServicePortSpec;
 }
 
 /** Turns mTLS and authorization intents into one provider's objects. */

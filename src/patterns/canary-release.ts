@@ -12,10 +12,15 @@ import { MeshWorkload } from '../mesh-workload';
 import { Delivery, IgnoreDifference } from '../model/delivery';
 import { RouteIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
+import { ServiceProtocol } from '../model/protocol';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../private/errors';
+import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
-import { anything, arrayOf, checkProps, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems, required } from '../private/validation';
+import {
+  anything, arrayOf, checkProps, enumOf, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems,
+  required,
+} from '../private/validation';
 
 /**
  * Props for `CanaryRelease`.
@@ -35,7 +40,7 @@ export interface CanaryReleaseProps {
    */
   readonly namespace?: string;
 
-  /** The Service port, named `http` with `appProtocol: http` so the mesh routes at L7. */
+  /** The Service port, named after `protocol`, with the `appProtocol` the mesh reads it from. */
   readonly port: number;
 
   /**
@@ -43,6 +48,14 @@ export interface CanaryReleaseProps {
    * @default - the same as `port`
    */
   readonly targetPort?: number;
+
+  /**
+   * What the port serves. gRPC: `canaryMatches` match gRPC methods and headers, and Gateway API
+   * routes are GRPCRoutes. TCP: connections are split by the step's weights only (Istio `tcp`
+   * routes, Gateway API TCPRoute); `canaryMatches`, `mirrorPercent`, `retries` and `timeout` are errors.
+   * @default ServiceProtocol.HTTP
+   */
+  readonly protocol?: ServiceProtocol;
 
   /** The version that serves traffic today. */
   readonly stable: CanaryVersion;
@@ -154,6 +167,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
   public readonly hostName: string;
   public readonly hostNamespace?: string;
   public readonly port: number;
+  /** What the port serves (always set; optional as in `IMeshHost`). */
+  public readonly protocol?: ServiceProtocol;
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
@@ -164,6 +179,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       namespace: optional(dns1123Label),
       port: required(portNumber),
       targetPort: optional(portNumber),
+      protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
       stable: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
       canary: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
       steps: optional(arrayOf(anything, { what: 'integers in 1..100' })),
@@ -183,13 +199,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     if (stableIntent && canaryIntent && props.stable.name === props.canary.name) {
       problems.run(() => invalid(this, 'canary.name', props.canary.name, 'different from the stable version\'s name'));
     }
-    const steps = props.steps ?? [10, 25, 50, 100];
-    const current = props.currentStep ?? 0;
-    // currentStep is reported even when the steps themselves are wrong (stepWeight stops at them)
-    if (!Number.isInteger(current) || current < 0) {
-      problems.run(() => invalid(this, 'currentStep', current, `an index into steps (0..${Array.isArray(steps) ? steps.length - 1 : 'n'})`));
-    }
-    this.canaryWeight = problems.run(() => stepWeight(this, steps, current)) ?? 0;
+    this.canaryWeight = stepWeight(this, props.steps ?? [10, 25, 50, 100], props.currentStep ?? 0, problems) ?? 0;
     if (props.mirrorPercent !== undefined) {
       problems.run(() => checkPercent(this, 'mirrorPercent', props.mirrorPercent!));
       if (props.mirrorPercent === 0) problems.run(() => invalid(this, 'mirrorPercent', 0, 'above 0 (0 mirrors nothing: leave mirrorPercent out)'));
@@ -201,12 +211,27 @@ export class CanaryRelease extends Construct implements IMeshHost {
     }
     if (props.timeout != null) problems.run(() => positiveDuration(this, 'timeout', props.timeout!));
     const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
-    const matches = problems.run(() => (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`))) ?? [];
+    const protocol = props.protocol ?? ServiceProtocol.HTTP;
+    // A TCP host splits connections by the step's weights: nothing that reads a request applies.
+    checkTcpProps(this, problems, protocol, {
+      canaryMatches: [props.canaryMatches, 'request matches'],
+      mirrorPercent: [props.mirrorPercent, 'mirrors'],
+      retries: [props.retries, 'retries'],
+      timeout: [props.timeout instanceof Duration ? props.timeout.toHumanString() : props.timeout, 'request timeouts'],
+    });
+    const matches = problems.run(() => {
+      const intents = (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`));
+      checkGrpcMatches(this, 'canaryMatches', intents, protocol);
+      return intents;
+    }) ?? [];
     this.delivery = props.delivery ?? Delivery.steps();
     const delivery = problems.run(() => this.delivery._toIntent(this, 'delivery'));
     const engine = this.delivery.engine === 'flagger' ? 'Delivery.flagger()' : 'Delivery.argoRollouts()';
     if (delivery && delivery.engine !== 'steps' && props.currentStep !== undefined && props.currentStep !== 0) {
       problems.run(() => invalid(this, 'currentStep', props.currentStep, `unset with ${engine}: the controller moves through the steps itself`));
+    }
+    if (delivery && delivery.engine !== 'steps' && protocol !== ServiceProtocol.HTTP) {
+      problems.run(() => invalid(this, 'protocol', protocol, `ServiceProtocol.HTTP with ${engine}: its Services, routes and analysis are built for HTTP requests here; use static steps for another protocol`));
     }
     // The plan renders static steps; a controller's own object (Canary, Rollout) lists its steps.
     if (delivery && delivery.engine !== 'steps' && props.rolloutPlan != null && props.rolloutPlan.enabled !== false) {
@@ -219,6 +244,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.hostName = props.serviceName;
     this.hostNamespace = props.namespace;
     this.port = props.port;
+    this.protocol = protocol;
 
     // A release is TrafficRoutes with two versions: matched requests to the canary, the rest split by the step.
     const routeCommon = { source: this, retries, timeout: props.timeout };
@@ -235,7 +261,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
         mirror: props.mirrorPercent !== undefined ? { version: props.canary.name, percent: props.mirrorPercent } : undefined,
       },
     ];
-    const spec = { mesh: props.mesh, serviceName: props.serviceName, namespace: props.namespace, port: props.port, targetPort };
+    const spec = { mesh: props.mesh, serviceName: props.serviceName, namespace: props.namespace, port: props.port, targetPort, protocol };
     // A controller (Flagger, Argo Rollouts) owns the workloads it copies and the routing it moves.
     const driven = delivery!.engine !== 'steps' ? declareDeliveryRelease(this, {
       ...spec, stable: stableIntent!, canary: canaryIntent!, steps: props.steps ?? [10, 25, 50, 100], mirrorPercent: props.mirrorPercent,
@@ -265,16 +291,23 @@ export class CanaryRelease extends Construct implements IMeshHost {
   }
 }
 
-/** Validates the steps and returns the canary weight at `current`. */
-function stepWeight(scope: IConstruct, steps: number[], current: number): number {
+/**
+ * Validates the steps and the current step (each reported, also when the other is wrong) and
+ * returns the canary weight at `current`.
+ */
+function stepWeight(scope: IConstruct, steps: number[], current: number, problems: Problems): number | undefined {
   const rule = 'strictly increasing integers in 0..100 ending at 100, e.g. [5, 25, 50, 100] (0: a dark launch, the canary deployed but sent no requests)';
-  if (steps.length === 0) invalid(scope, 'steps', steps, rule);
-  steps.forEach((s, i) => {
-    if (!Number.isInteger(s) || s < 0 || s > 100 || (i > 0 && s <= steps[i - 1])) invalid(scope, 'steps', steps, rule);
-  });
-  if (steps[steps.length - 1] !== 100) invalid(scope, 'steps', steps, rule);
-  if (!Number.isInteger(current) || current < 0 || current >= steps.length) {
-    invalid(scope, 'currentStep', current, `an index into steps (0..${steps.length - 1})`);
+  const stepsOk = problems.run(() => {
+    if (steps.length === 0) invalid(scope, 'steps', steps, rule);
+    steps.forEach((s, i) => {
+      if (!Number.isInteger(s) || s < 0 || s > 100 || (i > 0 && s <= steps[i - 1])) invalid(scope, 'steps', steps, rule);
+    });
+    if (steps[steps.length - 1] !== 100) invalid(scope, 'steps', steps, rule);
+    return true;
+  }) ?? false;
+  if (!Number.isInteger(current) || current < 0 || (stepsOk && current >= steps.length)) {
+    problems.run(() => invalid(scope, 'currentStep', current, stepsOk ? `an index into steps (0..${steps.length - 1})` : 'an index into steps (an integer from 0)'));
+    return undefined;
   }
-  return steps[current];
+  return stepsOk ? steps[current] : undefined;
 }

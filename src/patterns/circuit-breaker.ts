@@ -3,6 +3,7 @@ import { IMeshHost } from '../mesh-host';
 import { MeshHost } from '../model/host';
 import { TrafficPolicyOptions } from '../model/traffic-policy';
 import { invalid } from '../private/errors';
+import { checkTcpPolicy } from '../private/protocol';
 import {
   asksForFailover, FAILOVER_NEEDS_OUTLIER_DETECTION, TRAFFIC_POLICY_FIELDS, TRAFFIC_POLICY_PROPS, trafficPolicyIntent,
 } from '../private/traffic-policy';
@@ -42,6 +43,9 @@ export class CircuitBreaker extends Construct {
     }
     const problems = new Problems(this);
     const policy = trafficPolicyIntent(this, '', props, problems);
+    problems.throwIfAny();
+    // On a TCP host, limits on requests, header or cookie hashing and the HTTP/2 upgrade have nothing to act on.
+    checkTcpPolicy(this, problems, host.protocol, '', policy);
     problems.throwIfAny();
     if (asksForFailover(policy) && !policy.outlierDetection) {
       invalid(this, 'localityLoadBalancing', props.localityLoadBalancing, FAILOVER_NEEDS_OUTLIER_DETECTION);

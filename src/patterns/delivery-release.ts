@@ -17,6 +17,7 @@ import { MeshWorkload } from '../mesh-workload';
 import { DeliveryOptionsIntent, DeliveryReleaseIntent, DeliveryWorkloadIntent } from '../model/delivery-intent';
 import { MeshHost } from '../model/host';
 import { RouteIntent } from '../model/intents';
+import { ServiceProtocol } from '../model/protocol';
 import { DeliveryRenderer } from '../model/renderer';
 import { invalid } from '../private/errors';
 import { own } from '../private/ownership';
@@ -27,6 +28,7 @@ export interface DeliveryReleaseSpec {
   readonly namespace?: string;
   readonly port: number;
   readonly targetPort: number;
+  readonly protocol: ServiceProtocol;
   readonly stable: CanaryVersionIntent;
   readonly canary: CanaryVersionIntent;
   readonly steps: number[];
@@ -96,6 +98,7 @@ export function declareDeliveryRelease(scope: Construct, spec: DeliveryReleaseSp
     version: canary.name,
     name: plane.workloadName,
     port: spec.targetPort,
+    protocol: spec.protocol,
     namespace: spec.namespace,
     serviceAccount,
   });
@@ -117,7 +120,7 @@ export function declareDeliveryRelease(scope: Construct, spec: DeliveryReleaseSp
   ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));
   own(ApiObject.of(service), { owner: scope });
 
-  const host = MeshHost.obtain(scope, spec.mesh.provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port });
+  const host = MeshHost.obtain(scope, spec.mesh.provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port, protocol: spec.protocol });
   host.setDelivery(scope, renderer);
   for (const v of [spec.stable, canary]) host.addVersion(scope, { name: v.name, labels: { ...app, version: v.name } });
   host.bindService(scope, ApiObject.of(service));

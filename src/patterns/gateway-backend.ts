@@ -4,6 +4,7 @@ import { CanaryRelease } from './canary-release';
 import { IMeshHost } from '../mesh-host';
 import { DeliveryEngine } from '../model/delivery';
 import { GatewayBackendIntent, IngressBackendIntent } from '../model/ingress';
+import { ServiceProtocol } from '../model/protocol';
 import { checkDns1123Label, checkPort, checkServiceName, invalid } from '../private/errors';
 import { checkProps, number, optional } from '../private/validation';
 import { serviceRef } from '../private/workload';
@@ -76,7 +77,7 @@ export class GatewayBackend {
   public static host(host: IMeshHost, options: GatewayHostBackendOptions = {}): GatewayBackend {
     return new GatewayBackend((scope, prop) => [{
       service: host.hostName, namespace: hostNamespace(scope, prop, host), port: host.port, weight: options.weight,
-    }], options.weight);
+    }], options.weight, undefined, host.protocol ?? undefined);
   }
 
   /**
@@ -101,13 +102,14 @@ export class GatewayBackend {
         versionService: release.mesh.provider._renderers.traffic.versionServices ? `${release.hostName}-${name}` : undefined,
       });
       return [version(release.stableVersion, 100 - release.canaryWeight), version(release.canaryVersion, release.canaryWeight)];
-    }, undefined, { source: release, mesh: release.mesh });
+    }, undefined, { source: release, mesh: release.mesh }, release.protocol);
   }
 
   private constructor(
     private readonly resolve: (scope: IConstruct, prop: string) => IngressBackendIntent[],
     private readonly weight: number | undefined,
-    private readonly release?: GatewayBackendIntent['release']) {}
+    private readonly release?: GatewayBackendIntent['release'],
+    private readonly protocol?: ServiceProtocol) {}
 
   /**
    * @internal the validated backends (a canary gives one per version); `prop` names this backend
@@ -125,7 +127,7 @@ export class GatewayBackend {
     if (this.weight !== undefined && (!Number.isInteger(this.weight) || this.weight < 0 || this.weight > 100)) {
       invalid(scope, `${prop}.weight`, this.weight, 'an integer in 0..100');
     }
-    return { backends: out, release: this.release };
+    return { backends: out, release: this.release, protocol: this.protocol };
   }
 }
 

@@ -5,6 +5,7 @@ import { IngressGateway } from './ingress-gateway';
 import { HeaderModification } from '../model/headers';
 import { IngressBackendIntent, IngressRuleIntent, RedirectIntent, RewriteIntent } from '../model/ingress';
 import { RequestMatch } from '../model/match';
+import { ServiceProtocol } from '../model/protocol';
 import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPort, invalid } from '../private/errors';
 import { headerModification, headerModifierIntent } from '../private/headers';
@@ -255,7 +256,7 @@ export class GatewayRoute extends Construct {
 
     if (props.rules.length === 0) invalid(this, 'rules', [], 'non-empty (at least one rule)');
     if (props.rules.length > MAX_RULES) invalid(this, 'rules', `${props.rules.length} rules`, `at most ${MAX_RULES} (Gateway API's limit; split the route)`);
-    const rules = props.rules.map((r, i) => this.rule(r, `rules[${i}]`, gateway, namespace));
+    const rules = props.rules.map((r, i) => this.rule(r, `rules[${i}]`, gateway, namespace, passthrough));
     if (passthrough) {
       const r = rules[0];
       if (hostnames.length === 0) invalid(this, 'hostnames', [], 'non-empty on a TLS passthrough listener (the SNI names to route)');
@@ -278,9 +279,16 @@ export class GatewayRoute extends Construct {
     });
   }
 
-  private rule(r: GatewayRouteRule, prop: string, gateway: IngressGateway, namespace: string | undefined): IngressRuleIntent {
+  private rule(r: GatewayRouteRule, prop: string, gateway: IngressGateway, namespace: string | undefined, passthrough: boolean): IngressRuleIntent {
     if (r.name != null) checkDns1123Label(this, `${prop}.name`, r.name);
     const matches = (r.matches ?? []).map((m, i) => m._toIntent(this, `${prop}.matches[${i}]`));
+    matches.forEach((m, i) => {
+      // An ingress route is an HTTPRoute (or an Istio Gateway's VirtualService): no gRPC method field.
+      if (m.grpcMethod) {
+        invalid(this, `${prop}.matches[${i}].grpcMethod`, m.grpcMethod,
+          'unset on a GatewayRoute (an HTTP route): match the call\'s path instead, PathMatch.exact(\'/<service>/<method>\') or PathMatch.prefix(\'/<service>\')');
+      }
+    });
     const given = r.backends ?? [];
     if (r.redirect && given.length > 0) {
       invalid(this, `${prop}.redirect`, r.redirect, 'unset when the rule has backends (a rule either redirects or routes)');
@@ -292,6 +300,13 @@ export class GatewayRoute extends Construct {
       invalid(this, `${prop}.rewrite`, r.rewrite, 'unset when the rule redirects (set the redirect\'s path or hostname instead)');
     }
     const intents = given.map((b, i) => b._toIntent(this, `${prop}.backends[${i}]`));
+    intents.forEach((b, i) => {
+      // An HTTP route sends requests, which a TCP host does not take; TLS passthrough forwards connections.
+      if (!passthrough && b.protocol === ServiceProtocol.TCP) {
+        invalid(this, `${prop}.backends[${i}]`, b.backends[0]?.service,
+          'a host that serves HTTP, HTTP/2 or gRPC on an HTTP(S) listener (this one serves TCP, protocol: ServiceProtocol.TCP): route it from a TLS passthrough listener');
+      }
+    });
     const release = intents.find(b => b.release !== undefined)?.release;
     if (release && given.length > 1) {
       invalid(this, `${prop}.backends`, `${given.length} backends`, 'a single GatewayBackend.canary() (it carries the release\'s own weights)');

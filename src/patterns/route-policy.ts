@@ -7,6 +7,7 @@ import { HttpRetryPolicy } from '../model/retry';
 import { FaultInjection } from '../model/traffic-policy';
 import { checkDns1123Label, invalid } from '../private/errors';
 import { faultInjection, faultIntent } from '../private/fault';
+import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
 import { arrayOf, checkProps, dns1123Label, duration, instanceOf, nonEmptyString, optional, Problems, required } from '../private/validation';
 
@@ -87,6 +88,13 @@ export class RoutePolicy extends Construct {
       invalid(this, 'retries/timeout/fault', undefined, 'set (a route policy needs retries, a timeout or a fault)');
     }
     const problems = new Problems(this);
+    checkTcpProps(this, problems, meshHost.protocol, {
+      matches: [props.matches, 'request matches'],
+      retries: [props.retries, 'retries'],
+      timeout: [props.timeout?.toHumanString(), 'request timeouts'],
+      fault: [props.fault, 'injected faults'],
+    });
+    problems.throwIfAny();
     const fault = props.fault ? problems.run(() => faultIntent(this, 'fault', props.fault!)) : undefined;
     if (props.timeout != null) problems.run(() => positiveDuration(this, 'timeout', props.timeout!));
     const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
@@ -102,11 +110,13 @@ export class RoutePolicy extends Construct {
     const name = props.name ?? id.toLowerCase();
     checkDns1123Label(this, 'name', name);
     if (props.description !== undefined && props.description.trim() === '') invalid(this, 'description', props.description, 'non-empty');
+    const matches = props.matches.map((m, i) => m._toIntent(this, `matches[${i}]`));
+    checkGrpcMatches(this, 'matches', matches, meshHost.protocol);
     meshHost.addRoute({
       source: this,
       name,
       description: props.description,
-      matches: props.matches.map((m, i) => m._toIntent(this, `matches[${i}]`)),
+      matches,
       inheritBackends: true,
       backends: [],
       retries,

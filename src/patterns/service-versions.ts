@@ -11,6 +11,8 @@ import { IMesh } from '../mesh';
 import { MeshWorkload } from '../mesh-workload';
 import { MeshHost } from '../model/host';
 import { VersionIntent } from '../model/intents';
+import { ServiceProtocol } from '../model/protocol';
+import { ServicePortSpec } from '../model/renderer';
 import { checkServiceName, invalid } from '../private/errors';
 import { own } from '../private/ownership';
 
@@ -26,6 +28,8 @@ export interface ServiceVersionsSpec {
   readonly namespace?: string;
   readonly port: number;
   readonly targetPort: number;
+  /** what the port serves: its name and appProtocol, and the host's routing objects */
+  readonly protocol: ServiceProtocol;
   readonly versions: VersionSpec[];
 }
 
@@ -52,6 +56,11 @@ export function checkVersionServiceNames(scope: Construct, mesh: IMesh, serviceN
 export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSpec): ServiceVersions {
   const provider = spec.mesh.provider;
   checkVersionServiceNames(scope, spec.mesh, spec.serviceName, spec.versions.map(v => v.intent.name));
+  // The host first: a second construct on it with another port or protocol fails on that, before
+  // its objects collide with the first one's.
+  const host = MeshHost.obtain(scope, provider._renderers, {
+    name: spec.serviceName, namespace: spec.namespace, port: spec.port, protocol: spec.protocol,
+  });
   // Versions of one service share one identity, so authorization rules hold during a release.
   const deploysAny = spec.versions.some(v => v.intent.kind === 'deploy');
   const serviceAccount = deploysAny ? new kplus.ServiceAccount(scope, 'ServiceAccount', {
@@ -69,6 +78,7 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
       serviceName: spec.serviceName,
       version: v.name,
       port: spec.targetPort,
+      protocol: spec.protocol,
       namespace: spec.namespace,
       serviceAccount,
     });
@@ -85,16 +95,16 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
   }
   const workloadSelector = WorkloadSelector.labels(Object.fromEntries(common), { namespace, ports: [spec.targetPort] })
     ._withService(spec.serviceName);
-  const service = httpService(scope, 'Service', spec.serviceName, spec.namespace, spec.port, spec.targetPort, Object.fromEntries(common));
+  const servicePort = provider._renderers.dataPlane.servicePort(spec.protocol);
+  const service = meshService(scope, 'Service', spec.serviceName, spec.namespace, spec.port, spec.targetPort, servicePort, Object.fromEntries(common));
 
   const versions: VersionIntent[] = bound.map(v => {
     if (!provider._renderers.traffic.versionServices) return v;
     const serviceName = `${spec.serviceName}-${v.name}`;
-    httpService(scope, `Service-${v.name}`, serviceName, spec.namespace, spec.port, spec.targetPort, v.labels);
+    meshService(scope, `Service-${v.name}`, serviceName, spec.namespace, spec.port, spec.targetPort, servicePort, v.labels);
     return { ...v, serviceName };
   });
 
-  const host = MeshHost.obtain(scope, provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port });
   versions.forEach((v, i) => host.addVersion(scope, { ...v, trafficPolicy: spec.versions[i].intent.trafficPolicy }));
   // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
   host.bindService(scope, ApiObject.of(service));
@@ -107,17 +117,20 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
   };
 }
 
-/** A ClusterIP Service with one port named `http` (and appProtocol http), for L7 routing. */
-function httpService(scope: Construct, id: string, name: string, namespace: string | undefined, port: number,
-  targetPort: number, selector: Record<string, string>): kplus.Service {
+/**
+ * A ClusterIP Service with one port, named after its protocol, with the `appProtocol` the mesh
+ * reads it from (`http`: L7 routing; see each data plane's `servicePort`).
+ */
+function meshService(scope: Construct, id: string, name: string, namespace: string | undefined, port: number,
+  targetPort: number, servicePort: ServicePortSpec, selector: Record<string, string>): kplus.Service {
   const service = new kplus.Service(scope, id, {
     metadata: { name, namespace, labels: { app: selector.app ?? name } },
-    ports: [{ name: 'http', port, targetPort }],
+    ports: [{ name: servicePort.name, port, targetPort }],
   });
   for (const [k, v] of Object.entries(selector)) {
     service.selectLabel(k, v);
   }
-  ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));
+  ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', servicePort.appProtocol));
   own(ApiObject.of(service), { owner: scope });
   return service;
 }

@@ -9,13 +9,16 @@ import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
 import { MatchIntent, RouteIntent } from '../model/intents';
 import { RequestMatch } from '../model/match';
+import { ServiceProtocol } from '../model/protocol';
 import { RouteAction, RouteDestination, TrafficRule } from '../model/route-action';
 import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../private/errors';
 import { faultInjection, faultIntent } from '../private/fault';
 import { headerModification, headerModifierIntent } from '../private/headers';
+import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
 import {
-  arrayOf, Check, checkProps, dns1035Label, dns1123Label, duration, instanceOf, meshRef, number, object, optional, portNumber, Problems, required,
+  arrayOf, Check, checkProps, dns1035Label, dns1123Label, duration, enumOf, instanceOf, meshRef, number, object, optional, portNumber, Problems,
+  required,
 } from '../private/validation';
 
 /**
@@ -34,7 +37,7 @@ export interface TrafficRoutesProps {
    */
   readonly namespace?: string;
 
-  /** The Service port, named `http` with `appProtocol: http` so the mesh routes at L7. */
+  /** The Service port, named after `protocol`, with the `appProtocol` the mesh reads it from. */
   readonly port: number;
 
   /**
@@ -42,6 +45,15 @@ export interface TrafficRoutesProps {
    * @default - the same as `port`
    */
   readonly targetPort?: number;
+
+  /**
+   * What the port serves. gRPC: rules match gRPC methods (`RequestMatch.grpcMethod()`) and
+   * headers, and Gateway API routes are GRPCRoutes. TCP: connections are split by the default
+   * route's weights only (Istio `tcp` routes, Gateway API TCPRoute); rules and every HTTP feature
+   * (mirror, timeout, retries, fault, header changes) are errors.
+   * @default ServiceProtocol.HTTP
+   */
+  readonly protocol?: ServiceProtocol;
 
   /**
    * The versions of the service: deployed here (`CanaryVersion.deploy()`), existing Deployments
@@ -66,7 +78,8 @@ export interface TrafficRoutesProps {
  * with mirroring, timeouts, retries, fault injection and header changes; and exactly one default
  * route. Istio: a VirtualService and a DestinationRule with a subset per version. Gateway API
  * and Linkerd: an HTTPRoute over per-version Services (SMI: a TrafficSplit for the default
- * route's split). `CanaryRelease` is this with two versions and steps.
+ * route's split); a GRPCRoute for a gRPC host, a TCPRoute (Istio: `tcp` routes) for a TCP host,
+ * which is routed by weight only. `CanaryRelease` is this with two versions and steps.
  */
 export class TrafficRoutes extends Construct implements IMeshHost {
   /** The Service clients call. */
@@ -87,6 +100,8 @@ export class TrafficRoutes extends Construct implements IMeshHost {
   public readonly hostName: string;
   public readonly hostNamespace?: string;
   public readonly port: number;
+  /** What the port serves (always set; optional as in `IMeshHost`). */
+  public readonly protocol?: ServiceProtocol;
   private readonly workloads: Map<string, MeshWorkload>;
 
   constructor(scope: Construct, id: string, props: TrafficRoutesProps) {
@@ -96,6 +111,7 @@ export class TrafficRoutes extends Construct implements IMeshHost {
     this.hostName = props.serviceName;
     this.hostNamespace = props.namespace;
     this.port = props.port;
+    this.protocol = props.protocol ?? ServiceProtocol.HTTP;
     this.service = built.service;
     this.identity = built.identity;
     this.workloadSelector = built.workloadSelector;
@@ -130,6 +146,7 @@ function buildTrafficRoutes(scope: Construct, props: TrafficRoutesProps): Servic
     namespace: optional(dns1123Label),
     port: required(portNumber),
     targetPort: optional(portNumber),
+    protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
     versions: required(arrayOf(instanceOf(CanaryVersion, VERSION), { min: 1 })),
     rules: optional(arrayOf(object({
       ...ACTION,
@@ -145,12 +162,28 @@ function buildTrafficRoutes(scope: Construct, props: TrafficRoutesProps): Servic
   const names = props.versions.map(v => v.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) problems.run(() => invalid(scope, 'versions', twice, 'versions with unique names'));
+  const protocol = props.protocol ?? ServiceProtocol.HTTP;
   const rules = props.rules ?? [];
+  const d = props.defaultRoute;
+  // A TCP host splits connections by weight: nothing that reads a request applies.
+  checkTcpProps(scope, problems, protocol, {
+    'rules': [rules.length > 0 ? `${rules.length} rule(s)` : undefined, 'rules (request matches)'],
+    'defaultRoute.mirror': [d.mirror, 'mirrors'],
+    'defaultRoute.timeout': [d.timeout?.toHumanString(), 'request timeouts'],
+    'defaultRoute.retries': [d.retries, 'retries'],
+    'defaultRoute.fault': [d.fault, 'injected faults'],
+    'defaultRoute.requestHeaders': [d.requestHeaders, 'header changes'],
+    'defaultRoute.responseHeaders': [d.responseHeaders, 'header changes'],
+  });
   const routes: RouteIntent[] = [];
   rules.forEach((r, i) => {
     const prop = `rules[${i}]`;
     const name = r.name ?? `rule-${i + 1}`;
-    const route = problems.run(() => routeIntent(scope, prop, r, name, r.matches.map((m, j) => m._toIntent(scope, `${prop}.matches[${j}]`)), names));
+    const route = problems.run(() => {
+      const matches = r.matches.map((m, j) => m._toIntent(scope, `${prop}.matches[${j}]`));
+      checkGrpcMatches(scope, `${prop}.matches`, matches, protocol);
+      return routeIntent(scope, prop, r, name, matches, names);
+    });
     if (route) routes.push(route);
   });
   const defaultRoute = problems.run(() => routeIntent(scope, 'defaultRoute', props.defaultRoute, 'default', [], names));
@@ -165,6 +198,7 @@ function buildTrafficRoutes(scope: Construct, props: TrafficRoutesProps): Servic
     namespace: props.namespace,
     port: props.port,
     targetPort: props.targetPort ?? props.port,
+    protocol,
     versions: versions.map(intent => ({ intent: intent as CanaryVersionIntent, workloadId: `Workload-${intent!.name}` })),
   }, [...routes, defaultRoute!]);
 }

@@ -56,6 +56,7 @@ export function withProxyDefaults(renderers: ProviderRenderers, defaults: ProxyQ
     dataPlane: {
       displayName: dataPlane.displayName,
       podMetadata: spec => dataPlane.podMetadata(spec.proxyExplicit ? spec : { ...spec, proxy: defaults }),
+      servicePort: protocol => dataPlane.servicePort(protocol),
     },
   };
 }

@@ -8,10 +8,11 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AllowedRoutes, RouteDestination, TrafficRoutes,
   CanaryRelease, CanaryVersion, CircuitBreaker, Condition, Delivery, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
-  GatewayRoute, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
+  GatewayRoute, GrpcMethodMatch,
+  HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
   H2UpgradePolicy, LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
-  StrictMtlsMigration, TlsCertificate, TrustAnchor, UpstreamTls, WorkloadSelector,
+  ServiceProtocol, StrictMtlsMigration, TlsCertificate, TrustAnchor, UpstreamTls, WorkloadSelector,
 } from '../../src';
 
 /** The kinds of value a prop takes; each has its own list of wrong values. */
@@ -19,7 +20,7 @@ export type Kind =
   | 'mesh' | 'dns1123' | 'dns1035' | 'subdomain' | 'hostname' | 'text' | 'image' | 'path' | 'header' | 'query' | 'regex'
   | 'port' | 'count' | 'percent' | 'weight' | 'ratio' | 'status'
   | 'duration' | 'bool' | 'labels' | 'env' | 'headerMap' | 'severity' | 'enum' | 'object' | 'array' | 'stringArray' | 'dnsArray' | 'portArray' | 'instance' | 'steps' | 'url'
-  | 'cidrArray';
+  | 'cidrArray' | 'grpcService' | 'grpcMethod';
 
 export interface Field {
   readonly kind: Kind;
@@ -45,6 +46,13 @@ const v2 = () => CanaryVersion.deploy({ name: 'v2', image: 'reviews:2' });
 
 function release(c: Chart, id = 'reviews'): CanaryRelease {
   return new CanaryRelease(c, id, { mesh: istio(), serviceName: 'reviews', port: 9080, stable: v1(), canary: v2() });
+}
+
+/** A release on a gRPC host whose canary takes the calls `match` selects. */
+function grpcRelease(c: Chart, match: RequestMatch): void {
+  new CanaryRelease(c, 'subject', {
+    mesh: istio(), serviceName: 'greeter', port: 50051, protocol: ServiceProtocol.GRPC, stable: v1(), canary: v2(), canaryMatches: [match],
+  });
 }
 
 function gateway(c: Chart, props: any = {}): IngressGateway {
@@ -154,6 +162,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'retries.perTryTimeout': { kind: 'duration' },
       'retries.retryOn': { kind: 'array' },
       'delivery': { kind: 'instance' },
+      'protocol': { kind: 'enum' },
       'rolloutPlan': { kind: 'object' },
       'rolloutPlan.enabled': { kind: 'bool' },
       'rolloutPlan.directory': { kind: 'text' },
@@ -239,6 +248,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'port': { kind: 'port', required: true },
       'targetPort': { kind: 'port' },
       'namespace': { kind: 'dns1123' },
+      'protocol': { kind: 'enum' },
       'versions': { kind: 'array', required: true },
       'rules': { kind: 'array' },
       'rules.0.name': { kind: 'dns1123' },
@@ -308,7 +318,19 @@ export const ENTRY_POINTS: EntryPoint[] = [
       queryParams: [QueryParamMatch.exact('debug', '1')],
     }),
     run: viaRelease(p => RequestMatch.of(p), m => ({ canaryMatches: [m] })),
-    fields: { path: { kind: 'instance' }, method: { kind: 'enum' }, headers: { kind: 'array' }, queryParams: { kind: 'array' } },
+    fields: { path: { kind: 'instance' }, method: { kind: 'enum' }, headers: { kind: 'array' }, queryParams: { kind: 'array' }, grpcMethod: { kind: 'instance' } },
+  },
+  {
+    name: 'GrpcMethodMatch.method',
+    props: () => ({ service: 'helloworld.Greeter', method: 'SayHello' }),
+    run: (c, p) => { grpcRelease(c, RequestMatch.of({ grpcMethod: GrpcMethodMatch.method(p.service, p.method), headers: [HeaderMatch.exact('x-a', 'b')] })); },
+    fields: { service: { kind: 'grpcService', required: true }, method: { kind: 'grpcMethod', required: true } },
+  },
+  {
+    name: 'RequestMatch.grpcMethod',
+    props: () => ({ service: 'helloworld.Greeter', method: 'SayHello' }),
+    run: (c, p) => { grpcRelease(c, RequestMatch.grpcMethod(p.service, p.method)); },
+    fields: { service: { kind: 'grpcService', required: true }, method: { kind: 'grpcMethod' } },
   },
   {
     name: 'QueryParamMatch.exact',
@@ -344,6 +366,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       env: { kind: 'env' },
       meshed: { kind: 'bool' },
       proxy: { kind: 'object' },
+      protocol: { kind: 'enum' },
     },
   },
   {
@@ -383,6 +406,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       serviceName: { kind: 'dns1035', required: true },
       namespace: { kind: 'dns1123' },
       port: { kind: 'port', required: true },
+      protocol: { kind: 'enum' },
     },
     factory: 'ServiceHost.fromAttributes',
   },
@@ -950,6 +974,8 @@ export const BAD: Record<Kind, unknown[]> = {
   steps: ['x', 42, {}, [], [null], [50, 10, 100], [10, 50], [NaN, 100], [10, 10, 100], [-1, 100], [Infinity]],
   url: [null, 42, {}, '', 'not a url', 'ftp://x'],
   cidrArray: ['x', 42, {}, [], [null], [42], [''], ['300.1.1.1'], ['10.0.0.0/33'], ['::1/129'], ['10.0.0.0/8/1'], ['10.0.0.0/x'], ['example.com']],
+  grpcService: [null, 42, {}, '', ' ', 'a b', '1abc', 'a-b', 'a..b', '.a', UNICODE, 'x'.repeat(1025)],
+  grpcMethod: [null, 42, {}, '', 'a b', '1abc', 'a.b', 'a/b', UNICODE, 'x'.repeat(1025)],
 };
 
 /**

@@ -11,6 +11,10 @@
  *   segments), then a method, then the most header matches, then the most query parameter
  *   matches; list order breaks the remaining ties. A match without a path is PathPrefix `/`.
  *   https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule (apis/v1/httproute_types.go)
+ * - Gateway API GRPCRoute: a gRPC call is a POST to `/<service>/<method>`; every (rule, match)
+ *   that matches competes; precedence goes to the most characters of a matching service, then
+ *   of a matching method, then the most header matches; list order breaks the remaining ties.
+ *   https://gateway-api.sigs.k8s.io/reference/spec/#grpcrouterule (apis/v1/grpcroute_types.go)
  */
 
 export interface TestRequest {
@@ -158,11 +162,48 @@ export function evaluateHttpRoute(route: any, host: string, r: TestRequest): Dec
   };
 }
 
+function grpcMatches(m: any, service: string, method: string, r: TestRequest): boolean {
+  const headers = lowerKeys(r.headers);
+  if (m.method?.service !== undefined && m.method.service !== service) return false;
+  if (m.method?.method !== undefined && m.method.method !== method) return false;
+  for (const h of m.headers ?? []) {
+    const v = headers[h.name.toLowerCase()];
+    if (v === undefined || ((h.type ?? 'Exact') === 'Exact' ? v !== h.value : !full(h.value, v))) return false;
+  }
+  return true;
+}
+
+/** The rule a GRPCRoute picks for a gRPC call (`r.path` is `/<service>/<method>`). */
+export function evaluateGrpcRoute(route: any, host: string, r: TestRequest): Decision | undefined {
+  const [, service = '', method = ''] = r.path.split('/');
+  let best: { rule: any; key: number[]; index: number } | undefined;
+  (route.spec.rules as any[]).forEach((rule, index) => {
+    for (const m of rule.matches ?? [{}]) {
+      if (!grpcMatches(m, service, method, r)) continue;
+      const key = [(m.method?.service ?? '').length, (m.method?.method ?? '').length, (m.headers ?? []).length];
+      if (!best || compare(key, best.key) < 0 || (compare(key, best.key) === 0 && index < best.index)) best = { rule, key, index };
+    }
+  });
+  if (!best) return undefined;
+  const version = (name: string) => name === host ? 'host' : name.startsWith(`${host}-`) ? name.slice(host.length + 1) : name;
+  const refs: any[] = best.rule.backendRefs ?? [];
+  const limit = route.metadata.annotations?.['retry.linkerd.io/limit'];
+  const mirror = (best.rule.filters ?? []).find((f: any) => f.type === 'RequestMirror')?.requestMirror;
+  return {
+    backends: refs.map(b => `${version(b.name)}:${refs.length === 1 ? 100 : b.weight}`).sort(),
+    timeout: route.metadata.annotations?.['timeout.linkerd.io/request'],
+    retryAttempts: limit !== undefined ? Number(limit) : undefined,
+    mirror: mirror ? `${version(mirror.backendRef.name)}:${mirror.percent ?? 100}` : undefined,
+  };
+}
+
 /** The decision of whichever routing object a provider emitted for `host`. */
 export function evaluate(objects: any[], host: string, r: TestRequest): Decision | undefined {
   const vs = objects.find(o => o.kind === 'VirtualService' && o.metadata.name === host);
   if (vs) return evaluateVirtualService(vs, r);
   const route = objects.find(o => o.kind === 'HTTPRoute' && o.metadata.name === host);
   if (route) return evaluateHttpRoute(route, host, r);
-  throw new Error(`no VirtualService or HTTPRoute for ${host}`);
+  const grpc = objects.find(o => o.kind === 'GRPCRoute' && o.metadata.name === host);
+  if (grpc) return evaluateGrpcRoute(grpc, host, r);
+  throw new Error(`no VirtualService, HTTPRoute or GRPCRoute for ${host}`);
 }

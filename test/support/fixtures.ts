@@ -96,7 +96,12 @@ const GATEWAY_API_PROFILES: Record<number, string> = { 0: 'v1.0.0', 1: 'v1.1.1',
  * before 1.22 uses 1.22.8's, which still serve v1beta1).
  */
 export function validationTargetOf(provider: string): ValidationTarget {
-  const t = PROVIDERS[provider].make()._renderers.target;
+  return validationTargetFor(PROVIDERS[provider].make());
+}
+
+/** The same for any provider configuration (one outside the matrix too). */
+export function validationTargetFor(provider: MeshProvider): ValidationTarget {
+  const t = provider._renderers.target;
   const profiles: string[] = [`gateway-api@${GATEWAY_API_PROFILES[t.gatewayApi]}`];
   if (t.istio !== undefined) profiles.push(`istio@${t.istio >= 30 ? 'default' : ISTIO_PROFILES[Math.max(22, t.istio - (t.istio % 2))]}`);
   if (t.linkerd !== undefined) profiles.push(`linkerd@${LINKERD_PROFILES[t.linkerd]}`);

@@ -11,7 +11,7 @@ import * as fc from 'fast-check';
 import {
   AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, Condition, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute,
   HttpMethod, IngressGateway, LoadBalancer, MeshAuthorization, MeshWorkload, MtlsMode, MtlsStage, PathMatch, Peer, RequestMatch, RoutePolicy,
-  RouteDestination, StrictMtlsMigration, TlsCertificate, TrafficRoutes,
+  RouteDestination, ServiceProtocol, StrictMtlsMigration, TlsCertificate, TrafficRoutes,
 } from '../../src';
 import { Capabilities, capsOf, chart, meshOf, PROVIDERS, validationTargetOf } from '../support/fixtures';
 import { expectValid, itValidates } from '../support/validator';
@@ -56,11 +56,13 @@ interface Program {
     readonly requestHeaders: boolean;
     readonly responseHeaders: boolean;
   };
+  /** what the release's port serves (drawn after the rest, so the other choices stay those of earlier seeds) */
+  readonly protocol: ServiceProtocol;
 }
 
 const steps = fc.uniqueArray(fc.integer({ min: 0, max: 99 }), { maxLength: 5 }).map(s => [...s.sort((a, b) => a - b), 100]);
 
-const program: fc.Arbitrary<Program> = fc.record({
+const programWithoutProtocol = fc.record({
   provider: fc.constantFrom(...Object.keys(PROVIDERS)),
   namespace: fc.constantFrom(...NAMESPACES),
   serviceName: fc.constantFrom(...SERVICES),
@@ -111,7 +113,25 @@ const program: fc.Arbitrary<Program> = fc.record({
   }), { nil: undefined }),
 });
 
-function requestMatch(i: number): RequestMatch {
+const program: fc.Arbitrary<Program> = fc.tuple(
+  programWithoutProtocol,
+  fc.constantFrom(ServiceProtocol.HTTP, ServiceProtocol.HTTP, ServiceProtocol.HTTP, ServiceProtocol.HTTP2, ServiceProtocol.GRPC, ServiceProtocol.TCP),
+).map(([p, protocol]) => ({ ...p, protocol }));
+
+/**
+ * Where a gRPC host with method and header matches, and a TCP host, can be expressed (see
+ * test/protocols.test.ts for the rest): GRPCRoute needs Linkerd 2.16 and Gateway API routing;
+ * TCPRoute a bundle that serves the version the mesh reads.
+ */
+const GRPC_HOSTS = new Set(Object.keys(PROVIDERS).filter(p => !['linkerd-2-15', 'linkerd-policy', 'linkerd-policy-2-14'].includes(p)));
+const TCP_HOSTS = new Set(['istio', 'istio-v1beta1', 'istio-1-24', 'istio-revision', 'istio-gateway-api', 'istio-gateway-api-experimental',
+  'gateway-api', 'gateway-api-v1beta1', 'linkerd-smi', 'linkerd-smi-v1alpha2']);
+/** gRPC routes with timeouts and retries: Istio's own API; Linkerd's GRPCRoute annotations (timeouts, one per route object). */
+const GRPC_TIMEOUTS = new Set(['istio', 'istio-v1beta1', 'istio-1-24', 'istio-revision', 'linkerd', 'linkerd-2-18', 'linkerd-smi', 'linkerd-smi-v1alpha2']);
+const GRPC_RETRIES = new Set(['istio', 'istio-v1beta1', 'istio-1-24', 'istio-revision']);
+
+function requestMatch(i: number, protocol: ServiceProtocol): RequestMatch {
+  if (protocol === ServiceProtocol.GRPC && i >= 2) return i === 2 ? RequestMatch.grpcMethod('shop.Beta') : RequestMatch.grpcMethod('shop.Checkout', 'Pay');
   switch (i) {
     case 0: return RequestMatch.header('end-user', 'jason');
     case 1: return RequestMatch.cookie('canary', 'always');
@@ -122,6 +142,39 @@ function requestMatch(i: number): RequestMatch {
 
 /** Only what the configuration can express; a RoutePolicy on the release's own routes needs none of the release's timeout/retries. */
 function expressible(p: Program): Program {
+  const protocol = p.protocol === ServiceProtocol.GRPC && !GRPC_HOSTS.has(p.provider) ? ServiceProtocol.HTTP
+    : p.protocol === ServiceProtocol.TCP && !TCP_HOSTS.has(p.provider) ? ServiceProtocol.HTTP : p.protocol;
+  const http = forHttp({ ...p, protocol });
+  if (protocol === ServiceProtocol.TCP) {
+    // connections, not requests: weights only; a breaker's connection limits and outlier detection (Istio)
+    return {
+      ...http,
+      matches: [],
+      mirrorPercent: undefined,
+      timeoutMs: undefined,
+      retries: false,
+      policy: undefined,
+      ingress: undefined,
+      breaker: http.breaker && capsOf(p.provider).circuitBreaker === 'istio' ? { ...http.breaker, cookieLb: false } : undefined,
+      // authorization by identity and source address (L4); methods, paths and header conditions are L7
+      authz: http.authz ? { ...http.authz, methods: [], paths: [], apiVersions: [] } : undefined,
+    };
+  }
+  if (protocol === ServiceProtocol.GRPC) {
+    const timeouts = GRPC_TIMEOUTS.has(p.provider);
+    // Linkerd's GRPCRoute timeout is one annotation for the route object: a policy with its own timeout would differ
+    const linkerdGamma = p.provider === 'linkerd' || p.provider === 'linkerd-2-18';
+    return {
+      ...http,
+      timeoutMs: timeouts ? http.timeoutMs : undefined,
+      retries: http.retries && GRPC_RETRIES.has(p.provider),
+      policy: timeouts && !linkerdGamma ? http.policy : undefined,
+    };
+  }
+  return http;
+}
+
+function forHttp(p: Program): Program {
   const caps: Capabilities = capsOf(p.provider);
   const policy = p.policy && caps.timeout && (p.policy.matched ? caps.requestMatches || p.provider.includes('smi') : p.timeoutMs === undefined && !p.retries)
     ? p.policy : undefined;
@@ -161,16 +214,18 @@ function synth(p: Program): any[] {
   const caps = capsOf(p.provider);
   const c = chart(p.namespace);
   const mesh = meshOf(p.provider);
+  const grpc = p.protocol === ServiceProtocol.GRPC;
   const release = new CanaryRelease(c, 'release', {
     mesh,
     serviceName: p.serviceName,
     port: p.port,
+    protocol: p.protocol,
     targetPort: p.targetPort,
     stable: CanaryVersion.deploy({ name: 'v1', image: `example/${p.serviceName}:1` }),
     canary: CanaryVersion.deploy({ name: 'v2', image: `example/${p.serviceName}:2` }),
     steps: p.steps,
     currentStep: p.currentStep,
-    canaryMatches: p.matches.length ? p.matches.map(requestMatch) : undefined,
+    canaryMatches: p.matches.length ? p.matches.map(i => requestMatch(i, p.protocol)) : undefined,
     mirrorPercent: p.mirrorPercent,
     timeout: p.timeoutMs !== undefined ? Duration.millis(p.timeoutMs) : undefined,
     retries: p.retries ? caps.retries : undefined,
@@ -179,7 +234,8 @@ function synth(p: Program): any[] {
     new RoutePolicy(c, 'policy', {
       host: release,
       description: p.policy.matched ? 'POST /orders' : undefined,
-      matches: p.policy.matched ? [RequestMatch.of({ method: HttpMethod.POST, path: PathMatch.exact('/orders') })] : undefined,
+      matches: p.policy.matched
+        ? [grpc ? RequestMatch.grpcMethod('shop.Orders', 'Create') : RequestMatch.of({ method: HttpMethod.POST, path: PathMatch.exact('/orders') })] : undefined,
       timeout: Duration.millis(p.policy.timeoutMs),
     });
   }
@@ -340,7 +396,7 @@ function invariantProblems(out: any[], chartNamespace: string): string[] {
   for (const [h, n] of vsHosts) if (n > 1) problems.push(`${n} VirtualServices for host ${h}`);
   for (const [h, drs] of drByHost) if (drs.length > 1) problems.push(`${drs.length} DestinationRules for host ${h}`);
   for (const vs of out.filter(o => o.kind === 'VirtualService')) {
-    (vs.spec.http ?? []).forEach((rule: any, i: number) => {
+    [...(vs.spec.http ?? []), ...(vs.spec.tcp ?? [])].forEach((rule: any, i: number) => {
       const dests = [...(rule.route ?? []).map((r: any) => r.destination), ...(rule.mirror ? [rule.mirror] : [])];
       const weights = (rule.route ?? []).map((r: any) => r.weight).filter((w: any) => w !== undefined);
       if ((rule.route ?? []).length > 1 && sum(weights) !== 100) problems.push(`VirtualService/${vs.metadata.name} http[${i}] weights ${weights} do not sum to 100`);
@@ -355,7 +411,7 @@ function invariantProblems(out: any[], chartNamespace: string): string[] {
   }
 
   // Gateway API: backends and parent Services exist, weights per rule sum to 100
-  for (const route of out.filter(o => o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute')) {
+  for (const route of out.filter(o => ['HTTPRoute', 'GRPCRoute', 'TCPRoute'].includes(o.kind))) {
     for (const parent of route.spec.parentRefs ?? []) {
       if (parent.kind === 'Service') needService(`${route.kind}/${route.metadata.name} (parent)`, `${parent.namespace ?? nsOf(route)}/${parent.name}`);
     }
@@ -419,6 +475,21 @@ function invariantProblems(out: any[], chartNamespace: string): string[] {
   return problems;
 }
 
+/** The release's Service port is named after its protocol, and its host's routing objects are of the protocol's kind. */
+function protocolProblems(out: any[], p: Program): string[] {
+  const problems: string[] = [];
+  const service = out.find(o => o.kind === 'Service' && o.metadata.name === p.serviceName);
+  if (service?.spec.ports[0].name !== p.protocol) problems.push(`Service/${p.serviceName} port is named ${service?.spec.ports[0].name}, not ${p.protocol}`);
+  const meshRoutes = out.filter(o => ['HTTPRoute', 'GRPCRoute', 'TCPRoute'].includes(o.kind) && o.metadata.name === p.serviceName
+    && (o.spec.parentRefs ?? []).some((r: any) => r.kind === 'Service'));
+  const want = { [ServiceProtocol.GRPC]: 'GRPCRoute', [ServiceProtocol.TCP]: 'TCPRoute' }[p.protocol as string] ?? 'HTTPRoute';
+  for (const r of meshRoutes) if (r.kind !== want) problems.push(`${r.kind}/${r.metadata.name} on a ${p.protocol} host`);
+  for (const vs of out.filter(o => o.kind === 'VirtualService' && !o.spec.gateways?.length && o.metadata.name === p.serviceName)) {
+    if ((p.protocol === ServiceProtocol.TCP) !== (vs.spec.tcp !== undefined)) problems.push(`VirtualService/${vs.metadata.name} has ${vs.spec.tcp ? 'tcp' : 'http'} routes on a ${p.protocol} host`);
+  }
+  return problems;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('random valid programs × every provider configuration (fast-check)', () => {
@@ -441,6 +512,7 @@ describe('random valid programs × every provider configuration (fast-check)', (
       const again = synth(p);
       expect(Yaml.stringify(...again)).toBe(Yaml.stringify(...first));
       expect(invariantProblems(first, p.namespace)).toEqual([]);
+      expect(protocolProblems(first, p)).toEqual([]);
       cases++;
       perProvider[p.provider] = (perProvider[p.provider] ?? 0) + 1;
       const name = `case-${cases}--${p.provider}`;

@@ -12,6 +12,7 @@
 import { Duration } from 'cdk8s';
 import { AnalysisIntent, DeliveryReleaseIntent } from '../../model/delivery-intent';
 import { HostIntent, MatchIntent, RouteIntent, VersionIntent, VersionTrafficPolicyIntent } from '../../model/intents';
+import { ServiceProtocol } from '../../model/protocol';
 import { ControllerOwnedField, DeliveryDataPlane, DeliveryRenderer, HostObject, HostObjectSink, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { DEFAULT_PROMETHEUS, horizontalPodAutoscaler } from '../flagger/flagger-canary';
@@ -99,7 +100,7 @@ class ArgoRollout implements DeliveryRenderer {
     this.ignoreDifferences = this.owned();
   }
 
-  public unsupported(route: RouteIntent): Unsupported[] {
+  public unsupported(route: RouteIntent, protocol: ServiceProtocol): Unsupported[] {
     const out: Unsupported[] = [];
     const settings = route.retries || route.timeout || route.fault || route.requestHeaders || route.responseHeaders;
     if (route.source === this.release.source && route.matches.length > 0 && settings) {
@@ -116,11 +117,11 @@ class ArgoRollout implements DeliveryRenderer {
     }
     // The header route and the mirror are the controller's (managed routes); the mesh judges the rest.
     if (route.source === this.release.source && route.matches.length > 0) return out;
-    return [...out, ...this.target.traffic.unsupported({ ...route, mirror: undefined })];
+    return [...out, ...this.target.traffic.unsupported({ ...route, mirror: undefined }, protocol)];
   }
 
-  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
-    return this.target.traffic.unsupportedPolicy(policy, version);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version: string | undefined, protocol: ServiceProtocol): Unsupported[] {
+    return this.target.traffic.unsupportedPolicy(policy, version, protocol);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {

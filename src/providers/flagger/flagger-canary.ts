@@ -9,6 +9,7 @@
 import { Duration } from 'cdk8s';
 import { AnalysisIntent, controllerWeights, DeliveryReleaseIntent } from '../../model/delivery-intent';
 import { HostIntent, MatchIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
+import { ServiceProtocol } from '../../model/protocol';
 import { ControllerOwnedField, DeliveryDataPlane, DeliveryRenderer, HostObjectSink, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 import { istioHeaders, istioMatches, istioRetries } from '../istio/istio-routing';
@@ -108,7 +109,7 @@ class FlaggerCanary implements DeliveryRenderer {
     };
   }
 
-  public unsupported(route: RouteIntent): Unsupported[] {
+  public unsupported(route: RouteIntent, protocol: ServiceProtocol): Unsupported[] {
     const out: Unsupported[] = [];
     if (route.inheritBackends && route.matches.length > 0) {
       out.push({
@@ -121,12 +122,12 @@ class FlaggerCanary implements DeliveryRenderer {
       out.push({ feature: 'retries', instead: 'Flagger\'s Gateway API router writes no retries; use Istio\'s own routing API (Flagger provider istio), Linkerd, or drop retries' });
     }
     // Mirroring is judged with the steps (checkRelease); the mesh judges the rest.
-    const mesh = this.target.traffic.unsupported({ ...route, mirror: undefined });
+    const mesh = this.target.traffic.unsupported({ ...route, mirror: undefined }, protocol);
     return [...out, ...mesh.filter(u => !out.some(o => o.feature === u.feature))];
   }
 
-  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
-    return this.target.routing === 'istio' ? istioPolicyUnsupported(policy) : this.target.traffic.unsupportedPolicy(policy, version);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version: string | undefined, protocol: ServiceProtocol): Unsupported[] {
+    return this.target.routing === 'istio' ? istioPolicyUnsupported(policy) : this.target.traffic.unsupportedPolicy(policy, version, protocol);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {

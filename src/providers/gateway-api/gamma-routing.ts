@@ -1,10 +1,14 @@
 import { Duration } from 'cdk8s';
 import { gatewayApiPolicyUnsupported, renderBackendTlsPolicies } from './backend-tls-policy';
 import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
-import { BackendRef, HTTPHeaderFilter, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteFilter, HTTPRouteRule, HTTPRouteSpec } from './types';
+import {
+  BackendRef, GRPCRouteMatch, GRPCRouteRule, GRPCRouteSpec, HTTPHeaderFilter, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteFilter,
+  HTTPRouteRule, HTTPRouteSpec, ParentReference, TCPRouteSpec,
+} from './types';
 import { HeaderModifierIntent } from '../../model/ingress';
 import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { forSpecificity, routeSpecificity } from '../../model/precedence';
+import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 
@@ -21,12 +25,17 @@ const PATH_TYPES: Record<StringMatchIntent['kind'], HTTPPathMatch['type']> = {
 export interface GammaMeshExtension {
   /** true: the mesh expresses retries itself, and its `unsupported` judges them */
   readonly retries: boolean;
-  /** what of this route the mesh cannot express */
-  unsupported(route: RouteIntent): Unsupported[];
+  /**
+   * true: the mesh expresses the retries and timeouts of a GRPCRoute itself (GRPCRoute has no
+   * field for either), and its `unsupported` judges them
+   */
+  readonly grpcPolicy: boolean;
+  /** what of this route, on a host serving `protocol`, the mesh cannot express */
+  unsupported(route: RouteIntent, protocol: ServiceProtocol): Unsupported[];
   /** annotations for the host's HTTPRoute; throws when the host's routes cannot share them */
   annotations(host: HostIntent): Record<string, string> | undefined;
-  /** what of this traffic policy (the host's, or `version`'s own) the mesh cannot express */
-  unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[];
+  /** what of this traffic policy (the host's, or `version`'s own), on a host serving `protocol`, the mesh cannot express */
+  unsupportedPolicy(policy: VersionTrafficPolicyIntent, version: string | undefined, protocol: ServiceProtocol): Unsupported[];
   /** renders the host's (and its versions') traffic policy in the mesh's own terms */
   renderPolicy(sink: HostObjectSink, host: HostIntent): void;
 }
@@ -38,9 +47,10 @@ export interface GammaOptions {
 }
 
 /**
- * Renders a host as one Gateway API HTTPRoute attached to the host's Service (GAMMA, mesh
- * east-west routing). Versions are addressed through per-version Services; standard-channel
- * features, experimental retries when opted in, plus what a mesh extension adds.
+ * Renders a host as one Gateway API route attached to the host's Service (GAMMA, mesh east-west
+ * routing): an HTTPRoute for HTTP and HTTP/2, a GRPCRoute for gRPC, a TCPRoute for TCP (one rule,
+ * weights only). Versions are addressed through per-version Services; standard-channel features,
+ * experimental retries when opted in, plus what a mesh extension adds.
  * @see https://gateway-api.sigs.k8s.io/mesh/
  */
 export class GammaRouting implements TrafficRenderer {
@@ -58,8 +68,15 @@ export class GammaRouting implements TrafficRenderer {
     this.displayName = `${providerName} (gateway.networking.k8s.io/${profile.apiVersion} HTTPRoute${profile.experimental ? ', experimental channel' : ''})`;
   }
 
-  public unsupported(route: RouteIntent): Unsupported[] {
-    const out = withMeshReasons(gammaUnsupported(route), this.extension?.unsupported(route) ?? []);
+  public unsupported(route: RouteIntent, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
+    if (protocol === ServiceProtocol.GRPC) return this.grpcUnsupported(route);
+    if (protocol === ServiceProtocol.TCP) {
+      // The host has already refused everything but weights on a TCP host.
+      const out: Unsupported[] = [];
+      push(out, this.profile.tcpRoute.unsupported);
+      return [...out, ...(this.extension?.unsupported(route, protocol) ?? [])];
+    }
+    const out = withMeshReasons(gammaUnsupported(route), this.extension?.unsupported(route, protocol) ?? []);
     if (route.retries && !this.extension?.retries) {
       out.push(...(this.experimental ? experimentalRetryUnsupported(route) : [{
         feature: 'retries',
@@ -75,12 +92,57 @@ export class GammaRouting implements TrafficRenderer {
     return out;
   }
 
-  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
-    return this.extension ? this.extension.unsupportedPolicy(policy, version) : gatewayApiPolicyUnsupported(this.profile, policy, version);
+  /**
+   * GRPCRoute has matches on the gRPC method and headers, header filters and mirroring, and no
+   * timeouts or retries (not even in the experimental channel): a mesh extension may carry those.
+   */
+  private grpcUnsupported(route: RouteIntent): Unsupported[] {
+    const generic: Unsupported[] = [];
+    push(generic, this.profile.grpcRoute.unsupported);
+    generic.push(...headerPrefixProblems(route.matches));
+    generic.push(...httpOnlyMatchProblems(route.matches));
+    if (route.fault) {
+      generic.push({ feature: 'fault injection', instead: 'GRPCRoute has no fault injection; use MeshProvider.istio() with its own routing API (VirtualService fault)' });
+    }
+    const out = withMeshReasons(generic, this.extension?.unsupported(route, ServiceProtocol.GRPC) ?? []);
+    if (!this.extension?.grpcPolicy) {
+      const instead = 'GRPCRoute has no such field (in any channel): use MeshProvider.istio() with IstioRoutingApi.ISTIO (VirtualService), or MeshProvider.linkerd() (annotations), or drop it';
+      if (route.timeout) out.push({ feature: 'a request timeout on a GRPCRoute', instead });
+      if (route.retries) out.push({ feature: 'retries on a GRPCRoute', instead });
+    }
+    if (route.mirror?.percent !== undefined && route.mirror.percent !== 100) {
+      push(out, gatewayApiLacks(this.profile, 'mirrorPercent', `mirroring ${route.mirror.percent}% of requests`));
+    }
+    return out;
+  }
+
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
+    return this.extension ? this.extension.unsupportedPolicy(policy, version, protocol) : gatewayApiPolicyUnsupported(this.profile, policy, version);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {
-    if (host.routes.length > 0) {
+    const protocol = host.port.protocol;
+    if (host.routes.length > 0 && protocol === ServiceProtocol.GRPC) {
+      sink.emit('Resource', {
+        apiVersion: this.profile.grpcRoute.apiVersion!,
+        kind: 'GRPCRoute',
+        metadata: { name: host.name, namespace: host.namespace, annotations: this.extension?.annotations(host) },
+        spec: grpcRouteSpec(host, {
+          ruleNames: gatewayApiHas(this.profile, 'ruleNames'),
+          mirrorPercent: gatewayApiHas(this.profile, 'mirrorPercent'),
+          // GRPCRoute holds 8 matches a rule before Gateway API v1.3 (64 after), like HTTPRoute before v1.2.
+          maxMatches: this.profile.bundle < 3 ? 8 : undefined,
+          describe: this.displayName,
+        }),
+      });
+    } else if (host.routes.length > 0 && protocol === ServiceProtocol.TCP) {
+      sink.emit('Resource', {
+        apiVersion: this.profile.tcpRoute.apiVersion!,
+        kind: 'TCPRoute',
+        metadata: { name: host.name, namespace: host.namespace },
+        spec: tcpRouteSpec(host),
+      });
+    } else if (host.routes.length > 0) {
       sink.emit('Resource', {
         apiVersion: `gateway.networking.k8s.io/${this.profile.apiVersion}`,
         kind: 'HTTPRoute',
@@ -104,6 +166,75 @@ function orUndefined<T>(list: T[]): T[] | undefined {
 
 function push(out: Unsupported[], u: Unsupported | undefined): void {
   if (u) out.push(u);
+}
+
+/** The Service parent of a host's mesh route (GAMMA): the route applies to traffic addressed to it. */
+function serviceParent(host: HostIntent): ParentReference[] {
+  return [{ group: '', kind: 'Service', name: host.name, port: host.port.number }];
+}
+
+function backendOf(host: HostIntent, version?: string): BackendRef {
+  return {
+    name: version === undefined ? host.name : (host.versions.find(v => v.name === version)?.serviceName ?? `${host.name}-${version}`),
+    port: host.port.number,
+  };
+}
+
+/**
+ * The spec of a gRPC host's GRPCRoute. GRPCRoute orders rules by specificity too (characters of
+ * the matching service, then of the method, then the number of header matches; list order breaks
+ * ties: apis/v1/grpcroute_types.go GRPCRouteRule), so the same `forSpecificity` keeps the declared
+ * first-match order.
+ */
+export function grpcRouteSpec(
+  host: HostIntent,
+  options: { ruleNames: boolean; mirrorPercent: boolean; maxMatches?: number; describe: string },
+): GRPCRouteSpec {
+  const rule = (r: RouteIntent): GRPCRouteRule => ({
+    name: options.ruleNames ? r.name : undefined,
+    matches: r.matches.length > 0 ? r.matches.map(grpcMatch) : undefined,
+    filters: orUndefined([
+      ...headerFilters(r.requestHeaders, r.responseHeaders),
+      ...(r.mirror ? [{
+        type: 'RequestMirror' as const,
+        requestMirror: { backendRef: backendOf(host, r.mirror.version), ...(options.mirrorPercent ? mirrorShare(r.mirror.percent) : {}) },
+      }] : []),
+    ]),
+    backendRefs: r.backends.map(b => ({ ...backendOf(host, b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
+  });
+  return {
+    parentRefs: serviceParent(host),
+    rules: forSpecificity(host.routes, routeSpecificity(options.describe, { kind: 'GRPCRoute', maxMatches: options.maxMatches })).map(rule),
+  };
+}
+
+function grpcMatch(m: MatchIntent): GRPCRouteMatch {
+  const g = m.grpcMethod;
+  return {
+    method: g ? { type: 'Exact', service: g.service, method: g.method } : undefined,
+    headers: m.headers.length > 0
+      ? m.headers.map(h => ({ type: h.kind === 'regex' ? 'RegularExpression' : 'Exact', name: h.name, value: h.value }))
+      : undefined,
+  };
+}
+
+/** A TCP host's TCPRoute: its one route's weights (TCPRoute v1 holds one rule). */
+export function tcpRouteSpec(host: HostIntent): TCPRouteSpec {
+  const r = host.routes[host.routes.length - 1];
+  return {
+    parentRefs: serviceParent(host),
+    rules: [{ backendRefs: r.backends.map(b => ({ ...backendOf(host, b.version), weight: r.backends.length > 1 ? b.weight : undefined })) }],
+  };
+}
+
+/** What GRPCRoute cannot match: a gRPC call's path is its method, its HTTP method always POST, and it has no query. */
+export function httpOnlyMatchProblems(matches: MatchIntent[]): Unsupported[] {
+  const instead = 'GRPCRoute matches the gRPC service and method and headers only: use RequestMatch.grpcMethod(service, method), or MeshProvider.istio() with its own routing API';
+  return matches.flatMap(m => [
+    ...(m.path ? [{ feature: `a request path match (${m.path.value}) on a gRPC host`, instead }] : []),
+    ...(m.method ? [{ feature: `an HTTP method match (${m.method}) on a gRPC host`, instead }] : []),
+    ...m.queryParams.map(q => ({ feature: `a query parameter match ('${q.name}') on a gRPC host`, instead })),
+  ]);
 }
 
 /** Where a mesh explains a limit in its own terms, its reason replaces the generic one. */

@@ -70,9 +70,19 @@ export interface GatewayApiProfile {
    * The TLSRoute version to emit for TLS passthrough, or why there is none: which TLSRoute the
    * implementation watches depends on its release.
    */
-  readonly tlsRoute: { readonly apiVersion?: string; readonly unsupported?: Unsupported };
+  readonly tlsRoute: RouteKindTarget;
+  /** The GRPCRoute version to emit for a gRPC host, or why there is none. */
+  readonly grpcRoute: RouteKindTarget;
+  /** The TCPRoute version to emit for a TCP host, or why there is none. */
+  readonly tcpRoute: RouteKindTarget;
   /** e.g. "Gateway API v1.2 (standard channel)", for messages */
   readonly description: string;
+}
+
+/** The version of a route kind to emit, or why the target has none the implementation reads. */
+export interface RouteKindTarget {
+  readonly apiVersion?: string;
+  readonly unsupported?: Unsupported;
 }
 
 /** Fields whose availability depends on the release and channel. */
@@ -131,7 +141,7 @@ export function describeGatewayApi(minor: number, experimental: boolean): string
  * channel still serves `v1alpha2`. An implementation that watches `v1alpha2` only needs the
  * experimental channel.
  */
-export function tlsRouteFor(minor: number, experimental: boolean, watches: 'v1' | 'v1alpha2' | 'any', implementation: string): GatewayApiProfile['tlsRoute'] {
+export function tlsRouteFor(minor: number, experimental: boolean, watches: 'v1' | 'v1alpha2' | 'any', implementation: string): RouteKindTarget {
   const v1 = minor >= 5;
   if ((watches === 'v1' || watches === 'any') && v1) return { apiVersion: 'gateway.networking.k8s.io/v1' };
   if ((watches === 'v1alpha2' || watches === 'any') && experimental) return { apiVersion: 'gateway.networking.k8s.io/v1alpha2' };
@@ -148,21 +158,68 @@ export function tlsRouteFor(minor: number, experimental: boolean, watches: 'v1' 
   };
 }
 
+/**
+ * GRPCRoute: `v1` in both channels from v1.1 (standard there); `v1alpha2` in the experimental
+ * channel of v1.0 and v1.1 only (v1.2 stopped serving it). An implementation that watches one of
+ * them needs a bundle that serves it.
+ * @see https://github.com/kubernetes-sigs/gateway-api/releases/tag/v1.2.0 (GRPCRoute v1alpha2 removal)
+ */
+export function grpcRouteFor(minor: number, experimental: boolean, watches: 'v1' | 'v1alpha2' | 'any', implementation: string): RouteKindTarget {
+  if ((watches === 'v1' || watches === 'any') && minor >= 1) return { apiVersion: 'gateway.networking.k8s.io/v1' };
+  if ((watches === 'v1alpha2' || watches === 'any') && experimental && minor <= 1) return { apiVersion: 'gateway.networking.k8s.io/v1alpha2' };
+  const target = describeGatewayApi(minor, experimental);
+  return {
+    unsupported: {
+      feature: `gRPC routing (GRPCRoute) on ${target}`,
+      instead: watches === 'v1'
+        ? `${implementation} reads GRPCRoute v1, which Gateway API v1.1 adds (it ignores older GRPCRoute CRDs): install Gateway API v1.1 or later and state it (gatewayApiBundle)`
+        : watches === 'v1alpha2'
+          ? `${implementation} watches GRPCRoute v1alpha2, served only by the experimental channel of Gateway API v1.0 and v1.1: install that and state it (gatewayApiBundle, experimentalChannel: true), or a newer ${implementation.split(' ')[0]}`
+          : 'GRPCRoute is in the standard channel from Gateway API v1.1 (experimental v1alpha2 before): state gatewayApiBundle v1.1 or later, or experimentalChannel: true',
+    },
+  };
+}
+
+/**
+ * TCPRoute: `v1alpha2` in the experimental channel of every release; `v1` (standard) from v1.6.
+ * @see ../shared/crds/gateway-api (v1.6.1: TCPRoute v1 in the standard channel; v1alpha2 served by the experimental channel only)
+ */
+export function tcpRouteFor(minor: number, experimental: boolean, watches: 'v1' | 'v1alpha2' | 'any', implementation: string): RouteKindTarget {
+  if ((watches === 'v1' || watches === 'any') && minor >= 6) return { apiVersion: 'gateway.networking.k8s.io/v1' };
+  if ((watches === 'v1alpha2' || watches === 'any') && experimental) return { apiVersion: 'gateway.networking.k8s.io/v1alpha2' };
+  const target = describeGatewayApi(minor, experimental);
+  return {
+    unsupported: {
+      feature: `TCP routing (TCPRoute) on ${target}`,
+      instead: watches === 'v1'
+        ? `${implementation} reads TCPRoute v1, which Gateway API v1.6 adds (it ignores older TCPRoute CRDs): install Gateway API v1.6 or later and state it (gatewayApiBundle)`
+        : watches === 'v1alpha2'
+          ? `${implementation} watches TCPRoute v1alpha2, served by Gateway API's experimental channel only: install it and state experimentalChannel: true`
+          : 'TCPRoute is in the standard channel from Gateway API v1.6 (experimental v1alpha2 before): state gatewayApiBundle v1.6 or later, or experimentalChannel: true',
+    },
+  };
+}
+
 /** A Gateway API profile for an implementation that honours everything the bundle has. */
 export function gatewayApiProfile(options: {
   bundle: GatewayApiBundle;
   experimental: boolean;
   apiVersion: string;
   honours?: GatewayApiProfile['honours'];
-  tlsRoute?: GatewayApiProfile['tlsRoute'];
+  tlsRoute?: RouteKindTarget;
+  grpcRoute?: RouteKindTarget;
+  tcpRoute?: RouteKindTarget;
 }): GatewayApiProfile {
   const { bundle, experimental } = options;
+  const implementation = 'the gateway implementation';
   return {
     bundle: bundle.minor,
     experimental,
     apiVersion: options.apiVersion,
     honours: options.honours,
-    tlsRoute: options.tlsRoute ?? tlsRouteFor(bundle.minor, experimental, 'any', 'the gateway implementation'),
+    tlsRoute: options.tlsRoute ?? tlsRouteFor(bundle.minor, experimental, 'any', implementation),
+    grpcRoute: options.grpcRoute ?? grpcRouteFor(bundle.minor, experimental, 'any', implementation),
+    tcpRoute: options.tcpRoute ?? tcpRouteFor(bundle.minor, experimental, 'any', implementation),
     description: describeGatewayApi(bundle.minor, experimental),
   };
 }

@@ -61,6 +61,30 @@ export interface HTTPRouteSpec {
   readonly rules: HTTPRouteRule[];
 }
 
+/** GRPCRoute (gateway.networking.k8s.io/v1, v1alpha2): gRPC service and method, headers. */
+export interface GRPCRouteMatch {
+  readonly method?: { readonly type: 'Exact'; readonly service: string; readonly method?: string };
+  readonly headers?: HTTPNamedMatch[];
+}
+
+export interface GRPCRouteRule {
+  readonly name?: string;
+  readonly matches?: GRPCRouteMatch[];
+  readonly filters?: HTTPRouteFilter[];
+  readonly backendRefs: BackendRef[];
+}
+
+export interface GRPCRouteSpec {
+  readonly parentRefs: ParentReference[];
+  readonly rules: GRPCRouteRule[];
+}
+
+/** TCPRoute (v1alpha2, v1): one rule of weighted backends; nothing to match. */
+export interface TCPRouteSpec {
+  readonly parentRefs: ParentReference[];
+  readonly rules: { readonly backendRefs: BackendRef[] }[];
+}
+
 /** The fields of Gateway, GatewayClass, TLSRoute and ReferenceGrant that ingress emits. */
 
 export interface IngressParentReference {

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { WaypointGatewaySpec } from './install-types';
 import { HostIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
+import { ServiceProtocol } from '../../model/protocol';
 import { HostObject, HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { clusterOf } from '../../private/ownership';
 
@@ -9,7 +10,8 @@ import { clusterOf } from '../../private/ownership';
 export const WAYPOINT_NAME = 'waypoint';
 
 interface AmbientHost {
-  readonly api: 'VirtualService' | 'HTTPRoute';
+  /** the routing object's kind: a VirtualService, or a Gateway API route (HTTPRoute, GRPCRoute, TCPRoute) */
+  readonly api: string;
   readonly path: string;
   readonly chart: Chart;
 }
@@ -83,12 +85,12 @@ export class AmbientWaypoints implements TrafficRenderer {
     this.versionServices = routing.versionServices;
   }
 
-  public unsupported(route: RouteIntent): Unsupported[] {
-    return this.routing.unsupported(route);
+  public unsupported(route: RouteIntent, protocol: ServiceProtocol): Unsupported[] {
+    return this.routing.unsupported(route, protocol);
   }
 
-  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
-    return this.routing.unsupportedPolicy(policy, version);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version: string | undefined, protocol: ServiceProtocol): Unsupported[] {
+    return this.routing.unsupportedPolicy(policy, version, protocol);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {
@@ -100,7 +102,7 @@ export class AmbientWaypoints implements TrafficRenderer {
       },
       addToService: (feature, metadata) => sink.addToService(feature, metadata),
     }, host);
-    const route = emitted.find(o => o.kind === 'VirtualService' || o.kind === 'HTTPRoute');
+    const route = emitted.find(o => ['VirtualService', 'HTTPRoute', 'GRPCRoute', 'TCPRoute'].includes(o.kind));
     const policy = emitted.find(o => o.kind === 'DestinationRule' && (o.spec as { trafficPolicy?: unknown }).trafficPolicy !== undefined);
     if (!route && !policy) return;
 
@@ -108,11 +110,12 @@ export class AmbientWaypoints implements TrafficRenderer {
       const hosts = HOSTS.get(host.construct.node.root) ?? new Map<string, AmbientHost[]>();
       HOSTS.set(host.construct.node.root, hosts);
       const key = `${host.namespace ?? ''}/${host.name}`;
-      const api = route.kind as AmbientHost['api'];
+      const api = route.kind;
       const chart = Chart.of(host.construct);
       // Only charts applied to the same cluster share a waypoint (clusters are compared now, as
-      // MeshCluster.assign may come after construction).
-      const prior = (hosts.get(key) ?? []).find(p => p.api !== api && clusterOf(p.chart) === clusterOf(chart));
+      // MeshCluster.assign may come after construction). Gateway API route kinds are one API.
+      const family = (kind: string) => kind === 'VirtualService' ? 'istio' : 'gateway-api';
+      const prior = (hosts.get(key) ?? []).find(p => family(p.api) !== family(api) && clusterOf(p.chart) === clusterOf(chart));
       if (prior) {
         throw new Error(`${host.construct.node.path}: ambient host '${host.name}' is routed by both a ${prior.api} (${prior.path}) and a ${api}; `
           + 'its waypoint applies one routing API per host, so do not mix Istio\'s VirtualService with Gateway API routes: '

@@ -1,4 +1,21 @@
-import { DataPlaneRenderer, PodMeshMetadata, WorkloadMeshSpec } from '../../model/renderer';
+import { ServiceProtocol } from '../../model/protocol';
+import { DataPlaneRenderer, PodMeshMetadata, ServicePortSpec, WorkloadMeshSpec } from '../../model/renderer';
+
+/**
+ * Istio reads a port's protocol from `appProtocol` first, then from the port name's prefix
+ * (pkg/config/kube/conversion.go ConvertProtocol): `http`, `grpc` and `tcp` are its own names,
+ * and `kubernetes.io/h2c` is HTTP/2 from Istio 1.19 (the Kubernetes-standard value, which
+ * Gateway API implementations read too). gRPC keeps Istio's `grpc`: a GRPC port gets no default
+ * inbound retries, which would break streaming calls (pilot/pkg/networking/core/route/route.go
+ * BuildDefaultHTTPInboundRoute).
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+const ISTIO_APP_PROTOCOL: Record<ServiceProtocol, string> = {
+  [ServiceProtocol.HTTP]: 'http',
+  [ServiceProtocol.HTTP2]: 'kubernetes.io/h2c',
+  [ServiceProtocol.GRPC]: 'grpc',
+  [ServiceProtocol.TCP]: 'tcp',
+};
 
 /**
  * Istio sidecar data plane: the injection label on the pod template (or the revision label when
@@ -9,6 +26,10 @@ export class IstioDataPlane implements DataPlaneRenderer {
   public readonly displayName = 'Istio';
 
   constructor(private readonly revision?: string, private readonly ambient = false) {}
+
+  public servicePort(protocol: ServiceProtocol): ServicePortSpec {
+    return { name: protocol, appProtocol: ISTIO_APP_PROTOCOL[protocol] };
+  }
 
   public podMetadata(spec: WorkloadMeshSpec): PodMeshMetadata {
     if (this.ambient) return ambientPodMetadata(spec);

@@ -1,6 +1,7 @@
 import { istioPolicyUnsupported, istioTrafficPolicy, renderDestinationRule } from './istio-traffic-policy';
 import { HostIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { effectiveVersionPolicy } from '../../model/policy-merge';
+import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
 
@@ -11,6 +12,8 @@ import { GammaMeshExtension } from '../gateway-api/gamma-routing';
  */
 export class IstioGammaPolicy implements GammaMeshExtension {
   public readonly retries = false;
+  /** Istio reads GRPCRoute's own fields only, and GRPCRoute has no retries or timeouts. */
+  public readonly grpcPolicy = false;
 
   /** @param apiVersion e.g. `networking.istio.io/v1` */
   constructor(private readonly apiVersion: string) {}
@@ -23,7 +26,7 @@ export class IstioGammaPolicy implements GammaMeshExtension {
     return undefined;
   }
 
-  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, _version?: string): Unsupported[] {
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, _version?: string, _protocol?: ServiceProtocol): Unsupported[] {
     return istioPolicyUnsupported(policy);
   }
 

@@ -1,13 +1,17 @@
 import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
-import { Headers, HeaderOperations, HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
+import { Headers, HeaderOperations, HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch, TCPRouteRule, VirtualServiceSpec } from './types';
 import { HeaderModifierIntent } from '../../model/ingress';
 import { HostIntent, MatchIntent, RetryIntent, RouteIntent, StringMatchIntent, VersionTrafficPolicyIntent } from '../../model/intents';
+import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 
 /**
  * Renders a host as Istio's own API: one DestinationRule (subsets by version labels, the circuit
- * breaker) and one VirtualService (matched routes first, the weighted default route last).
+ * breaker) and one VirtualService (matched routes first, the weighted default route last): `http`
+ * routes for HTTP, HTTP/2 and gRPC hosts (a gRPC method is the request path
+ * `/<service>/<method>`), a `tcp` route for a TCP host (weighted destinations, nothing to match).
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute
  */
 export class IstioRouting implements TrafficRenderer {
   public readonly displayName: string;
@@ -29,13 +33,18 @@ export class IstioRouting implements TrafficRenderer {
   public render(sink: HostObjectSink, host: HostIntent): void {
     const metadata = { name: host.name, namespace: host.namespace };
     if (host.routes.length > 0) {
-      const spec: VirtualServiceSpec = {
-        hosts: [host.name],
-        http: host.routes.map(r => this.route(host, r)),
-      };
+      const spec: VirtualServiceSpec = host.port.protocol === ServiceProtocol.TCP
+        ? { hosts: [host.name], tcp: host.routes.map(r => this.tcpRoute(host, r)) }
+        : { hosts: [host.name], http: host.routes.map(r => this.route(host, r)) };
       sink.emit('Resource', { apiVersion: this.apiVersion, kind: 'VirtualService', metadata, spec });
     }
     renderDestinationRule(sink, this.apiVersion, host, true);
+  }
+
+  /** A TCP host has one route (its default, weights only: the host rejects anything else). */
+  private tcpRoute(host: HostIntent, r: RouteIntent): TCPRouteRule {
+    const single = r.backends.length === 1;
+    return { route: r.backends.map(b => ({ destination: { host: host.name, subset: b.version }, weight: single ? undefined : b.weight })) };
   }
 
   private route(host: HostIntent, r: RouteIntent): HTTPRoute {
@@ -97,6 +106,14 @@ export function istioMatches(m: MatchIntent, stringPrefix = false): HTTPMatchReq
     headers: named(m.headers, true),
     queryParams: named(m.queryParams, false),
   };
+  const g = m.grpcMethod;
+  if (g) {
+    // A gRPC call is a POST to /<package>.<Service>/<Method> (grpc doc/PROTOCOL-HTTP2.md, "Path"),
+    // and this is how istiod itself turns a GRPCRoute method match into a VirtualService match
+    // (pilot/pkg/config/kube/gateway/conversion.go createGRPCURIMatch): exact for one method, the
+    // service's prefix `/<service>/` for all of them.
+    return [{ uri: g.method !== undefined ? { exact: `/${g.service}/${g.method}` } : { prefix: `/${g.service}/` }, ...rest }];
+  }
   const p = m.path;
   // Gateway API ignores a trailing slash (`/a/` matches `/a` too), as Kubernetes Ingress does.
   const base = p?.kind === 'prefix' && !stringPrefix ? p.value.replace(/\/+$/, '') : '';

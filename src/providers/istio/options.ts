@@ -16,7 +16,7 @@ import { boolean, checkProps, enumOf, optional, string } from '../../private/val
 import { GammaRouting } from '../gateway-api/gamma-routing';
 import { GatewayApiIngress } from '../gateway-api/gateway-api-ingress';
 import { GatewayApiVersion } from '../gateway-api/options';
-import { GatewayApiBundle, GatewayApiProfile, gatewayApiProfile, tlsRouteFor } from '../gateway-api/profile';
+import { GatewayApiBundle, GatewayApiProfile, gatewayApiProfile, grpcRouteFor, tcpRouteFor, tlsRouteFor } from '../gateway-api/profile';
 import { deliveryEngines } from '../shared/delivery-engines';
 
 /**
@@ -210,7 +210,9 @@ function istioGatewayApiTypes(minor: number): number {
  * Istio older than 1.22 serves networking and security as v1beta1 and Telemetry as v1alpha1;
  * 1.22 and later serve all three as v1. TLSRoute: istiod watches `v1alpha2` up to 1.28 (which
  * ignores TLSRoute CRDs newer than v1.4.1) and `v1` from 1.30 (which ignores TLSRoute CRDs older
- * than v1.5.0: `pkg/config/schema/gatewayapi`).
+ * than v1.5.0: `pkg/config/schema/gatewayapi`). GRPCRoute: istiod ignores GRPCRoute CRDs older
+ * than v1.1.0 (every release here). TCPRoute: `v1alpha2` up to 1.30; `v1` from 1.31, which
+ * ignores TCPRoute CRDs older than v1.6.0 (`pkg/config/schema/gvr`, `gatewayapi/minimumversions.go`).
  * @see https://istio.io/latest/blog/2024/v1-apis/
  */
 export function istioApis(options: {
@@ -232,6 +234,8 @@ export function istioApis(options: {
     : minor >= 28 && bundle.minor > 4
       ? { unsupported: { feature: `TLS passthrough (TLSRoute) on Gateway API ${bundle.version}`, instead: `${name} ignores TLSRoute CRDs newer than v1.4.1: install Gateway API v1.4.1 (experimental channel) or Istio 1.30` } }
       : tlsRouteFor(bundle.minor, experimental, 'v1alpha2', name);
+  const grpcRoute = grpcRouteFor(bundle.minor, experimental, 'v1', name);
+  const tcpRoute = tcpRouteFor(bundle.minor, experimental, minor >= 31 ? 'v1' : 'v1alpha2', name);
   const gatewayApiVersion = options.gatewayApiVersion ?? GatewayApiVersion.V1;
   return {
     minor,
@@ -245,6 +249,8 @@ export function istioApis(options: {
       apiVersion: gatewayApiVersion,
       honours: { name, minor: types, experimental: true },
       tlsRoute,
+      grpcRoute,
+      tcpRoute,
     }),
   };
 }

@@ -46,9 +46,15 @@ export interface HTTPRoute {
   readonly headers?: Headers;
 }
 
+/** A VirtualService `tcp` route: connections to weighted destinations (no request to match). */
+export interface TCPRouteRule {
+  readonly route: HTTPRouteDestination[];
+}
+
 export interface VirtualServiceSpec {
   readonly hosts: string[];
-  readonly http: HTTPRoute[];
+  readonly http?: HTTPRoute[];
+  readonly tcp?: TCPRouteRule[];
 }
 
 export interface Subset {

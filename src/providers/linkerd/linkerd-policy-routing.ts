@@ -1,6 +1,7 @@
 import { LinkerdRelease, LinkerdRoutePolicy } from './linkerd-route-policy';
 import type { LinkerdApis } from './options';
 import { HostIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
+import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { gammaRouteSpec, gammaUnsupported, withMeshReasons } from '../gateway-api/gamma-routing';
 
@@ -19,8 +20,17 @@ export class LinkerdPolicyRouting implements TrafficRenderer {
     this.displayName = `${release.name} (${apis.policyRoute} HTTPRoute)`;
   }
 
-  public unsupported(route: RouteIntent): Unsupported[] {
-    const out = withMeshReasons(gammaUnsupported(route), this.policy.unsupported(route));
+  public unsupported(route: RouteIntent, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
+    if (protocol === ServiceProtocol.GRPC || protocol === ServiceProtocol.TCP) {
+      // policy.linkerd.io has an HTTPRoute only: GRPCRoute and TCPRoute are Gateway API kinds,
+      // and this routing API is for clusters without them (linkerd.io reference/httproute.md).
+      const [kind, since] = protocol === ServiceProtocol.GRPC ? ['GRPCRoute', '2.16'] : ['TCPRoute', '2.17'];
+      return [{
+        feature: `routing a ${protocol === ServiceProtocol.GRPC ? 'gRPC' : 'TCP'} host`,
+        instead: `policy.linkerd.io has no ${kind}: use LinkerdRoutingApi.GATEWAY_API (Gateway API ${kind}, Linkerd ${since}+), or LinkerdRoutingApi.SMI (a TrafficSplit, weights only)`,
+      }];
+    }
+    const out = withMeshReasons(gammaUnsupported(route), this.policy.unsupported(route, protocol));
     if (route.responseHeaders) {
       // policy.linkerd.io/v1beta3 HTTPRoute filters: RequestHeaderModifier and RequestRedirect only (its CRD schema).
       out.push({ feature: 'response header changes on a policy.linkerd.io HTTPRoute', instead: 'use LinkerdRoutingApi.GATEWAY_API (ResponseHeaderModifier), or drop responseHeaders' });
@@ -28,8 +38,8 @@ export class LinkerdPolicyRouting implements TrafficRenderer {
     return out;
   }
 
-  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
-    return this.policy.unsupportedPolicy(policy, version);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
+    return this.policy.unsupportedPolicy(policy, version, protocol);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {

@@ -1,5 +1,6 @@
 import { HostIntent, RetryIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { localityAsWritten } from '../../model/policy-merge';
+import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { linkerdDuration } from '../../private/duration';
 import { show } from '../../private/errors';
@@ -10,6 +11,19 @@ const STATUS_CONDITIONS: Record<string, string> = {
   '5xx': '5xx',
   'gateway-error': 'gateway-error',
   'retriable-4xx': '409',
+};
+
+/**
+ * The neutral retry conditions `retry.linkerd.io/grpc` can name: it retries by gRPC status, and a
+ * failed connection, a reset or refused stream, or a gateway error from the proxy reach a gRPC
+ * client as UNAVAILABLE. `5xx` and `retriable-4xx` name HTTP statuses a gRPC server does not send.
+ * @see https://linkerd.io/2/reference/retries/ (gRPC Retries)
+ */
+const GRPC_CONDITIONS: Record<string, string> = {
+  'connect-failure': 'unavailable',
+  'refused-stream': 'unavailable',
+  'reset': 'unavailable',
+  'gateway-error': 'unavailable',
 };
 
 /** The Linkerd release a renderer targets, as `2.<minor>`. */
@@ -28,6 +42,12 @@ export interface LinkerdRelease {
  */
 export class LinkerdRoutePolicy implements GammaMeshExtension {
   public readonly retries = true;
+  /**
+   * A GRPCRoute's retries and request timeout are annotations on the route object
+   * (`retry.linkerd.io/grpc`, `timeout.linkerd.io/request`; policy-controller/k8s/index
+   * outbound/index/grpc.rs parse_grpc_retry, outbound/index.rs parse_timeouts).
+   */
+  public readonly grpcPolicy = true;
 
   /**
    * @param release the targeted Linkerd release
@@ -36,8 +56,10 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
    */
   constructor(private readonly release: LinkerdRelease, private readonly timeoutsSince: number) {}
 
-  public unsupported(route: RouteIntent): Unsupported[] {
+  public unsupported(route: RouteIntent, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
     const out = linkerdRouteUnsupported(route);
+    if (protocol === ServiceProtocol.TCP) return out;
+    if (protocol === ServiceProtocol.GRPC) return [...out, ...grpcRetryUnsupported(route.retries)];
     if (route.timeout && this.release.minor < this.timeoutsSince) {
       out.push({
         feature: `a request timeout on this HTTPRoute kind before Linkerd 2.${this.timeoutsSince} (targeting ${this.release.name})`,
@@ -75,8 +97,8 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
     return out;
   }
 
-  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
-    return version === undefined ? failureAccrualUnsupported(policy) : linkerdPolicyUnsupported(policy, version);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
+    return version === undefined ? failureAccrualUnsupported(policy, protocol) : linkerdPolicyUnsupported(policy, version);
   }
 
   public renderPolicy(sink: HostObjectSink, host: HostIntent): void {
@@ -93,29 +115,61 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
   }
 
   public annotations(host: HostIntent): Record<string, string> | undefined {
+    const grpc = host.port.protocol === ServiceProtocol.GRPC;
+    const kind = grpc ? 'GRPCRoute' : 'HTTPRoute';
     const withRetries = host.routes.filter(r => r.retries);
-    if (withRetries.length === 0) return undefined;
-    // Retry annotations belong to the whole route object, not to one rule.
+    // A GRPCRoute has no timeouts field: its request timeout is an annotation too.
+    const withTimeouts = grpc ? host.routes.filter(r => r.timeout) : [];
+    if (withRetries.length === 0 && withTimeouts.length === 0) return undefined;
+    // Retry (and GRPCRoute timeout) annotations belong to the whole route object, not to one rule.
     const first = host.routes[0];
-    const key = (r: RouteIntent) => JSON.stringify(retryAnnotations(r.retries));
-    const differing = host.routes.find(r => key(r) !== key(first));
-    if (differing) {
-      throw new Error(`${differing.source.node.path}: Linkerd cannot express different retries for the routes of one host; `
-        + `its retry annotations apply to the whole HTTPRoute of '${host.name}', and routes '${first.name}' (${first.source.node.path}) `
-        + `and '${differing.name}' ask for different retries: give them the same retries (e.g. one host-wide RoutePolicy)`);
-    }
-    return retryAnnotations(first.retries);
+    const same = (what: string, key: (r: RouteIntent) => string) => {
+      const differing = host.routes.find(r => key(r) !== key(first));
+      if (differing) {
+        throw new Error(`${differing.source.node.path}: Linkerd cannot express different ${what} for the routes of one host; `
+          + `its ${what === 'retries' ? 'retry' : 'timeout'} annotations apply to the whole ${kind} of '${host.name}', and routes '${first.name}' (${first.source.node.path}) `
+          + `and '${differing.name}' ask for different ${what}: give them the same ${what} (e.g. one host-wide RoutePolicy)`);
+      }
+    };
+    same('retries', r => JSON.stringify(retryAnnotations(r.retries, grpc)));
+    if (grpc) same('timeouts', r => String(r.timeout?.toMilliseconds()));
+    return {
+      ...retryAnnotations(first.retries, grpc),
+      ...(grpc && first.timeout ? { 'timeout.linkerd.io/request': linkerdDuration(first.timeout) } : {}),
+    };
   }
 }
 
-function retryAnnotations(r: RetryIntent | undefined): Record<string, string> | undefined {
+function retryAnnotations(r: RetryIntent | undefined, grpc = false): Record<string, string> | undefined {
   if (!r) return undefined;
   // Without explicit conditions, 502-504 is Linkerd's nearest to the neutral default
-  // (connection failures and resets surface as gateway errors from the proxy).
-  const codes = r.retryOnExplicit ? r.retryOn.map(c => STATUS_CONDITIONS[c]) : ['gateway-error'];
-  const out: Record<string, string> = { 'retry.linkerd.io/http': [...new Set(codes)].join(',') };
+  // (connection failures and resets surface as gateway errors from the proxy); UNAVAILABLE for gRPC.
+  const out: Record<string, string> = grpc
+    ? { 'retry.linkerd.io/grpc': [...new Set(r.retryOnExplicit ? r.retryOn.map(c => GRPC_CONDITIONS[c]) : ['unavailable'])].join(',') }
+    : { 'retry.linkerd.io/http': [...new Set(r.retryOnExplicit ? r.retryOn.map(c => STATUS_CONDITIONS[c]) : ['gateway-error'])].join(',') };
   if (r.attempts !== undefined) out['retry.linkerd.io/limit'] = String(r.attempts);
   if (r.perTryTimeout) out['retry.linkerd.io/timeout'] = linkerdDuration(r.perTryTimeout);
+  return out;
+}
+
+/** Retries on a GRPCRoute: by gRPC status, counted (no budget), at least one. */
+function grpcRetryUnsupported(r?: RetryIntent): Unsupported[] {
+  if (!r) return [];
+  const out: Unsupported[] = [];
+  const http = r.retryOnExplicit ? r.retryOn.filter(c => !(c in GRPC_CONDITIONS)) : [];
+  if (http.length > 0) {
+    out.push({
+      feature: `retrying gRPC calls on ${http.join(', ')}`,
+      instead: 'retry.linkerd.io/grpc retries by gRPC status, and a gRPC server answers errors with a status, not an HTTP 5xx or 409: '
+        + 'use HttpRetryOn.CONNECT_FAILURE, RESET, REFUSED_STREAM or GATEWAY_ERROR (UNAVAILABLE), or omit retryOn',
+    });
+  }
+  if (r.attempts === 0) {
+    out.push({ feature: 'zero retry attempts (retry.linkerd.io/limit "0" means the default limit)', instead: 'drop retries to not retry, or set retries.attempts to at least 1' });
+  }
+  if (r.budget) {
+    out.push({ feature: 'a retry budget with retry annotations', instead: 'set retries.attempts (retry.linkerd.io/limit); budgets exist only in ServiceProfiles (LinkerdRoutingApi.SMI)' });
+  }
   return out;
 }
 
@@ -183,8 +237,15 @@ export function linkerdPolicyUnsupported(policy: VersionTrafficPolicyIntent, ver
  * Linkerd's circuit breaking is consecutive-failure accrual per endpoint; connection pools, load
  * balancer choice (always EWMA) and Istio's ejection limits have no Linkerd form.
  */
-export function failureAccrualUnsupported(policy: VersionTrafficPolicyIntent): Unsupported[] {
+export function failureAccrualUnsupported(policy: VersionTrafficPolicyIntent, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
   const out: Unsupported[] = linkerdPolicyUnsupported(policy);
+  if (protocol === ServiceProtocol.TCP && policy.outlierDetection) {
+    // The policy controller gives opaque (TCP) routes no failure accrual (policy-controller/grpc/src/outbound/tcp.rs).
+    out.push({
+      feature: 'failure accrual on a TCP host',
+      instead: 'Linkerd counts failed HTTP and gRPC responses, and an opaque TCP connection has none: drop outlierDetection, or use MeshProvider.istio() (connection errors eject endpoints)',
+    });
+  }
   if (policy.connectionPool) {
     out.push({ feature: 'connection-pool limits', instead: 'Linkerd has no connection pool limits; use outlierDetection (failure accrual), or MeshProvider.istio()' });
   }

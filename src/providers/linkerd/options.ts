@@ -13,7 +13,7 @@ import { checkProps, enumOf, instanceOf, optional, string } from '../../private/
 import { GammaRouting } from '../gateway-api/gamma-routing';
 import { GatewayApiIngress } from '../gateway-api/gateway-api-ingress';
 import { GatewayApiVersion } from '../gateway-api/options';
-import { GatewayApiBundle, GatewayApiProfile, gatewayApiProfile } from '../gateway-api/profile';
+import { GatewayApiBundle, GatewayApiProfile, gatewayApiProfile, grpcRouteFor, RouteKindTarget, tcpRouteFor } from '../gateway-api/profile';
 import { deliveryEngines } from '../shared/delivery-engines';
 
 /**
@@ -170,6 +170,19 @@ export function linkerdApis(minor: number, options: {
   const bundle = options.gatewayApiBundle ?? GatewayApiBundle.of(`v1.${honours.minor}`);
   const experimental = options.experimentalChannel ?? honours.experimental;
   const routeVersion = gatewayApiVersion ?? (minor >= 18 ? GatewayApiVersion.V1 : GatewayApiVersion.V1BETA1);
+  const name = `Linkerd 2.${minor}`;
+  // GRPCRoute drives outbound policy from 2.16 (v1alpha2; v1 from 2.18: linkerd.io
+  // features/gateway-api.md), TCPRoute from 2.17 (v1alpha2, policy-controller/k8s/api: the
+  // experimental gateway-api types). Before, there is nothing to emit.
+  const before = (kind: string, what: string, since: number): RouteKindTarget => ({
+    unsupported: {
+      feature: `${what} (${kind}) before Linkerd 2.${since} (targeting ${name})`,
+      instead: `Linkerd reads ${kind} from 2.${since}: target a newer Linkerd, or use LinkerdRoutingApi.SMI (a TrafficSplit splits any protocol, by weight only)`,
+    },
+  });
+  const grpcRoute = minor < 16 ? before('GRPCRoute', 'gRPC routing', 16)
+    : grpcRouteFor(bundle.minor, experimental, minor >= 18 ? 'v1' : 'v1alpha2', name);
+  const tcpRoute = minor < 17 ? before('TCPRoute', 'TCP routing', 17) : tcpRouteFor(bundle.minor, experimental, 'v1alpha2', name);
   return {
     server: `policy.linkerd.io/${minor >= 16 ? 'v1beta3' : minor === 15 ? 'v1beta2' : 'v1beta1'}`,
     policyRoute: 'policy.linkerd.io/v1beta3',
@@ -177,7 +190,7 @@ export function linkerdApis(minor: number, options: {
     gatewayApiVersion: routeVersion,
     trafficSplit: `split.smi-spec.io/${smiApiVersion ?? SmiApiVersion.V1ALPHA1}`,
     serviceProfile: 'linkerd.io/v1alpha2',
-    gatewayApi: gatewayApiProfile({ bundle, experimental, apiVersion: routeVersion, honours: { name: `Linkerd 2.${minor}`, ...honours } }),
+    gatewayApi: gatewayApiProfile({ bundle, experimental, apiVersion: routeVersion, honours: { name, ...honours }, grpcRoute, tcpRoute }),
     ingressGatewayApi: gatewayApiProfile({ bundle, experimental, apiVersion: gatewayApiVersion ?? GatewayApiVersion.V1 }),
   };
 }

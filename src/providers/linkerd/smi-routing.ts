@@ -2,6 +2,7 @@ import { linkerdPolicyUnsupported, linkerdRouteUnsupported } from './linkerd-rou
 import type { LinkerdApis } from './options';
 import { RouteSpec, RequestMatch, ServiceProfileSpec, TrafficSplitSpec } from './types';
 import { HostIntent, MatchIntent, RetryBudgetIntent, RouteIntent, StringMatchIntent, VersionTrafficPolicyIntent } from '../../model/intents';
+import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 
@@ -21,8 +22,16 @@ export class SmiRouting implements TrafficRenderer {
     this.displayName = `Linkerd SMI (${apis.trafficSplit} TrafficSplit)`;
   }
 
-  public unsupported(route: RouteIntent): Unsupported[] {
+  public unsupported(route: RouteIntent, protocol: ServiceProtocol = ServiceProtocol.HTTP): Unsupported[] {
     const out: Unsupported[] = [];
+    if (protocol === ServiceProtocol.GRPC && route.retries) {
+      // A ServiceProfile route retries the responses its responseClasses call failures, by HTTP status;
+      // a failed gRPC call is an HTTP 200 with a grpc-status trailer.
+      out.push({
+        feature: 'retries of gRPC calls in a ServiceProfile',
+        instead: 'a ServiceProfile judges responses by HTTP status, which failed gRPC calls do not carry: route with LinkerdRoutingApi.GATEWAY_API (GRPCRoute, retry.linkerd.io/grpc), or drop retries',
+      });
+    }
     if (route.matches.length > 0 && !route.inheritBackends) {
       const headers = route.matches.some(m => m.headers.length > 0);
       out.push({
@@ -59,7 +68,7 @@ export class SmiRouting implements TrafficRenderer {
     return out;
   }
 
-  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string, _protocol?: ServiceProtocol): Unsupported[] {
     const out = linkerdPolicyUnsupported(policy, version);
     if (version === undefined && (policy.connectionPool || policy.outlierDetection || policy.loadBalancer)) {
       out.unshift({
@@ -121,7 +130,14 @@ export class SmiRouting implements TrafficRenderer {
 /** ServiceProfile conditions: method and a path regex that must match the whole path. */
 function condition(matches: MatchIntent[]): RequestMatch {
   if (matches.length === 0) return { pathRegex: '.*' };
-  const one = (m: MatchIntent): RequestMatch => ({ method: m.method, pathRegex: m.path ? pathRegex(m.path) : (m.method ? undefined : '.*') });
+  const one = (m: MatchIntent): RequestMatch => m.grpcMethod
+    // A gRPC call is a POST to /<service>/<method>.
+    ? {
+      method: 'POST',
+      pathRegex: pathRegex(m.grpcMethod.method !== undefined
+        ? { kind: 'exact', value: `/${m.grpcMethod.service}/${m.grpcMethod.method}` } : { kind: 'prefix', value: `/${m.grpcMethod.service}` }),
+    }
+    : { method: m.method, pathRegex: m.path ? pathRegex(m.path) : (m.method ? undefined : '.*') };
   return matches.length === 1 ? one(matches[0]) : { any: matches.map(one) };
 }
 
