@@ -6,7 +6,7 @@ import { Duration, Testing } from 'cdk8s';
 import {
   CanaryRelease, CanaryReleaseProps, CanaryVersion, CircuitBreaker, Delivery, GatewayBackend, GatewayRoute, HeaderMatch, HttpRetryOn,
   IngressGateway, GatewayListener, IstioDataPlaneMode, LinkerdRoutingApi, LinkerdVersion, Mesh, MeshProvider, PathMatch, RequestMatch, RoutePolicy,
-  ServiceHost,
+  ServiceHost, ServiceProtocol,
 } from '../../src';
 import { chart, meshOf, reviewsCanary } from '../support/fixtures';
 
@@ -149,6 +149,11 @@ describe('options and the release', () => {
   test('currentStep: the controller moves through the steps', () => {
     expect(() => release('istio', Delivery.flagger(), { currentStep: 1 })).toThrow(/'currentStep' \(1\) must be unset with Delivery\.flagger\(\): the controller moves through the steps itself/);
     expect(() => release('istio', Delivery.argoRollouts(), { currentStep: 2 })).toThrow(/must be unset with Delivery\.argoRollouts\(\)/);
+  });
+
+  test('a protocol other than HTTP', () => {
+    expect(() => release('istio', Delivery.flagger(), { protocol: ServiceProtocol.GRPC }))
+      .toThrow(/'protocol' \("grpc"\) must be ServiceProtocol\.HTTP with Delivery\.flagger\(\)/);
   });
 
   test('a rollout plan (static steps only)', () => {
