@@ -120,7 +120,9 @@ export function declareDeliveryRelease(scope: Construct, spec: DeliveryReleaseSp
   ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));
   own(ApiObject.of(service), { owner: scope });
 
-  const host = MeshHost.obtain(scope, spec.mesh.provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port, protocol: spec.protocol });
+  const host = MeshHost.obtain(scope, spec.mesh.provider._renderers, {
+    name: spec.serviceName, namespace: spec.namespace, port: spec.port, protocol: spec.protocol,
+  });
   host.setDelivery(scope, renderer);
   for (const v of [spec.stable, canary]) host.addVersion(scope, { name: v.name, labels: { ...app, version: v.name } });
   host.bindService(scope, ApiObject.of(service));
