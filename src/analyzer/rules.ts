@@ -49,15 +49,40 @@ export interface Rule {
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout', 'Job']);
 
-/** The objects of a program, indexed for the rules. */
+/** A workload's pod template: its object, namespace and pod labels. */
+export interface WorkloadRef {
+  readonly object: K8sObject;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * The objects of a program, indexed for the rules: by kind, by identity and by namespace, built
+ * once, so that every rule is linear in the program (a chart of thousands of services is analyzed
+ * at every synthesis).
+ */
 export class Index {
   public readonly objects: K8sObject[];
   /** the namespace of objects that name none */
   public readonly defaultNamespace: string;
+  private readonly byKind = new Map<string, K8sObject[]>();
+  private readonly byKindGroup = new Map<string, K8sObject[]>();
+  private readonly byIdentity = new Map<string, K8sObject>();
+  private workloadList?: WorkloadRef[];
+  private workloadsByNamespace?: Map<string, WorkloadRef[]>;
+  private readonly memo = new Map<string, unknown>();
 
   constructor(objects: K8sObject[], defaultNamespace = 'default') {
     this.objects = objects.filter(o => o && typeof o === 'object' && o.kind);
     this.defaultNamespace = defaultNamespace;
+    for (const o of this.objects) {
+      const list = this.byKind.get(o.kind!);
+      if (list) list.push(o);
+      else this.byKind.set(o.kind!, [o]);
+      const key = identity(o.kind!, groupOf(o), this.ns(o), o.metadata?.name);
+      // the first of two objects with one identity, as a linear search would find it
+      if (!this.byIdentity.has(key)) this.byIdentity.set(key, o);
+    }
   }
 
   public ns(o: K8sObject): string {
@@ -65,21 +90,53 @@ export class Index {
   }
 
   public of(kind: string, group?: string): K8sObject[] {
-    return this.objects.filter(o => o.kind === kind && (group === undefined || groupOf(o) === group));
+    const all = this.byKind.get(kind) ?? [];
+    if (group === undefined) return all;
+    const key = `${kind}\n${group}`;
+    let list = this.byKindGroup.get(key);
+    if (!list) {
+      list = all.filter(o => groupOf(o) === group);
+      this.byKindGroup.set(key, list);
+    }
+    return list;
   }
 
   public find(kind: string, namespace: string, name: string, group?: string): K8sObject | undefined {
-    return this.of(kind, group).find(o => this.ns(o) === namespace && o.metadata?.name === name);
+    if (group !== undefined) return this.byIdentity.get(identity(kind, group, namespace, name));
+    return this.of(kind).find(o => this.ns(o) === namespace && o.metadata?.name === name);
   }
 
   /** Pod templates with their namespace and labels. */
-  public workloads(): { object: K8sObject; namespace: string; labels: Record<string, string> }[] {
-    const out: { object: K8sObject; namespace: string; labels: Record<string, string> }[] = [];
-    for (const o of this.objects) {
-      if (WORKLOAD_KINDS.has(o.kind!)) out.push({ object: o, namespace: this.ns(o), labels: o.spec?.template?.metadata?.labels ?? {} });
-      else if (o.kind === 'Pod') out.push({ object: o, namespace: this.ns(o), labels: o.metadata?.labels ?? {} });
+  public workloads(): WorkloadRef[] {
+    if (!this.workloadList) {
+      const out: WorkloadRef[] = [];
+      for (const o of this.objects) {
+        if (WORKLOAD_KINDS.has(o.kind!)) out.push({ object: o, namespace: this.ns(o), labels: o.spec?.template?.metadata?.labels ?? {} });
+        else if (o.kind === 'Pod') out.push({ object: o, namespace: this.ns(o), labels: o.metadata?.labels ?? {} });
+      }
+      this.workloadList = out;
     }
-    return out;
+    return this.workloadList;
+  }
+
+  /** The workloads of one namespace. */
+  public workloadsIn(namespace: string): WorkloadRef[] {
+    if (!this.workloadsByNamespace) {
+      const map = new Map<string, WorkloadRef[]>();
+      for (const w of this.workloads()) {
+        const list = map.get(w.namespace);
+        if (list) list.push(w);
+        else map.set(w.namespace, [w]);
+      }
+      this.workloadsByNamespace = map;
+    }
+    return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
+  /** A value derived from the whole index, computed once (e.g. DestinationRules by host). */
+  public memoized<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key) as T;
   }
 
   public describe(o: K8sObject): string {
@@ -94,6 +151,11 @@ export class Index {
     if (parts.length === 2 || parts[2] === 'svc') return { namespace: parts[1], name: parts[0] };
     return undefined;
   }
+}
+
+/** A map key that tells apart exactly what `===` does for a name (a string, else its type too). */
+function identity(kind: string, group: string, namespace: string, name: unknown): string {
+  return `${kind}\n${group}\n${namespace}\n${typeof name === 'string' ? `'${name}` : `${typeof name}:${String(name)}`}`;
 }
 
 export function groupOf(o: K8sObject): string {
@@ -121,14 +183,27 @@ function destinations(vs: K8sObject): { host: string; subset?: string; port?: nu
 
 /** DestinationRules whose host is the same Service as `host` seen from `from`. */
 function destinationRulesFor(index: Index, host: string, from: string): K8sObject[] {
-  const svc = index.serviceOfHost(host, from);
-  return index.of('DestinationRule', ISTIO_NET).filter(dr => {
-    const h = dr.spec?.host;
-    if (typeof h !== 'string') return false;
-    if (svc === undefined) return h === host;
-    const other = index.serviceOfHost(h, index.ns(dr));
-    return other !== undefined && other.name === svc.name && other.namespace === svc.namespace;
+  // by the Service their host names (namespace/name), else by the host as written
+  const byHost = index.memoized('destinationRulesByHost', () => {
+    const map = new Map<string, K8sObject[]>();
+    for (const dr of index.of('DestinationRule', ISTIO_NET)) {
+      const h = dr.spec?.host;
+      if (typeof h !== 'string') continue;
+      const svc = index.serviceOfHost(h, index.ns(dr));
+      for (const key of svc ? [`svc:${svc.namespace}/${svc.name}`, `host:${h}`] : [`host:${h}`]) {
+        const list = map.get(key);
+        if (list) list.push(dr);
+        else map.set(key, [dr]);
+      }
+    }
+    return map;
   });
+  const svc = index.serviceOfHost(host, from);
+  if (svc === undefined) {
+    // a host that is no Service's: the rules that name it exactly, as written
+    return (byHost.get(`host:${host}`) ?? []).filter(dr => dr.spec.host === host);
+  }
+  return byHost.get(`svc:${svc.namespace}/${svc.name}`) ?? [];
 }
 
 const isMeshVirtualService = (vs: K8sObject) => {
@@ -280,7 +355,8 @@ const backendNotFound: Rule = {
     for (const vs of index.of('VirtualService', ISTIO_NET)) {
       for (const d of destinations(vs)) {
         const svc = index.serviceOfHost(d.host, index.ns(vs));
-        if (svc && index.of('Service', '').some(s => index.ns(s) === svc.namespace) && !index.find('Service', svc.namespace, svc.name, '')) {
+        const namespacesWithServices = index.memoized('namespacesWithServices', () => new Set(index.of('Service', '').map(s => index.ns(s))));
+        if (svc && namespacesWithServices.has(svc.namespace) && !index.find('Service', svc.namespace, svc.name, '')) {
           out.push(finding(index, backendNotFound, vs, `routes to host '${d.host}' (Service ${svc.namespace}/${svc.name}), which this program does not declare`,
             'create the Service, or use the host of an existing one (a ServiceEntry for external hosts)'));
         }
@@ -395,7 +471,7 @@ const subsetSelectsNothing: Rule = {
     if (!svc) return [];
     const service = index.find('Service', svc.namespace, svc.name, '');
     const selector: Record<string, string> | undefined = service?.spec?.selector;
-    const workloads = index.workloads().filter(w => w.namespace === svc.namespace && (!selector || matches(selector, w.labels)));
+    const workloads = index.workloadsIn(svc.namespace).filter(w => !selector || matches(selector, w.labels));
     if (workloads.length === 0) return [];
     return (dr.spec?.subsets ?? []).filter((s: any) => !workloads.some(w => matches(s.labels ?? {}, w.labels))).map((s: any) =>
       finding(index, subsetSelectsNothing, dr, `subset '${s.name}' (labels ${JSON.stringify(s.labels ?? {})}) selects no workload of Service ${svc.namespace}/${svc.name}`,
@@ -415,7 +491,7 @@ const noMatchingWorkloads: Rule = {
       for (const p of index.of(kind, group)) {
         const selector = kind === 'Sidecar' ? p.spec?.workloadSelector?.labels : p.spec?.selector?.matchLabels;
         if (!selector) continue;
-        const inNs = index.workloads().filter(w => w.namespace === index.ns(p));
+        const inNs = index.workloadsIn(index.ns(p));
         if (inNs.length === 0) continue;
         if (!inNs.some(w => matches(selector, w.labels))) {
           out.push(finding(index, noMatchingWorkloads, p, `selector ${JSON.stringify(selector)} matches no workload of namespace ${index.ns(p)}`,
@@ -425,7 +501,7 @@ const noMatchingWorkloads: Rule = {
     }
     for (const server of index.of('Server', 'policy.linkerd.io')) {
       const selector = server.spec?.podSelector?.matchLabels;
-      const inNs = index.workloads().filter(w => w.namespace === index.ns(server));
+      const inNs = index.workloadsIn(index.ns(server));
       if (!selector || inNs.length === 0) continue;
       if (!inNs.some(w => matches(selector, w.labels))) {
         out.push(finding(index, noMatchingWorkloads, server, `podSelector ${JSON.stringify(selector)} matches no workload of namespace ${index.ns(server)}`,

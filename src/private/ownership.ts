@@ -37,8 +37,10 @@ interface Entry {
   readonly key: string;
   readonly chart: Chart;
   readonly object?: ApiObject;
-  /** the first owner's content without metadata, to compare shared objects by */
-  readonly content?: string;
+  /** the first owner's props, whose content (`contentOf`) a second owner's must match */
+  readonly props?: ApiObjectProps;
+  /** that content, computed when a second owner first claims the object (most never have one) */
+  content?: string;
   /** labels and annotations of a shared object so far, by owner */
   readonly metadata: { readonly labels: Map<string, [string, Claim]>; readonly annotations: Map<string, [string, Claim]> };
   readonly claims: Claim[];
@@ -159,7 +161,7 @@ function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | u
     chart,
     object,
     claims: [c],
-    content: props ? contentOf(props, c.merge) : undefined,
+    props,
     metadata: { labels: new Map(), annotations: new Map() },
   };
   if (props) recordMetadata(entry, props, c);
@@ -202,6 +204,7 @@ function mergeInto(entry: Entry, props: ApiObjectProps, c: Claim): void {
   const first = entry.claims[0];
   if (c.merge === undefined || c.merge !== first.merge) throw new OwnershipError(conflict(entry.key, first, c));
   const how = c.merge === 'identical' ? 'with different content' : 'with a different spec';
+  if (entry.content === undefined && entry.props) entry.content = contentOf(entry.props, first.merge);
   if (contentOf(props, c.merge) !== entry.content) throw new OwnershipError(conflict(entry.key, first, c, undefined, how));
   if (c.merge === 'metadata') {
     recordMetadata(entry, props, c);
