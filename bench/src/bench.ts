@@ -190,7 +190,12 @@ function main(): void {
   for (const k of o.migration) {
     const runs: { constructCpuMs: number; constructWallMs: number }[] = [];
     for (let r = 0; r < o.migrationRuns; r++) runs.push(runChild('migration.js', [String(k)]));
-    migration.push({ namespaces: k, runs: runs.length, constructCpuMs: median(runs.map(r => r.constructCpuMs)), constructWallMs: median(runs.map(r => r.constructWallMs)) });
+    migration.push({
+      namespaces: k,
+      runs: runs.length,
+      constructCpuMs: median(runs.map(r => r.constructCpuMs)),
+      constructWallMs: median(runs.map(r => r.constructWallMs)),
+    });
     console.log(`StrictMtlsMigration over ${k} namespaces: ${f0(migration[migration.length - 1].constructCpuMs)} ms CPU`);
   }
   rmSync(scratch, { recursive: true, force: true });
