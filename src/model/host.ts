@@ -18,6 +18,10 @@ export interface HostAddress {
 
 const REGISTRY = new WeakMap<IConstruct, Map<string, MeshHost>>();
 
+// The checks of a policy's host, built once.
+const HOST = { host: required(shaped(['mesh', 'hostName', 'port'], 'a host: a CanaryRelease or ServiceHost.fromAttributes(...)')) };
+const HOST_MESH = { mesh: required(meshRef) };
+
 /** An object of the host: created when an intent first needs it, its content final at synthesis. */
 interface Declared {
   readonly object: ApiObject;
@@ -69,10 +73,8 @@ export class MeshHost extends Construct {
    * name and port.
    */
   public static of(source: IConstruct, target: IMeshHost): MeshHost {
-    checkProps(source, { host: target }, {
-      host: required(shaped(['mesh', 'hostName', 'port'], 'a host: a CanaryRelease or ServiceHost.fromAttributes(...)')),
-    });
-    checkProps(source, target, { mesh: required(meshRef) }, 'host.');
+    checkProps(source, { host: target }, HOST);
+    checkProps(source, target, HOST_MESH, 'host.');
     checkServiceName(source, 'host.hostName', target.hostName);
     checkPort(source, 'host.port', target.port);
     return MeshHost.obtain(source, target.mesh.provider._renderers, { name: target.hostName, namespace: target.hostNamespace, port: target.port });
@@ -91,6 +93,9 @@ export class MeshHost extends Construct {
   private readonly declared = new Map<string, Declared>();
   private readonly content = new Map<string, HostObject>();
   private rendered = false;
+  /** inside `batch()`: intents are recorded, their objects declared after the last */
+  private batching = 0;
+  private pendingDeclare = false;
 
   private constructor(scope: Construct, id: string, owner: IConstruct, renderers: ProviderRenderers, address: HostAddress) {
     super(scope, id);
@@ -105,6 +110,25 @@ export class MeshHost extends Construct {
   /** The objects of the host so far, in the order they were created. */
   public get objects(): ApiObject[] {
     return [...this.declared.values()].map(d => d.object);
+  }
+
+  /**
+   * Records several intents of one construct (`record` calls `addVersion`, `addRoute`, ...) and
+   * declares the objects they need once, after the last: each declaration renders the host, and a
+   * large program records thousands. Only intents of one kind go in one batch (all versions, or
+   * all routes), so objects are created in the order one by one would create them.
+   */
+  public batch(source: IConstruct, record: () => void): void {
+    this.batching++;
+    try {
+      record();
+    } finally {
+      this.batching--;
+    }
+    if (this.batching === 0 && this.pendingDeclare) {
+      this.pendingDeclare = false;
+      this.declare(source);
+    }
   }
 
   /** Records a version (subset) of the host. */
@@ -232,6 +256,10 @@ export class MeshHost extends Construct {
    * with every intent known; a second owner of an object is an error at once.
    */
   private declare(source: IConstruct): void {
+    if (this.batching > 0) {
+      this.pendingDeclare = true;
+      return;
+    }
     let intent: HostIntent;
     try {
       intent = this.toIntent();

@@ -79,6 +79,16 @@ export interface CanaryDeploymentOptions {
   readonly securityContext?: kplus.ContainerSecurityContextProps;
 }
 
+// The checks of each kind of version, built once.
+const DEPLOY = {
+  name: required(dns1123Label),
+  image: required(image),
+  replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
+  env: optional(env),
+  proxy: optional(proxyResources),
+};
+const EXISTING = { name: required(dns1123Label), labels: required(labelMap({ min: 1 })) };
+
 /**
  * One side of a canary release: a version the release deploys, or an existing workload it
  * routes to without changing it.
@@ -120,13 +130,7 @@ export class CanaryVersion {
   /** @internal the version, its name validated; `prop` names it in errors */
   public _toIntent(scope: IConstruct, prop: string): CanaryVersionIntent {
     const i = this.intent;
-    checkProps(scope, i.kind === 'deploy' ? { name: i.name, ...i.deploy } : i, i.kind === 'deploy' ? {
-      name: required(dns1123Label),
-      image: required(image),
-      replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
-      env: optional(env),
-      proxy: optional(proxyResources),
-    } : { name: required(dns1123Label), labels: required(labelMap({ min: 1 })) }, `${prop}.`);
+    checkProps(scope, i.kind === 'deploy' ? { name: i.name, ...i.deploy } : i, i.kind === 'deploy' ? DEPLOY : EXISTING, `${prop}.`);
     checkDns1123Label(scope, `${prop}.name`, this.intent.name);
     return this.intent;
   }

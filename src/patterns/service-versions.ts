@@ -95,7 +95,7 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
   });
 
   const host = MeshHost.obtain(scope, provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port });
-  versions.forEach(v => host.addVersion(scope, v));
+  host.batch(scope, () => versions.forEach(v => host.addVersion(scope, v)));
   // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
   host.bindService(scope, ApiObject.of(service));
   return {

@@ -84,7 +84,9 @@ function keyOf(apiVersion: string, kind: string, namespace: string | undefined, 
 }
 
 function registry(scope: IConstruct): Registry {
-  const root = scope.node.root;
+  // the root, found without `node.root` (which builds the list of every scope on each call)
+  let root = scope;
+  while (root.node.scope) root = root.node.scope;
   let r = REGISTRIES.get(root);
   if (!r) {
     r = { entries: new Map() };
