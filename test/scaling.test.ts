@@ -73,7 +73,9 @@ describe('the analyzer on a large app', () => {
     const c = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
     for (let i = 0; i < 500; i++) release(c, `svc${i}`);
     new ApiObject(c, 'extra', {
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'svc321-extra' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'svc321-extra' },
       spec: { hosts: ['svc321'], http: [{ route: [{ destination: { host: 'svc321', subset: 'v1' } }] }] },
     });
     expect(() => Testing.synth(c)).toThrow(/^Validation failed with the following errors:\n {2}\[shop\] IST0109 VirtualService shop\/svc321-extra: is the second VirtualService for mesh host 'svc321' \(the first is VirtualService shop\/svc321\)[^\n]*$/);
@@ -85,7 +87,9 @@ describe('the analyzer on a large app', () => {
     charts.forEach((c, i) => release(c, `svc${i}`));
     // a subset no workload of the host has: a warning (KIA0203) in that chart only
     new ApiObject(charts[17], 'stray', {
-      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'svc17-v3' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'svc17-v3' },
       spec: { host: 'svc17-v3', subsets: [{ name: 'v3', labels: { app: 'svc17', version: 'v3' } }] },
     });
     app.synth();

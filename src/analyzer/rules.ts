@@ -7,7 +7,7 @@
  * cdk8s validation plugin.
  */
 import type { MeshTarget } from '../model/renderer';
-import { GatewayApiBundle, GatewayApiFeature, gatewayApiLacks, gatewayApiProfile } from '../providers/gateway-api/profile';
+import { GatewayApiBundle, GatewayApiFeature, gatewayApiLacks, GatewayApiProfile, gatewayApiProfile } from '../providers/gateway-api/profile';
 
 /** How bad a finding is: an error fails synthesis, a warning is recorded. */
 export type FindingLevel = 'error' | 'warning';
@@ -67,7 +67,8 @@ export class Index {
   public readonly defaultNamespace: string;
   private readonly byKind = new Map<string, K8sObject[]>();
   private readonly byKindGroup = new Map<string, K8sObject[]>();
-  private readonly byIdentity = new Map<string, K8sObject>();
+  /** by kind and group, then namespace and name: built for a kind when a rule first looks one up */
+  private readonly byName = new Map<string, Map<string, K8sObject>>();
   private workloadList?: WorkloadRef[];
   private workloadsByNamespace?: Map<string, WorkloadRef[]>;
   private readonly memo = new Map<string, unknown>();
@@ -79,9 +80,6 @@ export class Index {
       const list = this.byKind.get(o.kind!);
       if (list) list.push(o);
       else this.byKind.set(o.kind!, [o]);
-      const key = identity(o.kind!, groupOf(o), this.ns(o), o.metadata?.name);
-      // the first of two objects with one identity, as a linear search would find it
-      if (!this.byIdentity.has(key)) this.byIdentity.set(key, o);
     }
   }
 
@@ -102,8 +100,19 @@ export class Index {
   }
 
   public find(kind: string, namespace: string, name: string, group?: string): K8sObject | undefined {
-    if (group !== undefined) return this.byIdentity.get(identity(kind, group, namespace, name));
-    return this.of(kind).find(o => this.ns(o) === namespace && o.metadata?.name === name);
+    if (group === undefined) return this.of(kind).find(o => this.ns(o) === namespace && o.metadata?.name === name);
+    const kindKey = `${kind}\n${group}`;
+    let byName = this.byName.get(kindKey);
+    if (!byName) {
+      byName = new Map();
+      for (const o of this.of(kind, group)) {
+        const key = identity(this.ns(o), o.metadata?.name);
+        // the first of two objects with one identity, as a linear search would find it
+        if (!byName.has(key)) byName.set(key, o);
+      }
+      this.byName.set(kindKey, byName);
+    }
+    return byName.get(identity(namespace, name));
   }
 
   /** Pod templates with their namespace and labels. */
@@ -145,6 +154,8 @@ export class Index {
 
   /** An Istio host (short, `name.ns`, `name.ns.svc...` FQDN) as namespace/name of a Service, if it is one. */
   public serviceOfHost(host: string, from: string): { namespace: string; name: string } | undefined {
+    // most hosts are a Service's short name
+    if (host.indexOf('.') < 0) return host.includes('*') ? undefined : { namespace: from, name: host };
     if (host.includes('*')) return undefined;
     const parts = host.split('.');
     if (parts.length === 1) return { namespace: from, name: parts[0] };
@@ -154,8 +165,8 @@ export class Index {
 }
 
 /** A map key that tells apart exactly what `===` does for a name (a string, else its type too). */
-function identity(kind: string, group: string, namespace: string, name: unknown): string {
-  return `${kind}\n${group}\n${namespace}\n${typeof name === 'string' ? `'${name}` : `${typeof name}:${String(name)}`}`;
+function identity(namespace: string, name: unknown): string {
+  return `${namespace}\n${typeof name === 'string' ? name : `\n${typeof name}:${String(name)}`}`;
 }
 
 export function groupOf(o: K8sObject): string {
@@ -636,29 +647,34 @@ function fieldNotHonoured(targets: MeshTarget[]): Rule {
   return {
     ...rule,
     name: 'FieldNotHonoured',
-    check: index => index.of('HTTPRoute', GATEWAY)
-      .filter(route => (route.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service'))
-      .flatMap(route => {
-        const rules: any[] = route.spec?.rules ?? [];
-        const used: [GatewayApiFeature, string][] = [];
-        if (rules.some(r => r.name !== undefined)) used.push(['ruleNames', 'rules[].name']);
-        if (rules.some(r => (r.filters ?? []).some((f: any) => f.requestMirror?.percent !== undefined || f.requestMirror?.fraction !== undefined))) {
-          used.push(['mirrorPercent', 'a RequestMirror percent or fraction']);
-        }
-        if (rules.some(r => r.timeouts !== undefined)) used.push(['timeouts', 'rules[].timeouts']);
-        if (rules.some(r => r.retry !== undefined)) used.push(['retry', 'rules[].retry']);
-        const problems = new Map<string, { feature: string; instead: string }>();
-        for (const t of targets) {
-          const profile = gatewayApiProfile({
-            bundle: GatewayApiBundle.of(`v1.${t.gatewayApi}`), experimental: t.gatewayApiChannel === 'experimental', apiVersion: 'v1', honours: t.honours,
-          });
-          for (const [feature, what] of used) {
-            const lack = gatewayApiLacks(profile, feature, what);
-            if (lack) problems.set(feature, lack);
+    check: index => {
+      // the targets' profiles, once per program (not per route: a chart holds thousands)
+      let profiles: GatewayApiProfile[] | undefined;
+      const profilesOf = () => profiles ??= targets.map(t => gatewayApiProfile({
+        bundle: GatewayApiBundle.of(`v1.${t.gatewayApi}`), experimental: t.gatewayApiChannel === 'experimental', apiVersion: 'v1', honours: t.honours,
+      }));
+      return index.of('HTTPRoute', GATEWAY)
+        .filter(route => (route.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service'))
+        .flatMap(route => {
+          const rules: any[] = route.spec?.rules ?? [];
+          const used: [GatewayApiFeature, string][] = [];
+          if (rules.some(r => r.name !== undefined)) used.push(['ruleNames', 'rules[].name']);
+          if (rules.some(r => (r.filters ?? []).some((f: any) => f.requestMirror?.percent !== undefined || f.requestMirror?.fraction !== undefined))) {
+            used.push(['mirrorPercent', 'a RequestMirror percent or fraction']);
           }
-        }
-        return [...problems.values()].map(p => finding(index, rule, route, `uses ${p.feature}`, p.instead));
-      }),
+          if (rules.some(r => r.timeouts !== undefined)) used.push(['timeouts', 'rules[].timeouts']);
+          if (rules.some(r => r.retry !== undefined)) used.push(['retry', 'rules[].retry']);
+          const problems = new Map<string, { feature: string; instead: string }>();
+          if (used.length === 0) return [];
+          for (const profile of profilesOf()) {
+            for (const [feature, what] of used) {
+              const lack = gatewayApiLacks(profile, feature, what);
+              if (lack) problems.set(feature, lack);
+            }
+          }
+          return [...problems.values()].map(p => finding(index, rule, route, `uses ${p.feature}`, p.instead));
+        });
+    },
   };
 }
 

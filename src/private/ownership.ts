@@ -48,7 +48,13 @@ interface Entry {
 
 interface Registry {
   readonly entries: Map<string, Entry[]>;
+  /** bumped by every claim: the cross-chart check is repeated only when something changed */
+  generation: number;
+  checked?: { readonly generation: number; readonly clusters: number; readonly errors: string[] };
 }
+
+/** bumped by every `assignCluster` (which changes what the cross-chart check compares) */
+let clusterGeneration = 0;
 
 const REGISTRIES = new WeakMap<IConstruct, Registry>();
 const CLUSTERS = new WeakMap<Chart, string>();
@@ -89,9 +95,9 @@ function registry(scope: IConstruct): Registry {
   while (root.node.scope) root = root.node.scope;
   let r = REGISTRIES.get(root);
   if (!r) {
-    r = { entries: new Map() };
+    r = { entries: new Map(), generation: 0 };
     REGISTRIES.set(root, r);
-    root.node.addValidation({ validate: () => crossChartConflicts(r!) });
+    root.node.addValidation({ validate: () => crossChartConflictsOnce(r!) });
   }
   return r;
 }
@@ -99,6 +105,7 @@ function registry(scope: IConstruct): Registry {
 /** Records the cluster a chart is applied to (`MeshCluster.assign`). */
 export function assignCluster(chart: Chart, cluster: string): void {
   CLUSTERS.set(chart, cluster);
+  clusterGeneration++;
 }
 
 /** The cluster a chart is applied to; '' for the app's one cluster. */
@@ -156,7 +163,8 @@ export function claim(scope: IConstruct, identity: string, what: string, c: Clai
 function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | undefined, c: Claim, props?: ApiObjectProps): void {
   // every chart that holds an object of this library is analyzed at synthesis
   analyzeAtSynth(chart);
-  const entries = registry(scope).entries;
+  const r = registry(scope);
+  const entries = r.entries;
   const list = entries.get(key) ?? [];
   const entry: Entry = {
     key,
@@ -169,6 +177,7 @@ function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | u
   if (props) recordMetadata(entry, props, c);
   list.push(entry);
   entries.set(key, list);
+  r.generation++;
 }
 
 /**
@@ -222,6 +231,18 @@ function conflict(key: string, first: Claim, second: Claim, what?: string, how?:
   const fix = fixes.length > 0 ? fixes.join(', or ') : 'give one of them another name';
   return `${second.owner.node.path}: emits ${object}${how ? ` ${how}` : ''}, which ${first.owner.node.path} emits too; `
     + `applied to one cluster, one would silently replace the other: ${fix}`;
+}
+
+/**
+ * The cross-chart check, repeated only when a claim or a cluster was added since: cdk8s validates
+ * the whole app again for every chart it writes, and an app with a chart per namespace has
+ * hundreds.
+ */
+function crossChartConflictsOnce(r: Registry): string[] {
+  if (r.checked && r.checked.generation === r.generation && r.checked.clusters === clusterGeneration) return r.checked.errors;
+  const errors = crossChartConflicts(r);
+  r.checked = { generation: r.generation, clusters: clusterGeneration, errors };
+  return errors;
 }
 
 function crossChartConflicts(r: Registry): string[] {
