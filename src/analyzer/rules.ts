@@ -659,7 +659,8 @@ function fieldNotHonoured(targets: MeshTarget[]): Rule {
           const rules: any[] = route.spec?.rules ?? [];
           const used: [GatewayApiFeature, string][] = [];
           if (rules.some(r => r.name !== undefined)) used.push(['ruleNames', 'rules[].name']);
-          if (rules.some(r => (r.filters ?? []).some((f: any) => f.requestMirror?.percent !== undefined || f.requestMirror?.fraction !== undefined))) {
+          const mirrorShare = (f: any) => f.requestMirror?.percent !== undefined || f.requestMirror?.fraction !== undefined;
+          if (rules.some(r => (r.filters ?? []).some(mirrorShare))) {
             used.push(['mirrorPercent', 'a RequestMirror percent or fraction']);
           }
           if (rules.some(r => r.timeouts !== undefined)) used.push(['timeouts', 'rules[].timeouts']);
