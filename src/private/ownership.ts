@@ -41,8 +41,8 @@ interface Entry {
   readonly props?: ApiObjectProps;
   /** that content, computed when a second owner first claims the object (most never have one) */
   content?: string;
-  /** labels and annotations of a shared object so far, by owner */
-  readonly metadata: { readonly labels: Map<string, [string, Claim]>; readonly annotations: Map<string, [string, Claim]> };
+  /** labels and annotations of a shared object so far, by owner: recorded from the second claim on */
+  metadata?: { readonly labels: Map<string, [string, Claim]>; readonly annotations: Map<string, [string, Claim]> };
   readonly claims: Claim[];
 }
 
@@ -172,9 +172,7 @@ function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | u
     object,
     claims: [c],
     props,
-    metadata: { labels: new Map(), annotations: new Map() },
   };
-  if (props) recordMetadata(entry, props, c);
   list.push(entry);
   entries.set(key, list);
   r.generation++;
@@ -200,13 +198,13 @@ function recordMetadata(entry: Entry, props: ApiObjectProps, c: Claim): void {
   for (const field of ['labels', 'annotations'] as const) {
     const given = props.metadata?.[field] ?? {};
     for (const [k, v] of Object.entries(given)) {
-      const prior = entry.metadata[field].get(k);
+      const prior = entry.metadata![field].get(k);
       if (prior && prior[0] !== v) {
         const singular = field.slice(0, -1);
         throw new OwnershipError(`${c.owner.node.path}: sets ${singular} '${k}' of ${describe(entry.key)} to ${JSON.stringify(v)}, but `
           + `${prior[1].owner.node.path} sets it to ${JSON.stringify(prior[0])}; the object is shared, so set the ${singular} in one place`);
       }
-      entry.metadata[field].set(k, [v, c]);
+      entry.metadata![field].set(k, [v, c]);
     }
   }
 }
@@ -218,6 +216,11 @@ function mergeInto(entry: Entry, props: ApiObjectProps, c: Claim): void {
   if (entry.content === undefined && entry.props) entry.content = contentOf(entry.props, first.merge);
   if (contentOf(props, c.merge) !== entry.content) throw new OwnershipError(conflict(entry.key, first, c, undefined, how));
   if (c.merge === 'metadata') {
+    if (!entry.metadata) {
+      // the first owner's labels and annotations, which a second owner may not contradict
+      entry.metadata = { labels: new Map(), annotations: new Map() };
+      if (entry.props) recordMetadata(entry, entry.props, first);
+    }
     recordMetadata(entry, props, c);
     for (const [k, v] of Object.entries(props.metadata?.labels ?? {})) entry.object!.metadata.addLabel(k, v);
     for (const [k, v] of Object.entries(props.metadata?.annotations ?? {})) entry.object!.metadata.addAnnotation(k, v);
