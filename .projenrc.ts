@@ -24,6 +24,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'tsconfig-paths@^4.2.0',
     'fast-check@^4',
     'yaml@^2.9.1',
+    // The rollout plan's Mermaid diagrams are checked with Mermaid's own parser (test/support/
+    // mermaid-parse.mjs), which needs a DOM: jsdom (27 is the newest line that runs on Node 20).
+    'mermaid@11.17.2',
+    'jsdom@27.4.0',
   ],
   // Measured: Node 20 (the only line this project's machines run); see the README's "Supported toolchain".
   minNodeVersion: '20.0.0',

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MeshIdentity, WorkloadSelector } from './identity';
@@ -229,6 +229,10 @@ export class MeshWorkload extends Construct {
       }],
     });
     own(ApiObject.of(this.deployment), claim);
+    // cdk8s-plus labels the pod template with the construct's address, which nothing here selects
+    // on (the selector is the version's labels): a pod label that changes whenever the construct
+    // moves (e.g. a promotion swapping stable and canary) would restart every pod for nothing.
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
     for (const [k, v] of Object.entries({ ...this.selectorLabels, ...mesh.labels })) {
       this.deployment.podMetadata.addLabel(k, v);

@@ -31,7 +31,10 @@ function program(outdir: string): App {
 function synthToFiles(): Record<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-det-'));
   program(outdir).synth();
-  const files = Object.fromEntries(fs.readdirSync(outdir).sort().map(f => [f, fs.readFileSync(path.join(outdir, f), 'utf-8')]));
+  // every file, the rollout plans in rollout-plans/ included
+  const files = Object.fromEntries((fs.readdirSync(outdir, { recursive: true }) as string[]).sort()
+    .filter(f => fs.statSync(path.join(outdir, f)).isFile())
+    .map(f => [f, fs.readFileSync(path.join(outdir, f), 'utf-8')]));
   fs.rmSync(outdir, { recursive: true, force: true });
   return files;
 }
@@ -39,7 +42,11 @@ function synthToFiles(): Record<string, string> {
 test('two synths of the same program give byte-identical YAML', () => {
   const first = synthToFiles();
   const second = synthToFiles();
-  expect(Object.keys(first)).toEqual(Object.keys(PROVIDERS).flatMap(p => [`${p}.k8s.yaml`, ...(capsOf(p).ingressTimeout === false ? [] : [`${p}-ingress.k8s.yaml`])]).sort());
+  expect(Object.keys(first)).toEqual(Object.keys(PROVIDERS).flatMap(p => [
+    `${p}.k8s.yaml`, ...(capsOf(p).ingressTimeout === false ? [] : [`${p}-ingress.k8s.yaml`]),
+    ...(capsOf(p).ingressTimeout === false ? [] : [`rollout-plans/${p}-ingress-reviews.md`, `rollout-plans/${p}-ingress-reviews.steps.md`]),
+    `rollout-plans/${p}-reviews.md`, `rollout-plans/${p}-reviews.steps.md`,
+  ]).sort());
   for (const [file, text] of Object.entries(first)) {
     expect(text.length).toBeGreaterThan(1000);
     expect(second[file]).toBe(text);

@@ -114,7 +114,7 @@ describeInstall('installed into a new cdk8s app with the README\'s steps', () =>
     expect(fs.readFileSync(README, 'utf-8')).toContain('\nnpx cdk8s synth\n');
     sh('npx', ['cdk8s', 'synth'], { cwd: appDir, env });
     const dist = path.join(appDir, 'dist');
-    return fs.readdirSync(dist).sort().flatMap(f => Yaml.load(path.join(dist, f)).filter(o => o));
+    return fs.readdirSync(dist).filter(f => f.endsWith('.k8s.yaml')).sort().flatMap(f => Yaml.load(path.join(dist, f)).filter(o => o));
   };
 
   beforeAll(() => {
@@ -141,6 +141,8 @@ describeInstall('installed into a new cdk8s app with the README\'s steps', () =>
 
   test('the first program synthesizes the canary', () => {
     const objs = synth(markedBlock(README, 'file: main.ts').code);
+    // and, beside the manifests, the release's rollout plan (README: "A first program")
+    expect(fs.readdirSync(path.join(appDir, 'dist', 'rollout-plans')).sort()).toEqual(['bookinfo-reviews.md', 'bookinfo-reviews.steps.md']);
     expect(objs.map(o => o.kind).sort()).toEqual(['Deployment', 'Deployment', 'DestinationRule', 'Service', 'ServiceAccount', 'VirtualService']);
     const vs = objs.find(o => o.kind === 'VirtualService');
     expect(vs.spec.http.map((r: any) => r.route.map((d: any) => [d.destination.subset, d.weight ?? 100]))).toEqual([

@@ -3,6 +3,10 @@
  * (header `end-user: jason`) always sees v2. One chart per provider, same code; Linkerd with
  * each of its routing APIs. SMI cannot route by header, so there the canary is weights only, and
  * the seeds' ServiceProfile routes (per-route timeouts, a retry budget) come along.
+ *
+ * Each chart's release also writes its rollout plan, for review before the rollout starts:
+ * dist/rollout-plans/bookinfo-<chart>-reviews.md (every step's weights as a table and a Mermaid
+ * flowchart) and .steps.md (every step's routing objects). Moving on is `currentStep: 1`.
  */
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';

@@ -2,13 +2,14 @@
  * The fintech migration caught mid-way: `payments` is already STRICT, `orders` is still PERMISSIVE
  * with its metrics port open to a Prometheus outside the mesh, and the next pull request moves
  * `orders` to STRICT (the PrometheusRule says whether plaintext still reaches it). Next to it,
- * zero-trust rules: only the storefront's identity may GET /accounts/*, nothing else reaches the
- * ledger. One chart per mesh, same code.
+ * zero-trust rules: only the storefront's identity may GET /accounts/* and POST
+ * /accounts/search, with a supported x-api-version (seed 002's header condition); nothing else
+ * reaches the ledger. One chart per mesh, same code.
  */
 import { App, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  HttpMethod, IMesh, Mesh, MeshAuthorization, MeshCluster, MeshProvider, MeshWorkload, MtlsMode, MtlsStage, Peer, StrictMtlsMigration,
+  Condition, HttpMethod, IMesh, Mesh, MeshAuthorization, MeshCluster, MeshProvider, MeshWorkload, MtlsMode, MtlsStage, Peer, StrictMtlsMigration,
   WorkloadSelector,
 } from 'cdk8s-mesh';
 
@@ -60,7 +61,13 @@ class FintechMigration extends Chart {
       mesh,
       workload: accounts.workloadSelector,
       allow: [
-        { name: 'storefront-read', from: [Peer.identity(storefront.identity)], methods: [HttpMethod.GET], paths: ['/accounts/*'] },
+        {
+          name: 'storefront-read',
+          from: [Peer.identity(storefront.identity)],
+          // different methods on different paths, in one rule
+          to: [{ methods: [HttpMethod.GET], paths: ['/accounts/*'] }, { methods: [HttpMethod.POST], paths: ['/accounts/search'] }],
+          when: [Condition.header('x-api-version', ['v1', 'v2'])],
+        },
         // kubelet probes have no mesh identity
         { name: 'probes', methods: [HttpMethod.GET], paths: ['/healthz'] },
       ],

@@ -524,23 +524,28 @@ const noMatchingWorkloads: Rule = {
 };
 
 /**
- * KIA0207: a DestinationRule turns client TLS off (`tls.mode: DISABLE`) towards a host whose
- * namespace or workload PeerAuthentication is STRICT: every request is refused.
+ * KIA0207: a DestinationRule turns client TLS off (`tls.mode: DISABLE`, for the host or one of
+ * its subsets) towards a host whose namespace or workload PeerAuthentication is STRICT: every
+ * request is refused.
  */
 const mtlsConflict: Rule = {
   id: 'KIA0207',
   name: 'MtlsDisabledTowardsStrict',
   level: 'error',
   check: index => index.of('DestinationRule', ISTIO_NET).flatMap(dr => {
-    const mode = dr.spec?.trafficPolicy?.tls?.mode;
-    if (mode !== 'DISABLE') return [];
+    const disabled = [
+      ...(dr.spec?.trafficPolicy?.tls?.mode === 'DISABLE' ? [''] : []),
+      ...(dr.spec?.subsets ?? []).filter((s: any) => s.trafficPolicy?.tls?.mode === 'DISABLE').map((s: any) => ` (subset '${s.name}')`),
+    ];
+    if (disabled.length === 0) return [];
     const svc = index.serviceOfHost(dr.spec?.host ?? '', index.ns(dr));
     if (!svc) return [];
     const strict = index.of('PeerAuthentication', ISTIO_SEC).find(pa => pa.spec?.mtls?.mode === 'STRICT'
       && (index.ns(pa) === svc.namespace || (index.ns(pa) === 'istio-system' && !pa.spec?.selector)));
     if (!strict) return [];
-    return [finding(index, mtlsConflict, dr, `disables mTLS towards ${svc.namespace}/${svc.name}, but ${index.describe(strict)} requires it (STRICT): every request fails`,
-      'drop trafficPolicy.tls (Istio\'s auto mTLS), or make the PeerAuthentication PERMISSIVE for that workload')];
+    return disabled.map(where => finding(index, mtlsConflict, dr,
+      `disables mTLS towards ${svc.namespace}/${svc.name}${where}, but ${index.describe(strict)} requires it (STRICT): every request fails`,
+      'drop trafficPolicy.tls (Istio\'s auto mTLS), or make the PeerAuthentication PERMISSIVE for that workload'));
   }),
 };
 

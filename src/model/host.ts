@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { HostIntent, RouteDefaultsIntent, RouteIntent, TrafficPolicyIntent, VersionIntent } from './intents';
+import { effectiveVersionPolicy } from './policy-merge';
 import { withPolicies } from './precedence';
 import { HostObject, HostObjectSink, ProviderRenderers, Unsupported } from './renderer';
 import type { IMeshHost } from '../mesh-host';
@@ -8,6 +9,7 @@ import { checkPort, checkServiceName, invalid, throwUnsupported } from '../priva
 import { emit, OwnershipError } from '../private/ownership';
 import { warnNonIdempotentRetries } from '../private/retry';
 import { recordTarget } from '../private/targets';
+import { asksForFailover, FAILOVER_NEEDS_OUTLIER_DETECTION } from '../private/traffic-policy';
 import { checkProps, meshRef, required, shaped } from '../private/validation';
 
 export interface HostAddress {
@@ -138,6 +140,7 @@ export class MeshHost extends Construct {
     if (prior) {
       invalid(source, 'version', version.name, `unique on host '${this.hostName}' (already declared by ${prior.source.node.path})`);
     }
+    if (version.trafficPolicy) this.check(source, this.renderers.traffic.unsupportedPolicy(version.trafficPolicy, version.name));
     this.versions.set(version.name, { ...version, source });
     this.declare(source);
   }
@@ -197,22 +200,27 @@ export class MeshHost extends Construct {
     this.declare(defaults.source);
   }
 
-  /** The merged, ordered view a renderer works from. */
-  public toIntent(): HostIntent {
-    let catchAll = this.routes.find(r => r.matches.length === 0);
-    if (!catchAll && (this.routes.length > 0 || this.defaults)) {
+  /**
+   * The merged, ordered view a renderer works from.
+   * @param replace substitutes recorded routes (a rollout plan's other steps: same routes, other
+   * weights), before policies inherit the default route's backends; records nothing
+   */
+  public toIntent(replace?: (route: RouteIntent) => RouteIntent): HostIntent {
+    const routes = replace ? this.routes.map(replace) : this.routes;
+    let catchAll = routes.find(r => r.matches.length === 0);
+    if (!catchAll && (routes.length > 0 || this.defaults)) {
       // Requests that match no route would fail (404 on Istio and Gateway API), so a host with only
       // matched routes, or only a policy, gets an explicit default route to the host itself.
-      catchAll = { source: this.defaults?.source ?? this.routes[0].source, name: 'default', matches: [], backends: [{ weight: 100 }] };
+      catchAll = { source: this.defaults?.source ?? routes[0].source, name: 'default', matches: [], backends: [{ weight: 100 }] };
     }
-    const routing = [...this.routes.filter(r => r.matches.length > 0 && !r.inheritBackends), ...(catchAll ? [catchAll] : [])];
-    const ordered = withPolicies(routing, this.routes.filter(r => r.inheritBackends));
+    const routing = [...routes.filter(r => r.matches.length > 0 && !r.inheritBackends), ...(catchAll ? [catchAll] : [])];
+    const ordered = withPolicies(routing, routes.filter(r => r.inheritBackends));
     return {
       construct: this,
       name: this.hostName,
       namespace: this.namespace,
       port: { name: 'http', number: this.port },
-      versions: [...this.versions.values()].map(({ name, labels, serviceName }) => ({ name, labels, serviceName })),
+      versions: [...this.versions.values()].map(({ name, labels, serviceName, trafficPolicy }) => ({ name, labels, serviceName, trafficPolicy })),
       routes: ordered.map(r => this.withDefaults(r)),
       trafficPolicy: this.trafficPolicy,
     };
@@ -229,6 +237,21 @@ export class MeshHost extends Construct {
     const merged = { ...route, retries: route.retries ?? d.retries, timeout: route.timeout ?? d.timeout, fault: route.fault ?? d.fault };
     checkPerTry(merged.retries?.perTryTimeout, merged.timeout, d.source, this.hostName);
     return merged;
+  }
+
+  /**
+   * A version's locality failover needs outlier detection on its endpoints, which may come from
+   * the host's policy: known only once every intent is recorded.
+   */
+  private checkVersionPolicies(): void {
+    for (const v of this.versions.values()) {
+      if (!v.trafficPolicy) continue;
+      const effective = effectiveVersionPolicy(this.trafficPolicy, v.trafficPolicy);
+      if (asksForFailover(effective) && !effective.outlierDetection) {
+        invalid(v.source, `version ${v.name} trafficPolicy.localityLoadBalancing`, v.trafficPolicy.locality ?? this.trafficPolicy?.locality,
+          `${FAILOVER_NEEDS_OUTLIER_DETECTION} on the version or the host (CircuitBreaker)`);
+      }
+    }
   }
 
   private check(source: IConstruct, problems: Unsupported[]): void {
@@ -309,6 +332,7 @@ export class MeshHost extends Construct {
   private renderOnce(): string[] {
     if (this.rendered) return [];
     try {
+      this.checkVersionPolicies();
       const intent = this.toIntent();
       const emitted = new Set<string>();
       const sink: HostObjectSink = {

@@ -69,12 +69,38 @@ export type LoadBalancerIntent =
 export type ConnectionPoolIntent = ConnectionPoolOptions;
 export type OutlierDetectionIntent = OutlierDetectionOptions;
 
-/** How clients treat the host's endpoints (circuit breaking, load balancing); one per host. */
+/** Whether clients upgrade HTTP/1.1 connections to the endpoints to HTTP/2. */
+export type H2UpgradeIntent = 'DEFAULT' | 'DO_NOT_UPGRADE' | 'UPGRADE';
+
+/** Locality-aware load balancing: failover order, or weights by locality; `enabled` undefined means on. */
+export interface LocalityLbIntent {
+  readonly enabled?: boolean;
+  readonly failover: { readonly from: string; readonly to: string }[];
+  readonly failoverPriority: string[];
+  readonly distribute: { readonly from: string; readonly to: Record<string, number> }[];
+}
+
+/** TLS from the client's proxy to the endpoints: off, the mesh's own mTLS, or TLS origination. */
+export interface UpstreamTlsIntent {
+  readonly mode: 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
+  readonly sni?: string;
+  /** file paths in the client's proxy */
+  readonly caCertificates?: string;
+  readonly clientCertificate?: string;
+  readonly privateKey?: string;
+  readonly subjectAltNames?: string[];
+  readonly insecureSkipVerify?: boolean;
+}
+
+/** How clients treat the host's endpoints (circuit breaking, load balancing, TLS); one per host. */
 export interface TrafficPolicyIntent {
   readonly source: IConstruct;
   readonly connectionPool?: ConnectionPoolIntent;
   readonly outlierDetection?: OutlierDetectionIntent;
   readonly loadBalancer?: LoadBalancerIntent;
+  readonly h2UpgradePolicy?: H2UpgradeIntent;
+  readonly locality?: LocalityLbIntent;
+  readonly tls?: UpstreamTlsIntent;
 }
 
 /** One HTTP route. Any of `matches` selects it (OR); none means "all requests". */

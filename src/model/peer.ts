@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { Condition } from './condition';
 import { HttpMethod } from './match';
 import { PeerIntent } from './security';
 import { MeshIdentity } from '../identity';
@@ -100,8 +101,35 @@ export interface JwtClaim {
 }
 
 /**
+ * What a request does: its method, path and port. Every list that is set must match (AND); each
+ * list matches any of its entries.
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+ */
+export interface AuthorizationOperation {
+  /**
+   * The HTTP methods (any of them).
+   * @default - any method
+   */
+  readonly methods?: HttpMethod[];
+
+  /**
+   * The request paths (any of them), in Istio's syntax: exact (`/healthz`), prefix (`/reviews/*`),
+   * suffix (`*.js`, Istio only) or `*`.
+   * @default - any path
+   */
+  readonly paths?: string[];
+
+  /**
+   * The ports of the workload (any of them).
+   * @default - any port
+   */
+  readonly ports?: number[];
+}
+
+/**
  * One authorization rule: every condition it sets must hold. A condition left out matches
- * anything.
+ * anything. `methods`, `paths` and `ports` describe one operation; `to` lists several, for
+ * different methods on different paths in one rule.
  */
 export interface AuthorizationRule {
   /**
@@ -118,7 +146,7 @@ export interface AuthorizationRule {
   readonly from?: Peer[];
 
   /**
-   * The HTTP methods (any of them).
+   * The HTTP methods (any of them). Not with `to`.
    * @default - any method
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
    */
@@ -126,21 +154,39 @@ export interface AuthorizationRule {
 
   /**
    * The request paths (any of them), in Istio's syntax: exact (`/healthz`), prefix (`/reviews/*`),
-   * suffix (`*.js`, Istio only) or `*`.
+   * suffix (`*.js`, Istio only) or `*`. Not with `to`.
    * @default - any path
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
    */
   readonly paths?: string[];
 
   /**
-   * The ports of the workload the rule is about (any of them).
+   * The ports of the workload the rule is about (any of them). Not with `to`.
    * @default - any port
    */
   readonly ports?: number[];
 
   /**
+   * Several operations, any of them: `[{ methods: [GET], paths: ['/api/*'] }, { methods: [POST],
+   * paths: ['/api/orders'] }]` lets GET on one path and POST on another through one rule (one
+   * `from`, one `when`). Instead of `methods`, `paths` and `ports`, which describe one operation.
+   * @default - the operation of `methods`, `paths` and `ports`
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule-To
+   */
+  readonly to?: AuthorizationOperation[];
+
+  /**
+   * Conditions on the request that must all hold: headers, JWT claims, addresses
+   * (`Condition.header()`, `.claim()`, `.sourceIp()`, `.negate()`, ...).
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/security/conditions/
+   */
+  readonly when?: Condition[];
+
+  /**
    * JWT claims that must hold (all of them); needs the policy's `jwt`. Istio only.
    * @default - none
+   * @deprecated use `when: [Condition.claim(claim, values)]` (or `Condition.nestedClaim()` for `a.b`)
    * @see https://istio.io/latest/docs/reference/config/security/conditions/
    */
   readonly claims?: JwtClaim[];

@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import { GatewayIntent, IngressRouteIntent } from './ingress';
 import { NamespaceIntent } from './install';
-import { HostIntent, ProxyQuantities, RouteIntent, TrafficPolicyIntent } from './intents';
+import { HostIntent, ProxyQuantities, RouteIntent, VersionTrafficPolicyIntent } from './intents';
 import { AuthorizationIntent, MtlsIntent } from './security';
 
 /** Something a provider cannot express, found in an intent. */
@@ -58,8 +58,11 @@ export interface TrafficRenderer {
   readonly versionServices: boolean;
   /** what of this route the API cannot express (empty when all is fine) */
   unsupported(route: RouteIntent): Unsupported[];
-  /** what of this circuit breaker / load balancing the mesh cannot express */
-  unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[];
+  /**
+   * what of this traffic policy (circuit breaker, load balancing, TLS) the mesh cannot express:
+   * the host's, or with `version` that version's own
+   */
+  unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[];
   /** emits the host's objects (one per kind); the same intents always emit the same objects */
   render(sink: HostObjectSink, host: HostIntent): void;
 }

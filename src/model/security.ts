@@ -73,8 +73,11 @@ export type PeerIntent =
   | { readonly kind: 'authenticated' }
   | { readonly kind: 'jwt'; readonly issuer: string; readonly subject: string };
 
-/** A path in Istio's authorization syntax: exact, `prefix*` or `*suffix`. */
-export interface PathPatternIntent {
+/**
+ * A string pattern in Istio's authorization syntax (paths and condition values): exact,
+ * `prefix*`, `*suffix`, or `*` (any value; for a header: present).
+ */
+export interface PatternIntent {
   readonly kind: 'exact' | 'prefix' | 'suffix' | 'any';
   /** the pattern as written, e.g. `/reviews/*` */
   readonly pattern: string;
@@ -82,9 +85,45 @@ export interface PathPatternIntent {
   readonly value: string;
 }
 
-export interface ClaimIntent {
-  readonly claim: string;
-  readonly values: string[];
+/** A path in Istio's authorization syntax. */
+export type PathPatternIntent = PatternIntent;
+
+/** What a request does: all the lists that are set hold (AND); each list is any-of; empty means any. */
+export interface OperationIntent {
+  readonly methods: string[];
+  readonly paths: PathPatternIntent[];
+  /** sorted, unique */
+  readonly ports: number[];
+}
+
+/**
+ * What a condition reads. `header`: a request header; `claim`: a claim of the validated JWT
+ * (nested: a path); `requestPrincipal`: the JWT's `<iss>/<sub>`; `audience`: its `aud`;
+ * `presenter`: its `azp`; `sourceIp`: the peer address of the connection; `remoteIp`: the
+ * original client address (X-Forwarded-For or the PROXY protocol, as the proxy is told to trust).
+ */
+export type ConditionKind = 'header' | 'claim' | 'requestPrincipal' | 'audience' | 'presenter' | 'sourceIp' | 'remoteIp';
+
+/** One `when` condition: the attribute matches one of `values` (or, negated, none of them). */
+export interface ConditionIntent {
+  readonly kind: ConditionKind;
+  /**
+   * `header`: [the header name]; `claim`: the claim and the claims it is nested in, outermost
+   * first; `requestPrincipal`: [issuer, subject]; else []
+   */
+  readonly path: string[];
+  /** any of them; IP conditions: exact addresses or CIDR ranges */
+  readonly values: PatternIntent[];
+  readonly negated: boolean;
+  /** where the user wrote it, for capability errors, e.g. `allow[0].when[1]` */
+  readonly prop: string;
+  /** how the user wrote it, e.g. `Condition.header("x-api-version", ["v1"])` */
+  readonly display: string;
+}
+
+/** Whether a condition reads the validated JWT (so it needs a RequestAuthentication). */
+export function readsJwt(c: ConditionIntent): boolean {
+  return c.kind === 'claim' || c.kind === 'requestPrincipal' || c.kind === 'audience' || c.kind === 'presenter';
 }
 
 /** One authorization rule: all its conditions hold (AND); empty lists mean "any". */
@@ -93,10 +132,17 @@ export interface AuthorizationRuleIntent {
   readonly name: string;
   /** empty: any client, including ones without an identity */
   readonly peers: PeerIntent[];
-  readonly methods: string[];
-  readonly paths: PathPatternIntent[];
-  readonly ports: number[];
-  readonly claims: ClaimIntent[];
+  /** any of them (OR); empty: any request */
+  readonly operations: OperationIntent[];
+  /** all of them (AND) */
+  readonly conditions: ConditionIntent[];
+}
+
+/** Where a JWT is read from, instead of `Authorization: Bearer`. */
+export interface JwtHeaderLocationIntent {
+  readonly name: string;
+  /** stripped before decoding, e.g. `Bearer ` */
+  readonly prefix?: string;
 }
 
 export interface JwtIntent {
@@ -104,6 +150,11 @@ export interface JwtIntent {
   readonly jwksUri: string;
   readonly audiences: string[];
   readonly forwardOriginalToken: boolean;
+  /** the header the verified payload is written to (base64url JSON) */
+  readonly outputPayloadToHeader?: string;
+  /** empty: the defaults (`Authorization: Bearer`, `access_token`) */
+  readonly fromHeaders: JwtHeaderLocationIntent[];
+  readonly fromParams: string[];
 }
 
 export interface AuthorizationIntent {

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { MeshIdentity, WorkloadSelector } from '../identity';
 import { CanaryVersion } from './canary-version';
+import { RolloutPlan, RolloutPlanOptions, rolloutPlanOptions } from './rollout-plan';
 import { declareTrafficRoutes } from './traffic-routes';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
@@ -86,6 +87,13 @@ export interface CanaryReleaseProps {
    * @default - the mesh's default
    */
   readonly timeout?: Duration;
+
+  /**
+   * The rollout plan: every step's routing objects and a summary (a Markdown table and a Mermaid
+   * flowchart), written by the synthesis into `<outdir>/rollout-plans/` for review.
+   * @default - written, into `rollout-plans/`
+   */
+  readonly rolloutPlan?: RolloutPlanOptions;
 }
 
 /**
@@ -121,6 +129,8 @@ export class CanaryRelease extends Construct implements IMeshHost {
    * their content is filled in at synthesis, and patches apply over it.
    */
   public readonly routing: Construct;
+  /** The rollout plan the synthesis writes, unless disabled. */
+  public readonly rolloutPlan?: RolloutPlan;
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -142,6 +152,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
       canaryMatches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'))),
       retries: optional(retryPolicy),
       timeout: optional(duration()),
+      rolloutPlan: optional(rolloutPlanOptions),
     }, '', problems);
     if (typeof props !== 'object' || props === null) problems.throwIfAny();
     problems.run(() => checkServiceName(this, 'serviceName', props.serviceName));
@@ -201,6 +212,17 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.routing = built.host;
     this.stableWorkload = built.workloads.get(props.stable.name);
     this.canaryWorkload = built.workloads.get(props.canary.name);
+    this.rolloutPlan = RolloutPlan._attach({
+      host: built.host,
+      release: this,
+      splitRoute: 'canary-split',
+      stable: props.stable.name,
+      canary: props.canary.name,
+      steps: props.steps ?? [10, 25, 50, 100],
+      currentStep: props.currentStep ?? 0,
+      matches,
+      mirrorPercent: props.mirrorPercent,
+    }, props.rolloutPlan);
   }
 }
 

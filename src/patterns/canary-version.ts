@@ -1,8 +1,10 @@
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { CanaryVersionIntent } from './canary-version-intent';
-import { checkDns1123Label } from '../private/errors';
-import { checkProps, dns1123Label, env, image, labelMap, number, optional, proxyResources, required } from '../private/validation';
+import { TrafficPolicyOptions } from '../model/traffic-policy';
+import { checkDns1123Label, invalid } from '../private/errors';
+import { TRAFFIC_POLICY_PROPS, trafficPolicyIntent } from '../private/traffic-policy';
+import { checkProps, dns1123Label, env, image, labelMap, number, optional, Problems, proxyResources, required } from '../private/validation';
 import { selectorLabels } from '../private/workload';
 import { ProxyResources } from '../proxy';
 
@@ -123,15 +125,40 @@ export class CanaryVersion {
   /** The version name. */
   public readonly name: string;
 
-  private constructor(private readonly intent: CanaryVersionIntent) {
+  private constructor(private readonly intent: CanaryVersionIntent, private readonly trafficPolicy?: TrafficPolicyOptions) {
     this.name = intent.name;
   }
 
-  /** @internal the version, its name validated; `prop` names it in errors */
+  /**
+   * This version with its own traffic policy: how clients treat its endpoints (connection
+   * limits, outlier detection, load balancing, locality, HTTP/2 upgrade, TLS). Each setting
+   * overrides the host's (`CircuitBreaker`) and the version keeps the host's other settings,
+   * field by field: a version that sets `connectionPool.maxConnections` keeps the host's other
+   * limits. Istio: the version's DestinationRule subset `trafficPolicy` (with Gateway API routing,
+   * the DestinationRule of its per-version Service); Gateway API: `tls` as a BackendTLSPolicy on
+   * the per-version Service; Linkerd has no per-version policy (an error).
+   * @returns a new CanaryVersion; this one is unchanged
+   */
+  public withTrafficPolicy(policy: TrafficPolicyOptions): CanaryVersion {
+    return new CanaryVersion(this.intent, typeof policy === 'object' && policy !== null && !Array.isArray(policy) ? { ...policy } : policy);
+  }
+
+  /** @internal the version, its name and policy validated; `prop` names it in errors */
   public _toIntent(scope: IConstruct, prop: string): CanaryVersionIntent {
     const i = this.intent;
-    checkProps(scope, i.kind === 'deploy' ? { name: i.name, ...i.deploy } : i, i.kind === 'deploy' ? DEPLOY : EXISTING, `${prop}.`);
-    checkDns1123Label(scope, `${prop}.name`, this.intent.name);
-    return this.intent;
+    const problems = new Problems(scope);
+    checkProps(scope, i.kind === 'deploy' ? { name: i.name, ...i.deploy } : i, i.kind === 'deploy' ? DEPLOY : EXISTING, `${prop}.`, problems);
+    problems.run(() => checkDns1123Label(scope, `${prop}.name`, this.intent.name));
+    if (this.trafficPolicy === undefined) {
+      problems.throwIfAny();
+      return this.intent;
+    }
+    const p = this.trafficPolicy as unknown as Record<string, unknown> | null;
+    if (typeof p === 'object' && p !== null && !Array.isArray(p) && TRAFFIC_POLICY_PROPS.every(k => p[k] == null)) {
+      problems.run(() => invalid(scope, `${prop}.trafficPolicy`, p, `at least one of ${TRAFFIC_POLICY_PROPS.join(', ')}`));
+    }
+    const trafficPolicy = trafficPolicyIntent(scope, `${prop}.trafficPolicy.`, this.trafficPolicy, problems);
+    problems.throwIfAny();
+    return { ...this.intent, trafficPolicy };
   }
 }

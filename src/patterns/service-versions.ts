@@ -95,7 +95,11 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
   });
 
   const host = MeshHost.obtain(scope, provider._renderers, { name: spec.serviceName, namespace: spec.namespace, port: spec.port });
-  host.batch(scope, () => versions.forEach(v => host.addVersion(scope, v)));
+  const intents = versions.map((v, i) => ({ ...v, trafficPolicy: spec.versions[i].intent.trafficPolicy }));
+  // One declaration for all the versions (each renders the host), unless a version has a policy of
+  // its own: a renderer may give it objects of its own, which are created version by version.
+  if (intents.some(v => v.trafficPolicy !== undefined)) intents.forEach(v => host.addVersion(scope, v));
+  else host.batch(scope, () => intents.forEach(v => host.addVersion(scope, v)));
   // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
   host.bindService(scope, ApiObject.of(service));
   return {

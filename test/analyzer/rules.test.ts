@@ -271,3 +271,13 @@ describe('GW0003 FieldNotHonoured: fields the targeted releases do not serve or 
     expect(analyzeObjects([meshRoute([{ name: 'all', backendRefs: [{ name: 'ratings', port: 9080 }] }])]).filter(f => f.rule === 'GW0003')).toEqual([]);
   });
 });
+
+test('KIA0207 reads a subset\'s own TLS too (CanaryVersion.withTrafficPolicy)', () => {
+  const strict = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' } } };
+  const withSubsetTls = (mode: string) => [...reviews, strict,
+    dr('reviews', { host: 'reviews', subsets: [subsets[0], { ...subsets[1], trafficPolicy: { tls: { mode } } }] })];
+  expect(analyzeObjects(withSubsetTls('DISABLE')).map(f => [f.rule, f.message])).toEqual([
+    ['KIA0207', expect.stringMatching(/disables mTLS towards shop\/reviews \(subset 'v2'\), but PeerAuthentication shop\/default requires it/)],
+  ]);
+  expect(analyzeObjects(withSubsetTls('ISTIO_MUTUAL'))).toEqual([]);
+});

@@ -209,7 +209,7 @@ describe('rejected input', () => {
   const breaker = (props: object, provider = 'istio') => () => new CircuitBreaker(chart('bookinfo'), 'cb', { host: reviewsHost(provider), ...props });
 
   test.each([
-    [{}, /'connectionPool\/outlierDetection\/loadBalancer' \(undefined\) must be set/],
+    [{}, /'connectionPool\/outlierDetection\/loadBalancer\/h2UpgradePolicy\/localityLoadBalancing\/tls' \(undefined\) must be set/],
     [{ connectionPool: {} }, /'connectionPool' \(\{\}\) must be at least one limit/],
     [{ connectionPool: { maxConnections: 0 } }, /'connectionPool.maxConnections' \(0\) must be an integer in 1..2147483647/],
     [{ connectionPool: { http1MaxPendingRequests: 1.5 } }, /'connectionPool.http1MaxPendingRequests' \(1.5\) must be an integer/],

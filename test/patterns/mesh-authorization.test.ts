@@ -122,7 +122,7 @@ test('Istio ambient: L4 rules only (ztunnel fails closed on L7 rules bound by se
   const mesh = Mesh.fromAttributes({ provider: MeshProvider.istio({ dataPlaneMode: IstioDataPlaneMode.AMBIENT }) });
   expect(() => new MeshAuthorization(chart(), 'reviews-viewer', {
     mesh, workload: reviewsPods, allow: [{ from: [Peer.serviceAccount('productpage', 'default')], paths: ['/reviews/*'] }],
-  })).toThrow(/^test\/reviews-viewer: Istio ambient \(security.istio.io\/v1\) cannot express L7 authorization rules \(methods, paths, JWT\) on workloads selected by labels; ztunnel enforces them at L4/);
+  })).toThrow(/^test\/reviews-viewer: Istio ambient \(security.istio.io\/v1\) cannot express L7 authorization rules \(paths\) on workloads selected by labels; ztunnel enforces them at L4/);
   const c = chart();
   new MeshAuthorization(c, 'reviews-viewer', { mesh, workload: reviewsPods, allow: [{ from: [Peer.serviceAccount('productpage', 'default')], ports: [9080] }] });
   expect(one(Testing.synth(c), 'AuthorizationPolicy').spec.rules).toEqual([{
@@ -185,7 +185,7 @@ describe('MeshAuthorization on Linkerd', () => {
       .toThrow('test/deny-all: Linkerd 2.20 cannot express authorization for a whole namespace; give the workload with its ports (e.g. release.workloadSelector, or WorkloadSelector.labels(labels, { ports })): Linkerd authorizes per Server, one pod port each');
     expect(() => new MeshAuthorization(chart('prod'), 'api', {
       mesh, workload: reviewsPods, jwt: { issuer: 'https://a', jwksUri: 'https://a/jwks' }, allow: [{ from: [Peer.jwt('https://a')] }],
-    })).toThrow(/Linkerd 2.20 cannot express JWT authentication; validate tokens in the application or at the ingress gateway, or use Istio/);
+    })).toThrow(/Linkerd 2.20 cannot express JWT authentication \(jwt; Peer.jwt\(\) in rule rule-0\); validate tokens in the application or at the ingress gateway, or use Istio/);
     expect(() => new MeshAuthorization(chart('prod'), 'static', { mesh, workload: reviewsPods, allow: [{ paths: ['*.js', '/api*'] }] }))
       .toThrow(/cannot express the paths "\*.js", "\/api\*"; HTTPRoute matches exact paths and whole path segments/);
   });

@@ -7,18 +7,19 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AllowedRoutes, RouteDestination, TrafficRoutes,
-  CanaryRelease, CanaryVersion, CircuitBreaker, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
+  CanaryRelease, CanaryVersion, CircuitBreaker, Condition, GatewayApiVersion, GatewayBackend, GatewayImplementation, GatewayListener,
   GatewayRoute, HeaderMatch, HttpMethod, HttpRetryOn, IngressGateway, InstallMethod, IstioApiVersion, IstioDataPlaneMode, IstioRoutingApi,
-  LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
+  H2UpgradePolicy, LinkerdRoutingApi, LinkerdVersion, LoadBalancer, Mesh, MeshAuthorization, MeshCluster, MeshControlPlane, MeshIdentity, MeshInstall,
   MeshProvider, MeshWorkload, MtlsMode, PathMatch, Peer, QueryParamMatch, RequestMatch, RoutePolicy, ServiceHost, SmiApiVersion,
-  StrictMtlsMigration, TlsCertificate, TrustAnchor, WorkloadSelector,
+  StrictMtlsMigration, TlsCertificate, TrustAnchor, UpstreamTls, WorkloadSelector,
 } from '../../src';
 
 /** The kinds of value a prop takes; each has its own list of wrong values. */
 export type Kind =
   | 'mesh' | 'dns1123' | 'dns1035' | 'subdomain' | 'hostname' | 'text' | 'image' | 'path' | 'header' | 'query' | 'regex'
   | 'port' | 'count' | 'percent' | 'weight' | 'ratio' | 'status'
-  | 'duration' | 'bool' | 'labels' | 'env' | 'headerMap' | 'severity' | 'enum' | 'object' | 'array' | 'stringArray' | 'dnsArray' | 'portArray' | 'instance' | 'steps' | 'url';
+  | 'duration' | 'bool' | 'labels' | 'env' | 'headerMap' | 'severity' | 'enum' | 'object' | 'array' | 'stringArray' | 'dnsArray' | 'portArray' | 'instance' | 'steps' | 'url'
+  | 'cidrArray';
 
 export interface Field {
   readonly kind: Kind;
@@ -50,6 +51,64 @@ function gateway(c: Chart, props: any = {}): IngressGateway {
   return new IngressGateway(c, 'gw', { mesh: istio(), listeners: [GatewayListener.http()], ...props });
 }
 
+/** A policy whose one allow rule has `when: [condition]` (with a JWT issuer for the conditions that need one). */
+function withCondition(c: Chart, condition: Condition): void {
+  new MeshAuthorization(c, 'subject', {
+    mesh: istio(), namespace: 'shop', jwt: { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks' }, allow: [{ when: [condition] }],
+  });
+}
+
+/** Each Condition factory (validated when the policy reads it: errors name the policy). */
+function conditionEntries(): EntryPoint[] {
+  const values = { kind: 'stringArray', required: true } as const;
+  return [
+    {
+      name: 'Condition.header',
+      props: () => ({ name: 'x-api-version', values: ['v1'] }),
+      run: (c, p) => withCondition(c, Condition.header(p.name, p.values)),
+      fields: { name: { kind: 'header', required: true }, values },
+    },
+    {
+      name: 'Condition.claim',
+      props: () => ({ claim: 'role', values: ['admin'] }),
+      run: (c, p) => withCondition(c, Condition.claim(p.claim, p.values)),
+      fields: { claim: { kind: 'text', required: true }, values },
+    },
+    {
+      name: 'Condition.nestedClaim',
+      props: () => ({ path: ['realm_access', 'roles'], values: ['ops'] }),
+      run: (c, p) => withCondition(c, Condition.nestedClaim(p.path, p.values)),
+      fields: { path: { kind: 'stringArray', required: true }, values },
+    },
+    {
+      name: 'Condition.requestPrincipal',
+      props: () => ({ issuer: 'https://issuer.example.com', subject: 'user-*' }),
+      run: (c, p) => withCondition(c, Condition.requestPrincipal(p.issuer, p.subject)),
+      fields: { issuer: { kind: 'text', required: true }, subject: { kind: 'text' } },
+    },
+    { name: 'Condition.audience', props: () => ({ values: ['shop'] }), run: (c, p) => withCondition(c, Condition.audience(p.values)), fields: { values } },
+    { name: 'Condition.presenter', props: () => ({ values: ['web'] }), run: (c, p) => withCondition(c, Condition.presenter(p.values)), fields: { values } },
+    {
+      name: 'Condition.sourceIp',
+      props: () => ({ addresses: ['10.0.0.0/8', 'fd00::1'] }),
+      run: (c, p) => withCondition(c, Condition.sourceIp(p.addresses)),
+      fields: { addresses: { kind: 'cidrArray', required: true } },
+    },
+    {
+      name: 'Condition.remoteIp',
+      props: () => ({ addresses: ['203.0.113.7'] }),
+      run: (c, p) => withCondition(c, Condition.remoteIp(p.addresses)),
+      fields: { addresses: { kind: 'cidrArray', required: true } },
+    },
+    {
+      name: 'Condition.negate',
+      props: () => ({ condition: Condition.header('x-env', ['prod']) }),
+      run: (c, p) => withCondition(c, Condition.negate(p.condition)),
+      fields: { condition: { kind: 'instance', required: true } },
+    },
+  ];
+}
+
 /** Wraps a factory call: the construct that uses its product is 'subject'. */
 function viaRelease(make: (props: any) => any, into: (made: any) => any) {
   return (c: Chart, props: any) => {
@@ -74,6 +133,7 @@ export const ENTRY_POINTS: EntryPoint[] = [
       timeout: Duration.seconds(10),
       canaryMatches: [RequestMatch.header('end-user', 'jason')],
       retries: { attempts: 2, perTryTimeout: Duration.seconds(2), retryOn: [HttpRetryOn.SERVER_ERROR] },
+      rolloutPlan: { enabled: true, directory: 'plans' },
     }),
     run: (c, p) => { new CanaryRelease(c, 'subject', p); },
     fields: {
@@ -93,6 +153,9 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'retries.attempts': { kind: 'count' },
       'retries.perTryTimeout': { kind: 'duration' },
       'retries.retryOn': { kind: 'array' },
+      'rolloutPlan': { kind: 'object' },
+      'rolloutPlan.enabled': { kind: 'bool' },
+      'rolloutPlan.directory': { kind: 'text' },
     },
   },
   {
@@ -280,6 +343,9 @@ export const ENTRY_POINTS: EntryPoint[] = [
       connectionPool: { maxConnections: 100, http1MaxPendingRequests: 10, connectTimeout: Duration.seconds(1), idleTimeout: Duration.minutes(5) },
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
       loadBalancer: LoadBalancer.leastRequest(),
+      h2UpgradePolicy: H2UpgradePolicy.UPGRADE,
+      localityLoadBalancing: { enabled: true, distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 20 } }] },
+      tls: UpstreamTls.istioMutual(),
     }),
     run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), ...p }); },
     fields: {
@@ -294,6 +360,55 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'outlierDetection.baseEjectionTime': { kind: 'duration' },
       'outlierDetection.maxEjectionPercent': { kind: 'percent' },
       'loadBalancer': { kind: 'instance' },
+      'h2UpgradePolicy': { kind: 'enum' },
+      'localityLoadBalancing': { kind: 'object' },
+      'localityLoadBalancing.enabled': { kind: 'bool' },
+      'localityLoadBalancing.distribute': { kind: 'array' },
+      'tls': { kind: 'instance' },
+    },
+  },
+  {
+    name: 'CanaryVersion.withTrafficPolicy',
+    props: () => ({
+      connectionPool: { maxConnections: 10 },
+      outlierDetection: { consecutive5xxErrors: 2 },
+      loadBalancer: LoadBalancer.random(),
+      h2UpgradePolicy: H2UpgradePolicy.DO_NOT_UPGRADE,
+      localityLoadBalancing: { failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['topology.istio.io/network'] },
+      tls: UpstreamTls.simple({ sni: 'reviews.example.com' }),
+    }),
+    run: viaRelease(p => v2().withTrafficPolicy(p), canary => ({ canary })),
+    fields: {
+      'connectionPool': { kind: 'object' },
+      'connectionPool.maxConnections': { kind: 'count' },
+      'outlierDetection': { kind: 'object' },
+      'outlierDetection.consecutive5xxErrors': { kind: 'count' },
+      'loadBalancer': { kind: 'instance' },
+      'h2UpgradePolicy': { kind: 'enum' },
+      'localityLoadBalancing': { kind: 'object' },
+      'localityLoadBalancing.failover': { kind: 'array' },
+      'localityLoadBalancing.failoverPriority': { kind: 'stringArray' },
+      'tls': { kind: 'instance' },
+    },
+  },
+  {
+    name: 'UpstreamTls.simple',
+    props: () => ({ sni: 'reviews.example.com', caCertificates: '/etc/certs/ca.pem', subjectAltNames: ['reviews.example.com'] }),
+    run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), tls: UpstreamTls.simple(p) }); },
+    fields: {
+      sni: { kind: 'subdomain' },
+      caCertificates: { kind: 'path' },
+      subjectAltNames: { kind: 'stringArray' },
+      insecureSkipVerify: { kind: 'bool' },
+    },
+  },
+  {
+    name: 'UpstreamTls.mutual',
+    props: () => ({ clientCertificate: '/etc/certs/client.pem', privateKey: '/etc/certs/key.pem' }),
+    run: (c, p) => { new CircuitBreaker(c, 'subject', { host: release(c), tls: UpstreamTls.mutual(p) }); },
+    fields: {
+      clientCertificate: { kind: 'path', required: true },
+      privateKey: { kind: 'path', required: true },
     },
   },
   {
@@ -530,7 +645,14 @@ export const ENTRY_POINTS: EntryPoint[] = [
     props: () => ({
       mesh: istio(),
       namespace: 'shop',
-      jwt: { issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks', audiences: ['shop'] },
+      jwt: {
+        issuer: 'https://issuer.example.com',
+        jwksUri: 'https://issuer.example.com/jwks',
+        audiences: ['shop'],
+        outputPayloadToHeader: 'x-jwt-payload',
+        fromHeaders: [{ name: 'x-token', prefix: 'Bearer ' }],
+        fromParams: ['token'],
+      },
       allow: [{ from: [Peer.jwt('https://issuer.example.com')], claims: [{ claim: 'role', values: ['admin'] }] }],
     }),
     run: (c, p) => { new MeshAuthorization(c, 'subject', p); },
@@ -539,11 +661,36 @@ export const ENTRY_POINTS: EntryPoint[] = [
       'jwt.issuer': { kind: 'text', required: true },
       'jwt.jwksUri': { kind: 'url', required: true },
       'jwt.audiences': { kind: 'stringArray' },
+      'jwt.outputPayloadToHeader': { kind: 'header' },
+      'jwt.fromHeaders': { kind: 'array' },
+      'jwt.fromHeaders.0.name': { kind: 'header', required: true },
+      'jwt.fromHeaders.0.prefix': { kind: 'text' },
+      'jwt.fromParams': { kind: 'stringArray' },
       'allow.0.claims': { kind: 'array' },
       'allow.0.claims.0.claim': { kind: 'text', required: true },
       'allow.0.claims.0.values': { kind: 'stringArray', required: true },
     },
   },
+  {
+    name: 'MeshAuthorization.to',
+    props: () => ({
+      mesh: istio(),
+      namespace: 'shop',
+      allow: [{
+        to: [{ methods: [HttpMethod.GET], paths: ['/reviews/*'], ports: [9080] }, { methods: [HttpMethod.POST], paths: ['/reviews/search'] }],
+        when: [Condition.header('x-api-version', ['v1'])],
+      }],
+    }),
+    run: (c, p) => { new MeshAuthorization(c, 'subject', p); },
+    fields: {
+      'allow.0.to': { kind: 'array' },
+      'allow.0.to.0.methods': { kind: 'array' },
+      'allow.0.to.0.paths': { kind: 'stringArray' },
+      'allow.0.to.0.ports': { kind: 'portArray' },
+      'allow.0.when': { kind: 'array' },
+    },
+  },
+  ...conditionEntries(),
   {
     name: 'Peer.serviceAccount',
     props: () => ({ name: 'productpage', namespace: 'shop' }),
@@ -753,6 +900,7 @@ export const BAD: Record<Kind, unknown[]> = {
   instance: ['x', 42, {}, [], true],
   steps: ['x', 42, {}, [], [null], [50, 10, 100], [10, 50], [NaN, 100], [10, 10, 100], [-1, 100], [Infinity]],
   url: [null, 42, {}, '', 'not a url', 'ftp://x'],
+  cidrArray: ['x', 42, {}, [], [null], [42], [''], ['300.1.1.1'], ['10.0.0.0/33'], ['::1/129'], ['10.0.0.0/8/1'], ['10.0.0.0/x'], ['example.com']],
 };
 
 /**

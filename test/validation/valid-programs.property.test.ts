@@ -9,9 +9,9 @@
 import { Duration, Testing, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute, HttpMethod,
-  IngressGateway, LoadBalancer, MeshAuthorization, MeshWorkload, MtlsMode, MtlsStage, PathMatch, Peer, RequestMatch, RoutePolicy,
-  StrictMtlsMigration, TlsCertificate,
+  AllowedRoutes, CanaryRelease, CanaryVersion, CircuitBreaker, Condition, GatewayBackend, GatewayImplementation, GatewayListener, GatewayRoute,
+  HttpMethod, IngressGateway, LoadBalancer, MeshAuthorization, MeshWorkload, MtlsMode, MtlsStage, PathMatch, Peer, RequestMatch, RoutePolicy,
+  RouteDestination, StrictMtlsMigration, TlsCertificate, TrafficRoutes,
 } from '../../src';
 import { Capabilities, capsOf, chart, meshOf, PROVIDERS, validationTargetOf } from '../support/fixtures';
 import { expectValid, itValidates } from '../support/validator';
@@ -42,14 +42,23 @@ interface Program {
   readonly policy?: { readonly matched: boolean; readonly timeoutMs: number };
   readonly breaker?: { readonly errors: number; readonly ejectionS: number; readonly maxConnections: number; readonly cookieLb: boolean };
   readonly mtls?: { readonly namespaces: string[]; readonly strictAt: number[]; readonly currentStage: number; readonly alert: boolean };
-  readonly authz?: { readonly methods: HttpMethod[]; readonly paths: string[] };
+  readonly authz?: { readonly methods: HttpMethod[]; readonly paths: string[]; readonly apiVersions: string[]; readonly sourceIp: boolean };
   readonly ingress?: {
     readonly hostname: string; readonly https: boolean; readonly timeoutS?: number; readonly rewrite: boolean; readonly extraService: boolean;
   };
   readonly workload?: { readonly replicas: number; readonly version: string };
+  /** a second host routed with TrafficRoutes: three versions, rules, a split default route */
+  readonly routes?: {
+    readonly v1Weight: number;
+    readonly rules: number[];
+    readonly splitRule: boolean;
+    readonly mirror: boolean;
+    readonly requestHeaders: boolean;
+    readonly responseHeaders: boolean;
+  };
 }
 
-const steps = fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { maxLength: 5 }).map(s => [...s.sort((a, b) => a - b), 100]);
+const steps = fc.uniqueArray(fc.integer({ min: 0, max: 99 }), { maxLength: 5 }).map(s => [...s.sort((a, b) => a - b), 100]);
 
 const program: fc.Arbitrary<Program> = fc.record({
   provider: fc.constantFrom(...Object.keys(PROVIDERS)),
@@ -80,6 +89,9 @@ const program: fc.Arbitrary<Program> = fc.record({
   authz: fc.option(fc.record({
     methods: fc.subarray([HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE]),
     paths: fc.subarray(['/api/*', '/health', '/reviews/*']),
+    // a header condition (Istio `when`, Linkerd HTTPRoute header matches) and a source range
+    apiVersions: fc.subarray(['v1', 'v2*', '*']),
+    sourceIp: fc.boolean(),
   }), { nil: undefined }),
   ingress: fc.option(fc.record({
     hostname: fc.constantFrom(...HOSTNAMES),
@@ -89,6 +101,14 @@ const program: fc.Arbitrary<Program> = fc.record({
     extraService: fc.boolean(),
   }), { nil: undefined }),
   workload: fc.option(fc.record({ replicas: fc.integer({ min: 1, max: 5 }), version: fc.constantFrom('v1', 'v2', 'stable') }), { nil: undefined }),
+  routes: fc.option(fc.record({
+    v1Weight: fc.integer({ min: 0, max: 100 }),
+    rules: fc.subarray([0, 1, 2, 3]),
+    splitRule: fc.boolean(),
+    mirror: fc.boolean(),
+    requestHeaders: fc.boolean(),
+    responseHeaders: fc.boolean(),
+  }), { nil: undefined }),
 });
 
 function requestMatch(i: number): RequestMatch {
@@ -123,6 +143,14 @@ function expressible(p: Program): Program {
     mtls: caps.security ? p.mtls : undefined,
     authz: caps.security ? p.authz : undefined,
     ingress: caps.ingressTimeout === false && p.ingress?.timeoutS !== undefined ? { ...p.ingress, timeoutS: undefined } : p.ingress,
+    routes: p.routes && {
+      ...p.routes,
+      rules: caps.requestMatches ? p.routes.rules : [],
+      mirror: p.routes.mirror && caps.mirror,
+      // SMI changes no headers; Linkerd's own HTTPRoute kind changes request headers only
+      requestHeaders: p.routes.requestHeaders && !p.provider.includes('smi'),
+      responseHeaders: p.routes.responseHeaders && !p.provider.includes('smi') && !p.provider.startsWith('linkerd-policy'),
+    },
   };
 }
 
@@ -190,6 +218,10 @@ function synth(p: Program): any[] {
           from: [Peer.identity(client.identity)],
           methods: p.authz.methods.length ? p.authz.methods : undefined,
           paths: p.authz.paths.length ? p.authz.paths : undefined,
+          when: p.authz.apiVersions.length || p.authz.sourceIp ? [
+            ...p.authz.apiVersions.length ? [Condition.header('x-api-version', p.authz.apiVersions)] : [],
+            ...p.authz.sourceIp ? [Condition.sourceIp(['10.0.0.0/8', 'fd00::/8'])] : [],
+          ] : undefined,
         }],
       });
     }
@@ -218,6 +250,27 @@ function synth(p: Program): any[] {
         },
         ...(i.extraService ? [{ name: 'static', matches: [RequestMatch.pathPrefix('/static')], backends: [GatewayBackend.service(EXTERNAL_SERVICES[0], 80)] }] : []),
       ],
+    });
+  }
+  if (p.routes) {
+    const r = p.routes;
+    new TrafficRoutes(c, 'catalog', {
+      mesh,
+      serviceName: 'catalog',
+      port: 8080,
+      versions: ['v1', 'v2', 'v3'].map(v => CanaryVersion.deploy({ name: v, image: `example/catalog:${v}` })),
+      rules: r.rules.map((m, i) => ({
+        matches: [requestMatch(m)],
+        destination: r.splitRule && i === 0
+          ? RouteDestination.weighted([{ version: 'v2', weight: 50 }, { version: 'v3', weight: 50 }])
+          : RouteDestination.version(i % 2 === 0 ? 'v3' : 'v2'),
+        requestHeaders: r.requestHeaders ? { set: { 'x-rule': String(i) }, remove: ['x-debug'] } : undefined,
+      })),
+      defaultRoute: {
+        destination: RouteDestination.weighted([{ version: 'v1', weight: r.v1Weight }, { version: 'v2', weight: 100 - r.v1Weight }]),
+        mirror: r.mirror ? { version: 'v3', percent: 100 } : undefined,
+        responseHeaders: r.responseHeaders ? { add: { 'x-catalog': 'default' } } : undefined,
+      },
     });
   }
   return Testing.synth(c);

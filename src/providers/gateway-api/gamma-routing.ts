@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
+import { gatewayApiPolicyUnsupported, renderBackendTlsPolicies } from './backend-tls-policy';
 import { GatewayApiProfile, gatewayApiHas, gatewayApiLacks } from './profile';
 import { BackendRef, HTTPHeaderFilter, HTTPNamedMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteFilter, HTTPRouteRule, HTTPRouteSpec } from './types';
 import { HeaderModifierIntent } from '../../model/ingress';
-import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { forSpecificity, routeSpecificity } from '../../model/precedence';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
@@ -24,9 +25,9 @@ export interface GammaMeshExtension {
   unsupported(route: RouteIntent): Unsupported[];
   /** annotations for the host's HTTPRoute; throws when the host's routes cannot share them */
   annotations(host: HostIntent): Record<string, string> | undefined;
-  /** what of this circuit breaker / load balancing the mesh cannot express */
-  unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[];
-  /** renders the host's circuit breaker in the mesh's own terms */
+  /** what of this traffic policy (the host's, or `version`'s own) the mesh cannot express */
+  unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[];
+  /** renders the host's (and its versions') traffic policy in the mesh's own terms */
   renderPolicy(sink: HostObjectSink, host: HostIntent): void;
 }
 
@@ -74,11 +75,8 @@ export class GammaRouting implements TrafficRenderer {
     return out;
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
-    return this.extension ? this.extension.unsupportedPolicy(policy) : [{
-      feature: 'circuit breaking or load balancing',
-      instead: 'Gateway API has no standard circuit breaking; choose the mesh: MeshProvider.istio() (DestinationRule) or .linkerd() (failure accrual)',
-    }];
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+    return this.extension ? this.extension.unsupportedPolicy(policy, version) : gatewayApiPolicyUnsupported(this.profile, policy, version);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {
@@ -95,7 +93,8 @@ export class GammaRouting implements TrafficRenderer {
         }),
       });
     }
-    this.extension?.renderPolicy(sink, host);
+    if (this.extension) this.extension.renderPolicy(sink, host);
+    else renderBackendTlsPolicies(sink, host);
   }
 }
 

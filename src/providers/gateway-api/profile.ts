@@ -76,7 +76,7 @@ export interface GatewayApiProfile {
 }
 
 /** Fields whose availability depends on the release and channel. */
-export type GatewayApiFeature = 'ruleNames' | 'mirrorPercent' | 'timeouts' | 'retry';
+export type GatewayApiFeature = 'ruleNames' | 'mirrorPercent' | 'timeouts' | 'retry' | 'backendTlsPolicy';
 
 /**
  * The first minor release whose standard / experimental channel has each field.
@@ -87,6 +87,8 @@ const FEATURES: Record<GatewayApiFeature, { readonly standard: number; readonly 
   mirrorPercent: { standard: 3, experimental: 2, what: 'RequestMirror percent' },
   timeouts: { standard: 2, experimental: 0, what: 'HTTPRoute rules[].timeouts' },
   retry: { standard: Infinity, experimental: 2, what: 'HTTPRoute rules[].retry' },
+  // v1.4 serves BackendTLSPolicy v1 in both channels (earlier experimental channels: v1alpha2/3, not emitted)
+  backendTlsPolicy: { standard: 4, experimental: 4, what: 'BackendTLSPolicy v1' },
 };
 
 function inRelease(feature: GatewayApiFeature, minor: number, experimental: boolean): boolean {

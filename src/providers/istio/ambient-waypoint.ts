@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { WaypointGatewaySpec } from './install-types';
-import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { HostObject, HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { clusterOf } from '../../private/ownership';
 
@@ -87,8 +87,8 @@ export class AmbientWaypoints implements TrafficRenderer {
     return this.routing.unsupported(route);
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
-    return this.routing.unsupportedPolicy(policy);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+    return this.routing.unsupportedPolicy(policy, version);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {

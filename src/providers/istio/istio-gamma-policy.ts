@@ -1,5 +1,6 @@
 import { istioPolicyUnsupported, istioTrafficPolicy, renderDestinationRule } from './istio-traffic-policy';
-import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
+import { effectiveVersionPolicy } from '../../model/policy-merge';
 import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
 
@@ -22,7 +23,7 @@ export class IstioGammaPolicy implements GammaMeshExtension {
     return undefined;
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, _version?: string): Unsupported[] {
     return istioPolicyUnsupported(policy);
   }
 
@@ -30,11 +31,16 @@ export class IstioGammaPolicy implements GammaMeshExtension {
     renderDestinationRule(sink, this.apiVersion, host, false);
     // The HTTPRoute sends the host's traffic to the per-version Services, which are hosts of their
     // own (`<name>.<ns>.svc.<domain>`, pilot/pkg/config/kube/gateway conversion), and a
-    // DestinationRule applies only to its own host: each routed-to host needs the policy too.
-    const trafficPolicy = istioTrafficPolicy(host.trafficPolicy);
-    if (!trafficPolicy) return;
-    const services = [...new Set(host.versions.map(v => v.serviceName ?? `${host.name}-${v.name}`))].filter(s => s !== host.name).sort();
-    for (const service of services) {
+    // DestinationRule applies only to its own host: each routed-to host needs the policy too, and
+    // a version's own policy is its Service's (the host's, overridden setting by setting).
+    const seen = new Set<string>([host.name]);
+    const services = host.versions
+      .map(v => ({ service: v.serviceName ?? `${host.name}-${v.name}`, policy: effectiveVersionPolicy(host.trafficPolicy, v.trafficPolicy) }))
+      .filter(s => !seen.has(s.service) && seen.add(s.service))
+      .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+    for (const { service, policy } of services) {
+      const trafficPolicy = istioTrafficPolicy(policy);
+      if (!trafficPolicy) continue;
       sink.emit(`DestinationRule-${service}`, {
         apiVersion: this.apiVersion,
         kind: 'DestinationRule',

@@ -1,7 +1,7 @@
 import { istioPolicyUnsupported, renderDestinationRule } from './istio-traffic-policy';
 import { Headers, HeaderOperations, HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch, VirtualServiceSpec } from './types';
 import { HeaderModifierIntent } from '../../model/ingress';
-import { HostIntent, MatchIntent, RetryIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, MatchIntent, RetryIntent, RouteIntent, StringMatchIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 
@@ -22,7 +22,7 @@ export class IstioRouting implements TrafficRenderer {
     return istioRetriesUnsupported(route.retries);
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, _version?: string): Unsupported[] {
     return istioPolicyUnsupported(policy);
   }
 

@@ -1,9 +1,9 @@
 import { Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { onWaypointBound, WAYPOINT_NAME } from './ambient-waypoint';
-import { AuthorizationPolicySpec, PeerAuthenticationSpec, PolicyTargetReference, Rule, Source } from './types';
+import { AuthorizationPolicySpec, Condition, Operation, PeerAuthenticationSpec, PolicyTargetReference, Rule, Source } from './types';
 import { SecurityRenderer, Unsupported } from '../../model/renderer';
-import { AuthorizationIntent, AuthorizationRuleIntent, MtlsIntent, PeerIntent } from '../../model/security';
+import { AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, MtlsIntent, OperationIntent, PeerIntent, readsJwt } from '../../model/security';
 import { emit } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
@@ -86,8 +86,9 @@ export class IstioSecurity implements SecurityRenderer {
     // ztunnel enforces selector-bound policies at L4 and fails closed on L7 attributes. A workload
     // whose Service the library knows may get a waypoint, where they apply (checked at synthesis).
     if (intent.workload?.service !== undefined) return [];
-    return hasL7(intent) ? [{
-      feature: 'L7 authorization rules (methods, paths, JWT) on workloads selected by labels',
+    const l7 = l7Features(intent);
+    return l7.length > 0 ? [{
+      feature: `L7 authorization rules (${l7.join(', ')}) on workloads selected by labels`,
       instead: 'ztunnel enforces them at L4 and would deny the requests; use L4 rules (identities, namespaces, ports) in ambient, '
         + 'or give the policy the workload of a CanaryRelease or MeshWorkload whose Service has a waypoint (release.workloadSelector)',
     }] : [];
@@ -141,10 +142,11 @@ export class IstioSecurity implements SecurityRenderer {
         spec: { targetRefs, ...allowSpec() },
       }, claim);
     });
-    if (hasL7(intent)) {
+    const l7 = l7Features(intent);
+    if (l7.length > 0) {
       scope.node.addValidation({
         validate: () => state.waypoint ? [] : [`${intent.source.node.path}: ${this.displayName} cannot enforce L7 authorization rules `
-          + `(methods, paths, JWT) on '${intent.namespace}/${service}': its Service has no waypoint, and ztunnel enforces them at L4 `
+          + `(${l7.join(', ')}) on '${intent.namespace}/${service}': its Service has no waypoint, and ztunnel enforces them at L4 `
           + 'and would deny the requests; use L4 rules (identities, namespaces, ports), or give the Service L7 routing '
           + '(a CanaryRelease route, a RoutePolicy or a CircuitBreaker), which binds it to its namespace\'s waypoint'],
       });
@@ -192,7 +194,12 @@ export class IstioSecurity implements SecurityRenderer {
             issuer: jwt.issuer,
             jwksUri: jwt.jwksUri,
             audiences: jwt.audiences.length > 0 ? jwt.audiences : undefined,
+            // Envoy jwt_authn reads only the locations listed once any is: the defaults
+            // (Authorization: Bearer, access_token) then no longer apply.
+            fromHeaders: jwt.fromHeaders.length > 0 ? jwt.fromHeaders : undefined,
+            fromParams: jwt.fromParams.length > 0 ? jwt.fromParams : undefined,
             forwardOriginalToken: jwt.forwardOriginalToken || undefined,
+            outputPayloadToHeader: jwt.outputPayloadToHeader,
           }],
         })),
       }, claim);
@@ -200,17 +207,14 @@ export class IstioSecurity implements SecurityRenderer {
   }
 
   private rule(r: AuthorizationRuleIntent): Rule {
-    const operation = {
-      methods: r.methods.length > 0 ? r.methods : undefined,
-      paths: r.paths.length > 0 && !r.paths.some(p => p.kind === 'any') ? r.paths.map(p => p.pattern) : undefined,
-      ports: r.ports.length > 0 ? r.ports.map(String) : undefined,
-    };
-    const hasOperation = Object.values(operation).some(v => v !== undefined);
+    // An operation that matches everything makes the rule's `to` match everything.
+    const operations = r.operations.map(operation);
+    const to = operations.length > 0 && operations.every(o => Object.keys(o).length > 0) ? operations.map(o => ({ operation: o })) : undefined;
     const from = this.sources(r.peers);
     return {
       from: from.length > 0 ? from.map(source => ({ source })) : undefined,
-      to: hasOperation ? [{ operation }] : undefined,
-      when: r.claims.length > 0 ? r.claims.map(c => ({ key: `request.auth.claims[${c.claim.split('.').join('][')}]`, values: c.values })) : undefined,
+      to,
+      when: r.conditions.length > 0 ? r.conditions.map(condition) : undefined,
     };
   }
 
@@ -249,8 +253,55 @@ export class IstioSecurity implements SecurityRenderer {
   }
 }
 
-/** Whether a policy needs an L7 proxy: methods, paths, claims, JWT principals or validation. */
-function hasL7(intent: AuthorizationIntent): boolean {
-  return [...intent.allow, ...intent.deny].some(r => r.methods.length > 0 || r.paths.length > 0 || r.claims.length > 0
-    || r.peers.some(p => p.kind === 'jwt')) || intent.jwt !== undefined;
+/** An operation; the lists it leaves empty are left out (any). A path `*` is any path. */
+function operation(o: OperationIntent): Operation {
+  const op = {
+    methods: o.methods.length > 0 ? o.methods : undefined,
+    paths: o.paths.length > 0 && !o.paths.some(p => p.kind === 'any') ? o.paths.map(p => p.pattern) : undefined,
+    ports: o.ports.length > 0 ? o.ports.map(String) : undefined,
+  };
+  return Object.fromEntries(Object.entries(op).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * A `when` condition: Istio's attribute key (pilot/pkg/security/authz/model/model.go: headers and
+ * claims in brackets, nested claims as `[a][b]`) and its values or notValues, each pattern as
+ * written (`*`, `abc*`, `*abc`: matcher/string.go).
+ * @see https://istio.io/latest/docs/reference/config/security/conditions/
+ */
+function condition(c: ConditionIntent): Condition {
+  const values = c.values.map(v => v.pattern);
+  return { key: conditionKey(c), ...(c.negated ? { notValues: values } : { values }) };
+}
+
+function conditionKey(c: ConditionIntent): string {
+  switch (c.kind) {
+    case 'header': return `request.headers[${c.path[0]}]`;
+    case 'claim': return `request.auth.claims[${c.path.join('][')}]`;
+    case 'requestPrincipal': return 'request.auth.principal';
+    case 'audience': return 'request.auth.audiences';
+    case 'presenter': return 'request.auth.presenter';
+    case 'sourceIp': return 'source.ip';
+    case 'remoteIp': return 'remote.ip';
+  }
+}
+
+/**
+ * What of a policy needs an L7 proxy, as users name it. ztunnel enforces only `source.ip` among
+ * conditions (istio pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go
+ * l4WhenAttributes: source.ip, source.namespace, source.principal, destination.ip/port) and no
+ * request principals; an ALLOW rule with anything else never matches there.
+ */
+function l7Features(intent: AuthorizationIntent): string[] {
+  const rules = [...intent.allow, ...intent.deny];
+  const ops = rules.flatMap(r => r.operations);
+  const conditions = rules.flatMap(r => r.conditions);
+  const features: [boolean, string][] = [
+    [ops.some(o => o.methods.length > 0), 'methods'],
+    [ops.some(o => o.paths.length > 0), 'paths'],
+    [conditions.some(c => c.kind === 'header'), 'request headers'],
+    [conditions.some(c => c.kind === 'remoteIp'), 'remote IPs'],
+    [intent.jwt !== undefined || conditions.some(readsJwt) || rules.some(r => r.peers.some(p => p.kind === 'jwt')), 'JWT'],
+  ];
+  return features.filter(([used]) => used).map(([, name]) => name);
 }

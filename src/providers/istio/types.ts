@@ -54,6 +54,14 @@ export interface VirtualServiceSpec {
 export interface Subset {
   readonly name: string;
   readonly labels: Record<string, string>;
+  readonly trafficPolicy?: TrafficPolicy;
+}
+
+export interface LocalityLoadBalancerSetting {
+  readonly enabled?: boolean;
+  readonly distribute?: { readonly from: string; readonly to: Record<string, number> }[];
+  readonly failover?: { readonly from: string; readonly to: string }[];
+  readonly failoverPriority?: string[];
 }
 
 export interface LoadBalancerSettings {
@@ -62,6 +70,17 @@ export interface LoadBalancerSettings {
     readonly httpHeaderName?: string;
     readonly httpCookie?: { readonly name: string; readonly ttl?: string };
   };
+  readonly localityLbSetting?: LocalityLoadBalancerSetting;
+}
+
+export interface ClientTLSSettings {
+  readonly mode: string;
+  readonly clientCertificate?: string;
+  readonly privateKey?: string;
+  readonly caCertificates?: string;
+  readonly subjectAltNames?: string[];
+  readonly sni?: string;
+  readonly insecureSkipVerify?: boolean;
 }
 
 export interface TrafficPolicy {
@@ -73,6 +92,7 @@ export interface TrafficPolicy {
       readonly maxRequestsPerConnection?: number;
       readonly maxRetries?: number;
       readonly idleTimeout?: string;
+      readonly h2UpgradePolicy?: string;
     };
   };
   readonly outlierDetection?: {
@@ -84,6 +104,7 @@ export interface TrafficPolicy {
     readonly minHealthPercent?: number;
   };
   readonly loadBalancer?: LoadBalancerSettings;
+  readonly tls?: ClientTLSSettings;
 }
 
 export interface DestinationRuleSpec {
@@ -190,7 +211,8 @@ export interface Operation {
 
 export interface Condition {
   readonly key: string;
-  readonly values: string[];
+  readonly values?: string[];
+  readonly notValues?: string[];
 }
 
 export interface Rule {

@@ -1,6 +1,6 @@
 import { LinkerdRelease, LinkerdRoutePolicy } from './linkerd-route-policy';
 import type { LinkerdApis } from './options';
-import { HostIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { gammaRouteSpec, gammaUnsupported, withMeshReasons } from '../gateway-api/gamma-routing';
 
@@ -28,8 +28,8 @@ export class LinkerdPolicyRouting implements TrafficRenderer {
     return out;
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
-    return this.policy.unsupportedPolicy(policy);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+    return this.policy.unsupportedPolicy(policy, version);
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {

@@ -1,6 +1,8 @@
-import { HostIntent, RetryIntent, RouteIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, RetryIntent, RouteIntent, VersionTrafficPolicyIntent } from '../../model/intents';
+import { localityAsWritten } from '../../model/policy-merge';
 import { HostObjectSink, Unsupported } from '../../model/renderer';
 import { linkerdDuration } from '../../private/duration';
+import { show } from '../../private/errors';
 import { GammaMeshExtension } from '../gateway-api/gamma-routing';
 
 /** The neutral retry conditions Linkerd's `retry.linkerd.io/http` can name (it retries by status). */
@@ -73,8 +75,8 @@ export class LinkerdRoutePolicy implements GammaMeshExtension {
     return out;
   }
 
-  public unsupportedPolicy(policy: TrafficPolicyIntent): Unsupported[] {
-    return failureAccrualUnsupported(policy);
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+    return version === undefined ? failureAccrualUnsupported(policy) : linkerdPolicyUnsupported(policy, version);
   }
 
   public renderPolicy(sink: HostObjectSink, host: HostIntent): void {
@@ -140,11 +142,49 @@ const LINKERD_DEFAULT_MAX_PENALTY_MS = 60_000;
 const LINKERD_DEFAULT_MIN_PENALTY_MS = 1000;
 
 /**
+ * What no Linkerd API has, with the reason: a policy for one version (Linkerd configures a Service
+ * clients address, for all its backends), the HTTP/2 upgrade (proxies always speak HTTP/2 to each
+ * other), locality load balancing and TLS settings to the upstream (Linkerd's own mTLS is
+ * automatic between meshed pods and it does not originate TLS).
+ */
+export function linkerdPolicyUnsupported(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+  if (version !== undefined) {
+    const props = Object.keys(policy).filter(k => (policy as Record<string, unknown>)[k] !== undefined);
+    return [{
+      feature: `a traffic policy for version '${version}' alone (trafficPolicy ${props.join(', ')})`,
+      instead: 'Linkerd configures circuit breaking on the Service clients address (failure-accrual annotations), for every version behind it, and has no per-version policy: '
+        + 'drop withTrafficPolicy() and set the policy on the host with CircuitBreaker, or use MeshProvider.istio() (DestinationRule subsets)',
+    }];
+  }
+  const out: Unsupported[] = [];
+  if (policy.h2UpgradePolicy) {
+    out.push({
+      feature: `h2UpgradePolicy (${show(policy.h2UpgradePolicy)})`,
+      instead: 'Linkerd proxies always carry HTTP/1.1 between each other over HTTP/2 and hand the workload its own protocol, with no setting to change it: drop h2UpgradePolicy',
+    });
+  }
+  if (policy.locality) {
+    out.push({
+      feature: `localityLoadBalancing (${show(localityAsWritten(policy.locality))})`,
+      instead: 'Linkerd balances requests by latency (EWMA) over all endpoints and has no locality failover or weights: drop localityLoadBalancing, or use MeshProvider.istio()',
+    });
+  }
+  if (policy.tls) {
+    out.push({
+      feature: `tls (mode ${policy.tls.mode})`,
+      instead: 'Linkerd encrypts traffic between meshed pods with its own mTLS, always and without settings, and does not originate TLS to a workload: '
+        + 'drop tls (meshed traffic is mTLS already; an application that must speak TLS itself keeps doing so), or use MeshProvider.istio()',
+    });
+  }
+  return out;
+}
+
+/**
  * Linkerd's circuit breaking is consecutive-failure accrual per endpoint; connection pools, load
  * balancer choice (always EWMA) and Istio's ejection limits have no Linkerd form.
  */
-export function failureAccrualUnsupported(policy: TrafficPolicyIntent): Unsupported[] {
-  const out: Unsupported[] = [];
+export function failureAccrualUnsupported(policy: VersionTrafficPolicyIntent): Unsupported[] {
+  const out: Unsupported[] = linkerdPolicyUnsupported(policy);
   if (policy.connectionPool) {
     out.push({ feature: 'connection-pool limits', instead: 'Linkerd has no connection pool limits; use outlierDetection (failure accrual), or MeshProvider.istio()' });
   }

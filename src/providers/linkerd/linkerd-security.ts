@@ -2,7 +2,10 @@ import { Construct, IConstruct } from 'constructs';
 import { LinkerdRelease } from './linkerd-route-policy';
 import type { LinkerdApis } from './options';
 import { SecurityRenderer, Unsupported } from '../../model/renderer';
-import { AuthorizationIntent, AuthorizationRuleIntent, MtlsIntent, MtlsModeIntent, WorkloadRefIntent } from '../../model/security';
+import {
+  AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, MtlsIntent, MtlsModeIntent, OperationIntent, PatternIntent, readsJwt,
+  WorkloadRefIntent,
+} from '../../model/security';
 import { claim, Claim, emit } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
@@ -112,18 +115,63 @@ export class LinkerdSecurity implements SecurityRenderer {
       });
     }
     const rules = [...intent.allow, ...intent.deny];
-    if (intent.jwt || rules.some(r => r.claims.length > 0 || r.peers.some(p => p.kind === 'jwt'))) {
-      problems.push({ feature: 'JWT authentication', instead: 'validate tokens in the application or at the ingress gateway, or use Istio' });
+    const conditions = rules.flatMap(r => r.conditions);
+    const jwt = [
+      ...(intent.jwt ? ['jwt'] : []),
+      ...rules.filter(r => r.peers.some(p => p.kind === 'jwt')).map(r => `Peer.jwt() in rule ${r.name}`),
+      ...conditions.filter(readsJwt).map(c => `${c.prop}: ${c.display}`),
+    ];
+    if (jwt.length > 0) {
+      problems.push({ feature: `JWT authentication (${jwt.join('; ')})`, instead: 'validate tokens in the application or at the ingress gateway, or use Istio' });
     }
     if (rules.some(r => r.peers.some(p => p.kind === 'notNamespaces'))) {
       problems.push({ feature: 'clients outside namespaces (Peer.outsideNamespaces)', instead: 'list the clients that are allowed (Peer.namespace, Peer.serviceAccount)' });
     }
-    const badPaths = rules.flatMap(r => r.paths).filter(p => p.kind === 'suffix' || (p.kind === 'prefix' && !p.value.endsWith('/')));
+    const badPaths = rules.flatMap(r => r.operations.flatMap(o => o.paths)).filter(p => p.kind === 'suffix' || (p.kind === 'prefix' && !p.value.endsWith('/')));
     if (badPaths.length > 0) {
       problems.push({
         feature: `the paths ${badPaths.map(p => JSON.stringify(p.pattern)).join(', ')}`,
         instead: 'HTTPRoute matches exact paths and whole path segments: use exact paths or prefixes that end at a segment (/reviews/*)',
       });
+    }
+    const shown = (cs: ConditionIntent[]) => cs.map(c => `${c.prop}: ${c.display}`).join('; ');
+    const negatedHeaders = conditions.filter(c => c.kind === 'header' && c.negated);
+    if (negatedHeaders.length > 0) {
+      problems.push({
+        feature: `header conditions that must not match (${shown(negatedHeaders)})`,
+        instead: 'a policy.linkerd.io HTTPRoute matches headers but cannot negate a match: list the values that are allowed (Condition.header), or use Istio',
+      });
+    }
+    const remote = conditions.filter(c => c.kind === 'remoteIp');
+    if (remote.length > 0) {
+      problems.push({
+        feature: `client addresses from X-Forwarded-For (${shown(remote)})`,
+        instead: 'Linkerd authorizes the address of the connection: use Condition.sourceIp (a NetworkAuthentication), or use Istio',
+      });
+    }
+    for (const r of rules) {
+      const sourceIps = r.conditions.filter(c => c.kind === 'sourceIp');
+      if (sourceIps.length > 1) {
+        problems.push({
+          feature: `several source address conditions in one rule (${shown(sourceIps)})`,
+          instead: 'an AuthorizationPolicy takes one NetworkAuthentication: put the addresses in one Condition.sourceIp (or one Condition.negate)',
+        });
+      }
+      const headers = r.conditions.filter(c => c.kind === 'header').map(c => c.path[0].toLowerCase());
+      const twice = headers.filter((h, i) => headers.indexOf(h) !== i);
+      if (twice.length > 0) {
+        problems.push({
+          feature: `two conditions on the header '${twice[0]}' in rule ${r.name}`,
+          instead: 'an HTTPRoute match considers only the first entry for a header name: give the header one Condition.header with every accepted value',
+        });
+      }
+      const count = Math.max(...matchGroups(r, intent.workload?.ports ?? []).map(g => g.matches.length));
+      if (count > MAX_MATCHES) {
+        problems.push({
+          feature: `rule ${r.name}, which needs ${count} matches in one HTTPRoute (every method × path × header value)`,
+          instead: `an HTTPRoute holds at most ${MAX_MATCHES} (16 rules of 8 matches): split the rule, or use fewer values`,
+        });
+      }
     }
     return problems;
   }
@@ -139,27 +187,33 @@ export class LinkerdSecurity implements SecurityRenderer {
       this.server(scope, owner, `Server-${port}`, name, workload, port);
       servers.set(port, name);
     }
-    const routed = intent.allow.some(r => r.methods.length > 0 || r.paths.some(p => p.kind !== 'any'));
+    const routed = intent.allow.some(needsRoute);
     for (const r of intent.allow) {
       const name = `${intent.name}-${r.name}`;
-      const authentication = this.authentication(scope, owner, `${r.name}-Authentication`, metadata(name), r);
-      const ports = r.ports.length > 0 ? r.ports : workload.ports;
+      const authentications = this.authentications(scope, owner, r.name, metadata(name), r);
       if (routed) {
         // Once a Server has routes, requests that match none are refused, so every rule gets one.
-        emit(scope, `${r.name}-HTTPRoute`, {
-          apiVersion: this.apis.policyRoute,
-          kind: 'HTTPRoute',
-          metadata: metadata(name),
-          spec: {
-            parentRefs: ports.map(p => ({ group: POLICY, kind: 'Server', name: servers.get(p)! })),
-            // an HTTPRoute rule takes at most 8 matches (schema); rules are ORed like matches
-            rules: chunks(matches(r), 8).map(m => ({ matches: m })),
-          },
-        }, owner);
-        this.authorizationPolicy(scope, owner, `${r.name}-AuthorizationPolicy`, metadata(name), { kind: 'HTTPRoute', name }, authentication);
+        // Operations on different ports need routes on different Servers: one per port set.
+        const groups = matchGroups(r, workload.ports);
+        for (const g of groups) {
+          const suffix = groups.length > 1 ? `-${g.ports.join('-')}` : '';
+          const routeName = `${name}${suffix}`;
+          emit(scope, `${r.name}-HTTPRoute${suffix}`, {
+            apiVersion: this.apis.policyRoute,
+            kind: 'HTTPRoute',
+            metadata: metadata(routeName),
+            spec: {
+              parentRefs: g.ports.map(p => ({ group: POLICY, kind: 'Server', name: servers.get(p)! })),
+              // an HTTPRoute rule takes at most 8 matches (schema); rules are ORed like matches
+              rules: chunks(g.matches, 8).map(m => ({ matches: m })),
+            },
+          }, owner);
+          this.authorizationPolicy(scope, owner, `${r.name}-AuthorizationPolicy${suffix}`, metadata(routeName), { kind: 'HTTPRoute', name: routeName }, authentications);
+        }
       } else {
+        const ports = portsOf(r.operations, workload.ports);
         for (const p of ports) {
-          this.authorizationPolicy(scope, owner, `${r.name}-AuthorizationPolicy-${p}`, metadata(`${name}-${p}`), { kind: 'Server', name: servers.get(p)! }, authentication);
+          this.authorizationPolicy(scope, owner, `${r.name}-AuthorizationPolicy-${p}`, metadata(`${name}-${p}`), { kind: 'Server', name: servers.get(p)! }, authentications);
         }
       }
     }
@@ -201,13 +255,30 @@ export class LinkerdSecurity implements SecurityRenderer {
     this.authorizationPolicy(scope, c, `AuthorizationPolicy-${name}`, metadata, { kind: 'Server', name }, authentication);
   }
 
-  private authentication(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string }, r: AuthorizationRuleIntent): Ref {
-    if (r.peers.length === 0) return this.network(scope, c, id, metadata);
-    if (r.peers.some(p => p.kind === 'authenticated')) return this.meshTls(scope, c, id, metadata, { identities: ['*'] });
-    const refs = r.peers.flatMap(p => p.kind === 'serviceAccount' ? [{ kind: 'ServiceAccount', name: p.name, namespace: p.namespace }]
-      : p.kind === 'namespace' ? [{ kind: 'Namespace', name: p.namespace }] : []);
-    const unique = [...new Map(refs.map(x => [JSON.stringify(x), x])).values()];
-    return this.meshTls(scope, c, id, metadata, { identityRefs: unique });
+  /**
+   * What a rule requires, all of it (AuthorizationPolicy requiredAuthenticationRefs: "ALL
+   * authentications must be satisfied"): the peers' identities (a MeshTLSAuthentication) and
+   * the source addresses (a NetworkAuthentication); a rule with neither admits every network.
+   */
+  private authentications(scope: Construct, c: Claim, rule: string, metadata: { name: string; namespace: string },
+    r: AuthorizationRuleIntent): Ref[] {
+    const refs: Ref[] = [];
+    if (r.peers.some(p => p.kind === 'authenticated')) {
+      refs.push(this.meshTls(scope, c, `${rule}-Authentication`, metadata, { identities: ['*'] }));
+    } else if (r.peers.length > 0) {
+      const ids = r.peers.flatMap(p => p.kind === 'serviceAccount' ? [{ kind: 'ServiceAccount', name: p.name, namespace: p.namespace }]
+        : p.kind === 'namespace' ? [{ kind: 'Namespace', name: p.namespace }] : []);
+      const unique = [...new Map(ids.map(x => [JSON.stringify(x), x])).values()];
+      refs.push(this.meshTls(scope, c, `${rule}-Authentication`, metadata, { identityRefs: unique }));
+    }
+    const sourceIp = r.conditions.find(x => x.kind === 'sourceIp');
+    if (sourceIp || refs.length === 0) {
+      // Named after the rule when it is the rule's only authentication (as before), else `-network`.
+      const network = refs.length === 0 ? metadata : { ...metadata, name: `${metadata.name}-network` };
+      const id = refs.length === 0 ? `${rule}-Authentication` : `${rule}-NetworkAuthentication`;
+      refs.push(this.network(scope, c, id, network, sourceIp ? networks(sourceIp) : ALL_NETWORKS));
+    }
+    return refs;
   }
 
   private meshTls(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string }, spec: object): Ref {
@@ -215,18 +286,19 @@ export class LinkerdSecurity implements SecurityRenderer {
     return { group: POLICY, kind: 'MeshTLSAuthentication', name: metadata.name };
   }
 
-  private network(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string }): Ref {
-    emit(scope, id, { apiVersion: this.apis.authorization, kind: 'NetworkAuthentication', metadata, spec: { networks: ALL_NETWORKS } }, c);
+  private network(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string }, nets: object[] = ALL_NETWORKS): Ref {
+    emit(scope, id, { apiVersion: this.apis.authorization, kind: 'NetworkAuthentication', metadata, spec: { networks: nets } }, c);
     return { group: POLICY, kind: 'NetworkAuthentication', name: metadata.name };
   }
 
   private authorizationPolicy(scope: Construct, c: Claim, id: string, metadata: { name: string; namespace: string },
-    target: { kind: string; name: string }, authentication: Ref): void {
+    target: { kind: string; name: string }, authentications: Ref | Ref[]): void {
+    const refs = Array.isArray(authentications) ? authentications : [authentications];
     emit(scope, id, {
       apiVersion: this.apis.authorization,
       kind: 'AuthorizationPolicy',
       metadata,
-      spec: { targetRef: { group: POLICY, ...target }, requiredAuthenticationRefs: [authentication] },
+      spec: { targetRef: { group: POLICY, ...target }, requiredAuthenticationRefs: refs },
     }, c);
   }
 }
@@ -243,15 +315,84 @@ function chunks<T>(xs: T[], size: number): T[][] {
   return out;
 }
 
-/** Every path × method combination of a rule (Istio ORs each list; an HTTPRoute ORs its matches). */
-function matches(r: AuthorizationRuleIntent): object[] {
-  const paths = r.paths.some(p => p.kind === 'any') || r.paths.length === 0 ? [undefined] : r.paths;
-  const methods = r.methods.length > 0 ? r.methods : [undefined];
+/** An HTTPRoute takes 16 rules of at most 8 matches (policy.linkerd.io HTTPRoute schema). */
+const MAX_MATCHES = 16 * 8;
+
+/** Whether a rule needs HTTPRoutes: methods, paths or headers to match. */
+function needsRoute(r: AuthorizationRuleIntent): boolean {
+  return r.operations.some(o => o.methods.length > 0 || o.paths.some(p => p.kind !== 'any')) || r.conditions.some(c => c.kind === 'header');
+}
+
+/** The workload ports operations are about (any: all of them), sorted. */
+function portsOf(ops: OperationIntent[], all: number[]): number[] {
+  if (ops.length === 0 || ops.some(o => o.ports.length === 0)) return all;
+  return [...new Set(ops.flatMap(o => o.ports))].sort((a, b) => a - b);
+}
+
+/**
+ * A rule's HTTPRoute matches, grouped by the ports (Servers) they apply to: every operation's
+ * path × method, each with every combination of the header conditions' values (Istio ORs the
+ * operations and each list's values, and ANDs the conditions; an HTTPRoute ORs its matches and
+ * ANDs the headers of one match).
+ */
+function matchGroups(r: AuthorizationRuleIntent, allPorts: number[]): { ports: number[]; matches: object[] }[] {
+  const headerSets = r.conditions.filter(c => c.kind === 'header')
+    .reduce<object[][]>((sets, c) => sets.flatMap(set => c.values.map(v => [...set, headerMatch(c.path[0], v)])), [[]]);
+  const ops = r.operations.length > 0 ? r.operations : [{ methods: [], paths: [], ports: [] }];
+  const groups = new Map<string, { ports: number[]; matches: object[] }>();
+  for (const o of ops) {
+    const ports = o.ports.length > 0 ? o.ports : allPorts;
+    const key = ports.join(',');
+    const group = groups.get(key) ?? { ports, matches: [] };
+    groups.set(key, group);
+    for (const m of operationMatches(o)) {
+      group.matches.push(...headerSets.map(headers => ({ ...m, headers: headers.length > 0 ? headers : undefined })));
+    }
+  }
+  return [...groups.values()];
+}
+
+/** Every path × method combination of an operation. */
+function operationMatches(o: OperationIntent): { path: object; method?: string }[] {
+  const paths = o.paths.some(p => p.kind === 'any') || o.paths.length === 0 ? [undefined] : o.paths;
+  const methods = o.methods.length > 0 ? o.methods : [undefined];
   return paths.flatMap(p => methods.map(method => ({
     path: p === undefined || (p.kind === 'prefix' && p.value === '/') ? { type: 'PathPrefix', value: '/' }
       : p.kind === 'exact' ? { type: 'Exact', value: p.value } : prefixRegex(p.value),
     method,
   })));
+}
+
+/**
+ * A header value in Istio's syntax as an HTTPRoute header match: exact, or an anchored regular
+ * expression for a prefix, a suffix or "present" (policy-controller/k8s/index/src/routes/http.rs
+ * header_match reads Exact and RegularExpression; a header match never matches an absent header).
+ */
+function headerMatch(name: string, v: PatternIntent): object {
+  if (v.kind === 'exact') return { name, type: 'Exact', value: v.value };
+  const fixed = escapeRegex(v.value);
+  const value = v.kind === 'prefix' ? `^${fixed}.*$` : v.kind === 'suffix' ? `^.*${fixed}$` : '^.*$';
+  return { name, type: 'RegularExpression', value };
+}
+
+/**
+ * A NetworkAuthentication's networks for a source-address condition: the addresses, or for a
+ * negated one every address except them (`except` must lie inside its `cidr`, so per family).
+ * Bare addresses become host ranges (/32, /128).
+ */
+function networks(c: ConditionIntent): object[] {
+  const cidrs = c.values.map(v => v.value.includes('/') ? v.value : `${v.value}/${v.value.includes(':') ? 128 : 32}`);
+  if (!c.negated) return cidrs.map(cidr => ({ cidr }));
+  const v4 = cidrs.filter(x => !x.includes(':'));
+  const v6 = cidrs.filter(x => x.includes(':'));
+  return [
+    { cidr: '0.0.0.0/0', except: v4.length > 0 ? v4 : undefined },
+    { cidr: '::/0', except: v6.length > 0 ? v6 : undefined },
+  ];
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
@@ -261,5 +402,5 @@ function matches(r: AuthorizationRuleIntent): object[] {
  * matches (policy-controller/k8s/index/src/routes/http.rs path_match), anchored here at both ends.
  */
 function prefixRegex(prefix: string): { type: string; value: string } {
-  return { type: 'RegularExpression', value: `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*$` };
+  return { type: 'RegularExpression', value: `^${escapeRegex(prefix)}.*$` };
 }

@@ -1,7 +1,7 @@
-import { linkerdRouteUnsupported } from './linkerd-route-policy';
+import { linkerdPolicyUnsupported, linkerdRouteUnsupported } from './linkerd-route-policy';
 import type { LinkerdApis } from './options';
 import { RouteSpec, RequestMatch, ServiceProfileSpec, TrafficSplitSpec } from './types';
-import { HostIntent, MatchIntent, RetryBudgetIntent, RouteIntent, StringMatchIntent, TrafficPolicyIntent } from '../../model/intents';
+import { HostIntent, MatchIntent, RetryBudgetIntent, RouteIntent, StringMatchIntent, VersionTrafficPolicyIntent } from '../../model/intents';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
 
@@ -59,11 +59,15 @@ export class SmiRouting implements TrafficRenderer {
     return out;
   }
 
-  public unsupportedPolicy(_policy: TrafficPolicyIntent): Unsupported[] {
-    return [{
-      feature: 'circuit breaking',
-      instead: 'Linkerd does not break circuits for a Service that has a ServiceProfile, and linkerd-smi creates one for every TrafficSplit: route with LinkerdRoutingApi.GATEWAY_API to use failure accrual',
-    }];
+  public unsupportedPolicy(policy: VersionTrafficPolicyIntent, version?: string): Unsupported[] {
+    const out = linkerdPolicyUnsupported(policy, version);
+    if (version === undefined && (policy.connectionPool || policy.outlierDetection || policy.loadBalancer)) {
+      out.unshift({
+        feature: 'circuit breaking',
+        instead: 'Linkerd does not break circuits for a Service that has a ServiceProfile, and linkerd-smi creates one for every TrafficSplit: route with LinkerdRoutingApi.GATEWAY_API to use failure accrual',
+      });
+    }
+    return out;
   }
 
   public render(sink: HostObjectSink, host: HostIntent): void {

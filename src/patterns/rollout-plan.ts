@@ -1,0 +1,177 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart, Names } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { MeshHost } from '../model/host';
+import { MatchIntent, RouteIntent } from '../model/intents';
+import { renderPlain } from '../model/render-plain';
+import { PlanStep, PlanText, planManifests, planSummary } from '../private/rollout-plan-markdown';
+import { boolean, object, optional, string } from '../private/validation';
+
+/**
+ * Options of a release's rollout plan: every step of a release with static steps, written by the
+ * synthesis as Markdown beside the manifests, for review before the rollout starts.
+ */
+export interface RolloutPlanOptions {
+  /**
+   * Whether the synthesis writes the plan.
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * The directory of the plan's files, relative to the app's output directory (`App.outdir`,
+   * `cdk8s synth --output`). With `cdk8s synth --format helm` the output directory is the
+   * chart's `templates/`, which Helm reads as templates: use e.g. `'../rollout-plans'`.
+   * @default 'rollout-plans'
+   */
+  readonly directory?: string;
+}
+
+/** What a release tells its plan (internal). */
+export interface RolloutPlanSpec {
+  readonly host: MeshHost;
+  /** the release: names the plan and owns its routes */
+  readonly release: IConstruct;
+  /** the release's weighted route on the host, replaced by each step's weights */
+  readonly splitRoute: string;
+  readonly stable: string;
+  readonly canary: string;
+  readonly steps: number[];
+  readonly currentStep: number;
+  /** requests the release sends to the canary at every step */
+  readonly matches: MatchIntent[];
+  readonly mirrorPercent?: number;
+  /** what lets the release move past each step; default: a pull request that bumps `currentStep` */
+  readonly gates?: string[];
+}
+
+/** Checks `rolloutPlan` options (for the release's checkProps table). */
+export const rolloutPlanOptions = object({
+  enabled: optional(boolean),
+  directory: optional(string({
+    nonEmpty: true,
+    max: 1024,
+    pattern: { test: (v: string) => !path.isAbsolute(v) && !v.includes('\u0000') } as unknown as RegExp,
+    rule: 'a directory relative to the app\'s output directory',
+  })),
+});
+
+/** Per app: the plan files claimed so far, by path relative to the output directory. */
+const CLAIMED = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * The rollout plan of a release with static steps: for every step, the objects the host renders
+ * with that step's weights, and a summary (a table and a Mermaid flowchart) of what goes where.
+ * The synthesis writes two Markdown files into the app's output directory,
+ * `<directory>/<chart>-<release>.md` and `<chart>-<release>.steps.md` (what no deployment tool
+ * applies: see src/private/rollout-plan-markdown.ts).
+ *
+ * They are written during validation, the step of synthesis that cdk8s runs on every path
+ * (`app.synth()`, `cdk8s synth`, `app.synthYaml()`, `Testing.synth()`), once the program has
+ * recorded every intent; the same program writes the same bytes.
+ */
+export class RolloutPlan {
+  /** @internal */
+  public static _attach(spec: RolloutPlanSpec, options: RolloutPlanOptions = {}): RolloutPlan | undefined {
+    if (options.enabled === false) return undefined;
+    return new RolloutPlan(spec, options.directory ?? 'rollout-plans');
+  }
+
+  /** The summary's path, relative to the app's output directory. */
+  public readonly summaryFile: string;
+  /** The per-step manifests' path, relative to the app's output directory. */
+  public readonly manifestsFile: string;
+  private readonly spec: RolloutPlanSpec;
+
+  private constructor(spec: RolloutPlanSpec, directory: string) {
+    this.spec = spec;
+    const chart = Chart.of(spec.release);
+    const within = spec.release.node.scopes.slice(spec.release.node.scopes.indexOf(chart) + 1).map(s => s.node.id);
+    const base = [Names.toDnsLabel(chart), ...within].join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+    this.summaryFile = path.posix.join(directory.split(path.sep).join('/'), `${base}.md`);
+    this.manifestsFile = path.posix.join(directory.split(path.sep).join('/'), `${base}.steps.md`);
+
+    const claimed = CLAIMED.get(spec.release.node.root) ?? new Map<string, string>();
+    CLAIMED.set(spec.release.node.root, claimed);
+    const prior = claimed.get(this.summaryFile);
+    if (prior !== undefined) {
+      throw new Error(`${spec.release.node.path}: its rollout plan '${this.summaryFile}' is also the plan of ${prior}; `
+        + 'give one release another id, or its plan another directory (rolloutPlan.directory)');
+    }
+    claimed.set(this.summaryFile, spec.release.node.path);
+    spec.release.node.addValidation({ validate: () => this.write() });
+  }
+
+  /** The summary: a table and a Mermaid flowchart of every step, and how to move the release. */
+  public renderSummary(): string {
+    return planSummary(this.text());
+  }
+
+  /** Every step's objects, one YAML block per step. */
+  public renderManifests(): string {
+    return planManifests(this.text());
+  }
+
+  private text(): PlanText {
+    const s = this.spec;
+    const host = s.host;
+    const last = s.steps.length - 1;
+    const labels = Chart.of(host).labels;
+    const steps: PlanStep[] = s.steps.map((weight, index) => {
+      // Nothing goes to the stable version at 100 %, so there is nothing to mirror.
+      const mirrorPercent = weight < 100 ? s.mirrorPercent : undefined;
+      const backends = [{ version: s.stable, weight: 100 - weight }, { version: s.canary, weight }];
+      const replace = (r: RouteIntent): RouteIntent => (r.source === s.release && r.name === s.splitRoute
+        ? { ...r, backends, mirror: mirrorPercent === undefined ? undefined : r.mirror }
+        : r);
+      let manifests: Record<string, unknown>[];
+      try {
+        manifests = renderPlain(host.renderers.traffic, host.toIntent(replace), labels).filter(o => !o.shared).map(o => o.manifest);
+      } catch (e) {
+        throw new Error(`rollout plan, step ${index} (${weight} %): ${(e as Error).message}`);
+      }
+      const gate = s.gates?.[index] ?? (index < last
+        ? `manual: a pull request sets currentStep: ${index + 1}`
+        : `promote: a pull request makes ${s.canary} the stable version`);
+      return { index, canaryWeight: weight, mirrorPercent, gate, manifests };
+    });
+    return {
+      title: s.release.node.id,
+      path: s.release.node.path,
+      host: host.hostName,
+      namespace: host.namespace,
+      provider: host.renderers.traffic.displayName,
+      stable: s.stable,
+      canary: s.canary,
+      currentStep: s.currentStep,
+      matches: s.matches,
+      steps,
+      manifestsFile: path.posix.basename(this.manifestsFile),
+    };
+  }
+
+  /** Writes both files into the app's output directory (a validation hook: errors are returned). */
+  private write(): string[] {
+    const root = this.spec.release.node.root as IConstruct & { outdir?: unknown };
+    if (typeof root.outdir !== 'string') return [];
+    try {
+      this.spec.host.toIntent();
+    } catch {
+      return []; // the host reports what is wrong with its intents
+    }
+    let files: Array<[string, string]>;
+    try {
+      files = [[this.summaryFile, this.renderSummary()], [this.manifestsFile, this.renderManifests()]];
+    } catch (e) {
+      return [(e as Error).message];
+    }
+    for (const [file, content] of files) {
+      const target = path.resolve(root.outdir, file);
+      if (fs.existsSync(target) && fs.readFileSync(target, 'utf-8') === content) continue;
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, content);
+    }
+    return [];
+  }
+}
