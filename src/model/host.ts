@@ -117,8 +117,9 @@ export class MeshHost extends Construct {
   /**
    * Records several intents of one construct (`record` calls `addVersion`, `addRoute`, ...) and
    * declares the objects they need once, after the last: each declaration renders the host, and a
-   * large program records thousands. Only intents of one kind go in one batch (all versions, or
-   * all routes), so objects are created in the order one by one would create them.
+   * large program records thousands. A batch holds intents that need the same objects (the
+   * versions without policies of their own, or the routes), so the objects are created in the
+   * order one declaration per intent would create them.
    */
   public batch(source: IConstruct, record: () => void): void {
     this.batching++;
