@@ -233,6 +233,7 @@ function main(): void {
   });
   const report = {
     label: o.label,
+    commit: gitCommit(),
     started: started.toISOString(),
     finished: new Date().toISOString(),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverage1m: load },
@@ -247,9 +248,14 @@ function main(): void {
   console.log(`\n${markdown(report)}\nwritten: ${join(o.out, `${o.label}.json`)} and .md`);
 }
 
+function gitCommit(): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: __dirname });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
 function markdown(r: any): string {
   const lines: string[] = [];
-  lines.push(`Measured ${r.started.slice(0, 10)} on ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}; `
+  lines.push(`Measured ${r.started.slice(0, 10)}${r.commit ? ` at ${r.commit}` : ''} on ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}; `
     + `load average ${r.machine.loadAverage1m.map((x: number) => x.toFixed(1)).join(' → ')} (other work on the machine: the ratios of paired runs are the stable figures). `
     + `Medians of ${r.options.runs} runs; every program in its own process, interleaved. `
     + 'CPU: construction + synthesis (node start-up and module loading aside; whole-process ratio in brackets). '
@@ -283,6 +289,26 @@ function markdown(r: any): string {
     for (const g of r.growth) {
       lines.push(`| ${g.provider} | ${g.layout} | ${g.from} → ${g.to} | ${f2(g.sizeRatio)} | ${f2(g.workCpu.library)} | ${f2(g.workCpu.handwritten)} | ${f2(g.workCpu.plain)} |`);
     }
+  }
+  lines.push('');
+  lines.push('Goals (issue 18):');
+  lines.push('');
+  lines.push('| goal | case | measured | |');
+  lines.push('|---|---|---:|---|');
+  for (const c of r.cases.filter((x: any) => x.services >= 1000)) {
+    const ratio = c.ratios.libraryToHandwrittenWorkCpu;
+    lines.push(`| library / hand-written CPU ≤ 1.05 | ${c.provider} ${c.layout} ${c.services} | ${f2(ratio)} | ${ratio <= 1.05 ? 'met' : `missed by ${f2(ratio - 1.05)}`} |`);
+  }
+  for (const c of r.cases.filter((x: any) => x.services >= 5000)) {
+    const lib = c.programs.library.maxRssMb;
+    const hand = c.programs.handwritten.maxRssMb;
+    lines.push(`| peak RSS ≤ hand-written | ${c.provider} ${c.layout} ${c.services} | ${f0(lib)} / ${f0(hand)} MB | ${lib <= hand ? 'met' : `missed by ${f0(lib - hand)} MB`} |`);
+  }
+  const m1 = r.migration.find((m: any) => m.namespaces === 1000);
+  const m8 = r.migration.find((m: any) => m.namespaces === 8000);
+  if (m1 && m8) {
+    const x = m8.constructCpuMs / m1.constructCpuMs;
+    lines.push(`| StrictMtlsMigration: 8,000 namespaces ≤ 8 × 1,000 | 3-stage plan | ${f2(x)} × | ${x <= 8 ? 'met' : 'missed'} |`);
   }
   if (r.migration.length > 0) {
     const base = r.migration[0];
