@@ -47,7 +47,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testPathIgnorePatterns: ['/node_modules/', '/test/support/'],
     },
   },
-  gitignore: ['/examples/*/dist/', '/.ci/out/'],
+  gitignore: ['/examples/*/dist/', '/.ci/out/', '/bench/build/', '/bench/scratch/'],
 });
 
 // A fresh `npm ci` fails without this pin (measured on this machine).
@@ -71,13 +71,15 @@ for (const [k, v] of Object.entries(env)) {
   project.tasks.addEnvironment(k, v);
 }
 
-// Benchmarks are type-checked against src/; the folder has its own tsconfig so ts-node and
-// eslint's project service find it.
+// The benchmark (bench/src, `npm run bench`) measures the compiled library (lib/), each program in
+// a node process of its own: it is compiled to bench/build/ (the same depth as src/, so '../../lib'
+// resolves from both), and eslint's project service finds it through this tsconfig.
 new javascript.TypescriptConfig(project, {
   fileName: 'bench/tsconfig.json',
   extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
-  include: ['**/*.ts', '../src/**/*.ts'],
-  compilerOptions: { rootDir: '..', noEmit: true },
+  include: ['src/**/*.ts'],
+  exclude: ['node_modules', 'build'],
+  compilerOptions: { rootDir: 'src', outDir: 'build', declaration: false, inlineSourceMap: false, inlineSources: false, types: ['node'] },
 });
 
 // Each example is a cdk8s app (its own cdk8s.yaml, `app: npx ts-node main.ts`) that imports
@@ -118,6 +120,8 @@ const eslintrc = project.tryFindObjectFile('.eslintrc.json');
 eslintrc?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './examples/tsconfig.json']);
 eslintrc?.addOverride('settings.import/resolver.typescript.noWarnOnMultipleProjects', true);
 project.eslint?.addLintPattern('bench');
+// The benchmark is a development tool: it may use devDependencies (yaml, cdk8s-plus-28).
+project.eslint?.addOverride({ files: ['bench/**/*.ts'], rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] } });
 
 project.addTask('synth:examples', {
   description: 'Synthesize every app under examples/ with `cdk8s synth` into examples/<name>/dist/*.k8s.yaml',
@@ -131,9 +135,13 @@ const docgen = project.tasks.tryFind('docgen');
 docgen?.reset('node scripts/docgen.mjs');
 docgen?.exec('node scripts/check-api-md.mjs');
 
-project.addTask('bench', {
-  description: 'Synthesis speed and memory benchmarks (not part of the test suite)',
-  exec: 'ts-node --project bench/tsconfig.json bench/synth.bench.ts',
+// The library against the same program written by hand and as plain objects (bench/README.md);
+// `npm run bench -- --quick` for a short run. Not part of the test suite: no timing in jest.
+const bench = project.addTask('bench', {
+  description: 'Side-by-side benchmark of the compiled library (writes bench/results/); args: --quick, --runs N, --sizes a,b, ...',
 });
+bench.spawn(project.compileTask);
+bench.exec('tsc -p bench/tsconfig.json');
+bench.exec('node bench/build/bench.js', { receiveArgs: true });
 
 project.synth();

@@ -44,6 +44,11 @@ export class MeshIdentity {
   }
 }
 
+// The checks of WorkloadSelector.labels, built once (it runs for every workload of a program).
+const LABELS_TYPE = { labels: required(mapOf(string(), string())) };
+const OPTIONS_TYPE = { namespace: optional(string()), ports: optional(arrayOf(anything)) };
+const LABELS_SYNTAX = { labels: labelMap() };
+
 /**
  * Options for `WorkloadSelector.labels()`.
  */
@@ -72,8 +77,8 @@ export class WorkloadSelector {
    * Pods that carry all of `labels` (e.g. `{ app: 'reviews' }`).
    */
   public static labels(labels: { [name: string]: string }, options: WorkloadSelectorOptions = {}): WorkloadSelector {
-    checkProps('WorkloadSelector.labels', { labels }, { labels: required(mapOf(string(), string())) });
-    checkProps('WorkloadSelector.labels', options ?? {}, { namespace: optional(string()), ports: optional(arrayOf(anything)) });
+    checkProps('WorkloadSelector.labels', { labels }, LABELS_TYPE);
+    checkProps('WorkloadSelector.labels', options ?? {}, OPTIONS_TYPE);
     options = options ?? {};
     if (Object.keys(labels).length === 0) {
       throw new Error('WorkloadSelector.labels: \'labels\' ({}) must hold at least one label; to select a whole namespace, leave the workload out');
@@ -92,8 +97,19 @@ export class WorkloadSelector {
         throw new Error(`WorkloadSelector.labels: 'ports' (${JSON.stringify(options.ports)}) must be integers in 1..65535`);
       }
     }
-    checkProps('WorkloadSelector.labels', { labels }, { labels: labelMap() });
+    checkProps('WorkloadSelector.labels', { labels }, LABELS_SYNTAX);
     return new WorkloadSelector({ ...labels }, options.namespace ?? undefined, ports);
+  }
+
+  /**
+   * @internal the pods of a workload the library deploys: `labels` and `port` are its own,
+   * already checked (a Service name and a version name as label values, a port number)
+   */
+  public static _deployed(labels: { [name: string]: string }, namespace: string | undefined, port: number, service: string): WorkloadSelector {
+    if (namespace != null && !isDns1123Label(namespace)) {
+      throw new Error(`WorkloadSelector.labels: 'namespace' (${JSON.stringify(namespace)}) must be a DNS-1123 label`);
+    }
+    return new WorkloadSelector({ ...labels }, namespace, [port], service);
   }
 
   /**

@@ -133,6 +133,23 @@ export interface MeshWorkloadProps {
   readonly serviceAccount?: kplus.IServiceAccount;
 }
 
+/** The checks of MeshWorkloadProps, built once. */
+const PROPS = {
+  mesh: required(meshRef),
+  serviceName: required(dns1035Label),
+  version: required(dns1123Label),
+  image: required(image),
+  port: required(portNumber),
+  protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
+  namespace: optional(dns1123Label),
+  name: optional(dns1123Label),
+  replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
+  env: optional(env),
+  proxy: optional(proxyResources),
+  meshed: optional(boolean),
+  serviceAccount: optional(shaped(['name'], 'a cdk8s-plus ServiceAccount (IServiceAccount)')),
+};
+
 /**
  * One version of a service in the mesh's data plane: a Deployment with `app` and `version`
  * labels, a port named after its protocol, its own ServiceAccount (the mesh identity), proxy injection and
@@ -154,21 +171,7 @@ export class MeshWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshWorkloadProps) {
     super(scope, id);
-    checkProps(this, props, {
-      mesh: required(meshRef),
-      serviceName: required(dns1035Label),
-      version: required(dns1123Label),
-      image: required(image),
-      port: required(portNumber),
-      protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
-      namespace: optional(dns1123Label),
-      name: optional(dns1123Label),
-      replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
-      env: optional(env),
-      proxy: optional(proxyResources),
-      meshed: optional(boolean),
-      serviceAccount: optional(shaped(['name'], 'a cdk8s-plus ServiceAccount (IServiceAccount)')),
-    });
+    checkProps(this, props, PROPS);
     checkServiceName(this, 'serviceName', props.serviceName);
     checkDns1123Label(this, 'version', props.version);
     checkPort(this, 'port', props.port);
@@ -209,7 +212,7 @@ export class MeshWorkload extends Construct {
 
     const namespace = props.namespace ?? Chart.of(this).namespace;
     this.identity = MeshIdentity._of(this.serviceAccount.name, namespace);
-    this.workloadSelector = WorkloadSelector.labels(this.selectorLabels, { namespace, ports: [props.port] })._withService(props.serviceName);
+    this.workloadSelector = WorkloadSelector._deployed(this.selectorLabels, namespace, props.port, props.serviceName);
 
     this.deployment = new kplus.Deployment(this, 'Resource', {
       metadata,

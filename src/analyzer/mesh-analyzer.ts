@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { analyzeObjects, K8sObject } from './rules';
 import { targetsOf } from '../private/targets';
@@ -57,21 +57,37 @@ export interface AnalyzerFinding {
   readonly fix: string;
 }
 
-function objectsOf(chart: Chart): { construct: ApiObject; json: K8sObject }[] {
-  return chart.node.findAll()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map(construct => ({ construct, json: construct.toJson() }));
-}
-
 /**
  * Adds the analyzer to a chart once (the ownership registry calls it for every chart it sees).
+ *
+ * It analyzes the JSON cdk8s writes for the chart, as cdk8s writes it: the chart's `toJson` (which
+ * `app.synth()`, `app.synthYaml()` and `Testing.synth()` call once per chart, after validating the
+ * app) is wrapped. cdk8s 2.70 has no hook after synthesis, and a validation would serialize every
+ * object a second time and run once per chart the app writes (cdk8s validates the whole app again
+ * for each one): quadratic in a chart-per-namespace app. Only an app that writes a folder per
+ * chart (which never calls `toJson`) is analyzed at validation.
  * @internal
  */
 export function analyzeAtSynth(chart: Chart): void {
   if (ANALYZED.has(chart)) return;
   ANALYZED.add(chart);
+  const synthesize = chart.toJson;
+  Object.defineProperty(chart, 'toJson', {
+    configurable: true,
+    writable: true,
+    value: (): any[] => {
+      const json = synthesize.call(chart);
+      const errors = analyze(chart, json, () => writtenObjects(chart));
+      if (errors.length > 0) {
+        // the message cdk8s gives a failed validation
+        throw new Error(`Validation failed with the following errors:\n  ${errors.map(e => `[${chart.node.path}] ${e}`).join('\n  ')}`);
+      }
+      return json;
+    },
+  });
   chart.node.addValidation({
     validate: () => {
+      if (!writesFolders(chart)) return [];
       // The chart's own validation runs before its children's, which complete their objects
       // (hosts render at synthesis): run them first; if one fails, it reports, not the analyzer.
       for (const c of chart.node.findAll()) {
@@ -82,21 +98,49 @@ export function analyzeAtSynth(chart: Chart): void {
           return [];
         }
       }
-      const objects = objectsOf(chart);
-      const acknowledged = chart.node.metadata.filter(m => m.type === ACKNOWLEDGED_METADATA).map(m => (m.data as { rule: string }).rule);
-      const targets = targetsOf(chart);
-      const findings = analyzeObjects(objects.map(o => o.json), { defaultNamespace: chart.namespace ?? 'default', acknowledged, targets });
-      const recorded = RECORDED.get(chart) ?? new Set<string>();
-      RECORDED.set(chart, recorded);
-      for (const f of findings) {
-        const key = JSON.stringify(f);
-        if (recorded.has(key)) continue;
-        recorded.add(key);
-        const at = objects.find(o => `${o.json.kind} ${o.json.metadata?.namespace ?? chart.namespace ?? 'default'}/${o.json.metadata?.name}` === f.object)?.construct ?? chart;
-        at.node.addMetadata(FINDING_METADATA, f);
-      }
-      return findings.filter(f => f.level === 'error')
-        .map(f => `${f.rule} ${f.object}: ${f.message}; ${f.fix} (or MeshAnalyzer.acknowledge(chart, '${f.rule}', reason))`);
+      const objects = writtenObjects(chart);
+      return analyze(chart, objects.map(o => o.toJson()), () => objects);
     },
   });
+}
+
+function writesFolders(chart: Chart): boolean {
+  const root = chart.node.root;
+  return root instanceof App && root.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE;
+}
+
+/** The chart's objects in the order cdk8s writes them (`chart.toJson()`). */
+function writtenObjects(chart: Chart): ApiObject[] {
+  return new DependencyGraph(chart.node).topology()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+}
+
+/**
+ * Runs the rules over a chart's JSON; records findings on the constructs of their objects
+ * (`constructs()`: the chart's objects, in the order of `json`); returns the errors.
+ */
+function analyze(chart: Chart, json: K8sObject[], constructs: () => ApiObject[]): string[] {
+  const acknowledged = chart.node.metadata.filter(m => m.type === ACKNOWLEDGED_METADATA).map(m => (m.data as { rule: string }).rule);
+  const findings = analyzeObjects(json, { defaultNamespace: chart.namespace ?? 'default', acknowledged, targets: targetsOf(chart) });
+  if (findings.length === 0) return [];
+  const recorded = RECORDED.get(chart) ?? new Set<string>();
+  RECORDED.set(chart, recorded);
+  let byObject: Map<string, ApiObject> | undefined;
+  for (const f of findings) {
+    const key = JSON.stringify(f);
+    if (recorded.has(key)) continue;
+    recorded.add(key);
+    if (!byObject) {
+      byObject = new Map();
+      const objects = constructs();
+      json.forEach((o, i) => {
+        const described = `${o.kind} ${o.metadata?.namespace ?? chart.namespace ?? 'default'}/${o.metadata?.name}`;
+        if (objects[i] && !byObject!.has(described)) byObject!.set(described, objects[i]);
+      });
+    }
+    const at: IConstruct = byObject.get(f.object) ?? chart;
+    at.node.addMetadata(FINDING_METADATA, f);
+  }
+  return findings.filter(f => f.level === 'error')
+    .map(f => `${f.rule} ${f.object}: ${f.message}; ${f.fix} (or MeshAnalyzer.acknowledge(chart, '${f.rule}', reason))`);
 }

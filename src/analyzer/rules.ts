@@ -7,7 +7,7 @@
  * cdk8s validation plugin.
  */
 import type { MeshTarget } from '../model/renderer';
-import { GatewayApiBundle, GatewayApiFeature, gatewayApiLacks, gatewayApiProfile } from '../providers/gateway-api/profile';
+import { GatewayApiBundle, GatewayApiFeature, gatewayApiLacks, GatewayApiProfile, gatewayApiProfile } from '../providers/gateway-api/profile';
 
 /** How bad a finding is: an error fails synthesis, a warning is recorded. */
 export type FindingLevel = 'error' | 'warning';
@@ -49,15 +49,38 @@ export interface Rule {
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout', 'Job']);
 
-/** The objects of a program, indexed for the rules. */
+/** A workload's pod template: its object, namespace and pod labels. */
+export interface WorkloadRef {
+  readonly object: K8sObject;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * The objects of a program, indexed for the rules: by kind, by identity and by namespace, built
+ * once, so that every rule is linear in the program (a chart of thousands of services is analyzed
+ * at every synthesis).
+ */
 export class Index {
   public readonly objects: K8sObject[];
   /** the namespace of objects that name none */
   public readonly defaultNamespace: string;
+  private readonly byKind = new Map<string, K8sObject[]>();
+  private readonly byKindGroup = new Map<string, K8sObject[]>();
+  /** by kind and group, then namespace and name: built for a kind when a rule first looks one up */
+  private readonly byName = new Map<string, Map<string, K8sObject>>();
+  private workloadList?: WorkloadRef[];
+  private workloadsByNamespace?: Map<string, WorkloadRef[]>;
+  private readonly memo = new Map<string, unknown>();
 
   constructor(objects: K8sObject[], defaultNamespace = 'default') {
     this.objects = objects.filter(o => o && typeof o === 'object' && o.kind);
     this.defaultNamespace = defaultNamespace;
+    for (const o of this.objects) {
+      const list = this.byKind.get(o.kind!);
+      if (list) list.push(o);
+      else this.byKind.set(o.kind!, [o]);
+    }
   }
 
   public ns(o: K8sObject): string {
@@ -65,21 +88,64 @@ export class Index {
   }
 
   public of(kind: string, group?: string): K8sObject[] {
-    return this.objects.filter(o => o.kind === kind && (group === undefined || groupOf(o) === group));
+    const all = this.byKind.get(kind) ?? [];
+    if (group === undefined) return all;
+    const key = `${kind}\n${group}`;
+    let list = this.byKindGroup.get(key);
+    if (!list) {
+      list = all.filter(o => groupOf(o) === group);
+      this.byKindGroup.set(key, list);
+    }
+    return list;
   }
 
   public find(kind: string, namespace: string, name: string, group?: string): K8sObject | undefined {
-    return this.of(kind, group).find(o => this.ns(o) === namespace && o.metadata?.name === name);
+    if (group === undefined) return this.of(kind).find(o => this.ns(o) === namespace && o.metadata?.name === name);
+    const kindKey = `${kind}\n${group}`;
+    let byName = this.byName.get(kindKey);
+    if (!byName) {
+      byName = new Map();
+      for (const o of this.of(kind, group)) {
+        const key = identity(this.ns(o), o.metadata?.name);
+        // the first of two objects with one identity, as a linear search would find it
+        if (!byName.has(key)) byName.set(key, o);
+      }
+      this.byName.set(kindKey, byName);
+    }
+    return byName.get(identity(namespace, name));
   }
 
   /** Pod templates with their namespace and labels. */
-  public workloads(): { object: K8sObject; namespace: string; labels: Record<string, string> }[] {
-    const out: { object: K8sObject; namespace: string; labels: Record<string, string> }[] = [];
-    for (const o of this.objects) {
-      if (WORKLOAD_KINDS.has(o.kind!)) out.push({ object: o, namespace: this.ns(o), labels: o.spec?.template?.metadata?.labels ?? {} });
-      else if (o.kind === 'Pod') out.push({ object: o, namespace: this.ns(o), labels: o.metadata?.labels ?? {} });
+  public workloads(): WorkloadRef[] {
+    if (!this.workloadList) {
+      const out: WorkloadRef[] = [];
+      for (const o of this.objects) {
+        if (WORKLOAD_KINDS.has(o.kind!)) out.push({ object: o, namespace: this.ns(o), labels: o.spec?.template?.metadata?.labels ?? {} });
+        else if (o.kind === 'Pod') out.push({ object: o, namespace: this.ns(o), labels: o.metadata?.labels ?? {} });
+      }
+      this.workloadList = out;
     }
-    return out;
+    return this.workloadList;
+  }
+
+  /** The workloads of one namespace. */
+  public workloadsIn(namespace: string): WorkloadRef[] {
+    if (!this.workloadsByNamespace) {
+      const map = new Map<string, WorkloadRef[]>();
+      for (const w of this.workloads()) {
+        const list = map.get(w.namespace);
+        if (list) list.push(w);
+        else map.set(w.namespace, [w]);
+      }
+      this.workloadsByNamespace = map;
+    }
+    return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
+  /** A value derived from the whole index, computed once (e.g. DestinationRules by host). */
+  public memoized<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key) as T;
   }
 
   public describe(o: K8sObject): string {
@@ -88,12 +154,19 @@ export class Index {
 
   /** An Istio host (short, `name.ns`, `name.ns.svc...` FQDN) as namespace/name of a Service, if it is one. */
   public serviceOfHost(host: string, from: string): { namespace: string; name: string } | undefined {
+    // most hosts are a Service's short name
+    if (host.indexOf('.') < 0) return host.includes('*') ? undefined : { namespace: from, name: host };
     if (host.includes('*')) return undefined;
     const parts = host.split('.');
     if (parts.length === 1) return { namespace: from, name: parts[0] };
     if (parts.length === 2 || parts[2] === 'svc') return { namespace: parts[1], name: parts[0] };
     return undefined;
   }
+}
+
+/** A map key that tells apart exactly what `===` does for a name (a string, else its type too). */
+function identity(namespace: string, name: unknown): string {
+  return `${namespace}\n${typeof name === 'string' ? name : `\n${typeof name}:${String(name)}`}`;
 }
 
 export function groupOf(o: K8sObject): string {
@@ -121,14 +194,27 @@ function destinations(vs: K8sObject): { host: string; subset?: string; port?: nu
 
 /** DestinationRules whose host is the same Service as `host` seen from `from`. */
 function destinationRulesFor(index: Index, host: string, from: string): K8sObject[] {
-  const svc = index.serviceOfHost(host, from);
-  return index.of('DestinationRule', ISTIO_NET).filter(dr => {
-    const h = dr.spec?.host;
-    if (typeof h !== 'string') return false;
-    if (svc === undefined) return h === host;
-    const other = index.serviceOfHost(h, index.ns(dr));
-    return other !== undefined && other.name === svc.name && other.namespace === svc.namespace;
+  // by the Service their host names (namespace/name), else by the host as written
+  const byHost = index.memoized('destinationRulesByHost', () => {
+    const map = new Map<string, K8sObject[]>();
+    for (const dr of index.of('DestinationRule', ISTIO_NET)) {
+      const h = dr.spec?.host;
+      if (typeof h !== 'string') continue;
+      const svc = index.serviceOfHost(h, index.ns(dr));
+      for (const key of svc ? [`svc:${svc.namespace}/${svc.name}`, `host:${h}`] : [`host:${h}`]) {
+        const list = map.get(key);
+        if (list) list.push(dr);
+        else map.set(key, [dr]);
+      }
+    }
+    return map;
   });
+  const svc = index.serviceOfHost(host, from);
+  if (svc === undefined) {
+    // a host that is no Service's: the rules that name it exactly, as written
+    return (byHost.get(`host:${host}`) ?? []).filter(dr => dr.spec.host === host);
+  }
+  return byHost.get(`svc:${svc.namespace}/${svc.name}`) ?? [];
 }
 
 const isMeshVirtualService = (vs: K8sObject) => {
@@ -280,7 +366,8 @@ const backendNotFound: Rule = {
     for (const vs of index.of('VirtualService', ISTIO_NET)) {
       for (const d of destinations(vs)) {
         const svc = index.serviceOfHost(d.host, index.ns(vs));
-        if (svc && index.of('Service', '').some(s => index.ns(s) === svc.namespace) && !index.find('Service', svc.namespace, svc.name, '')) {
+        const namespacesWithServices = index.memoized('namespacesWithServices', () => new Set(index.of('Service', '').map(s => index.ns(s))));
+        if (svc && namespacesWithServices.has(svc.namespace) && !index.find('Service', svc.namespace, svc.name, '')) {
           out.push(finding(index, backendNotFound, vs, `routes to host '${d.host}' (Service ${svc.namespace}/${svc.name}), which this program does not declare`,
             'create the Service, or use the host of an existing one (a ServiceEntry for external hosts)'));
         }
@@ -395,7 +482,7 @@ const subsetSelectsNothing: Rule = {
     if (!svc) return [];
     const service = index.find('Service', svc.namespace, svc.name, '');
     const selector: Record<string, string> | undefined = service?.spec?.selector;
-    const workloads = index.workloads().filter(w => w.namespace === svc.namespace && (!selector || matches(selector, w.labels)));
+    const workloads = index.workloadsIn(svc.namespace).filter(w => !selector || matches(selector, w.labels));
     if (workloads.length === 0) return [];
     return (dr.spec?.subsets ?? []).filter((s: any) => !workloads.some(w => matches(s.labels ?? {}, w.labels))).map((s: any) =>
       finding(index, subsetSelectsNothing, dr, `subset '${s.name}' (labels ${JSON.stringify(s.labels ?? {})}) selects no workload of Service ${svc.namespace}/${svc.name}`,
@@ -415,7 +502,7 @@ const noMatchingWorkloads: Rule = {
       for (const p of index.of(kind, group)) {
         const selector = kind === 'Sidecar' ? p.spec?.workloadSelector?.labels : p.spec?.selector?.matchLabels;
         if (!selector) continue;
-        const inNs = index.workloads().filter(w => w.namespace === index.ns(p));
+        const inNs = index.workloadsIn(index.ns(p));
         if (inNs.length === 0) continue;
         if (!inNs.some(w => matches(selector, w.labels))) {
           out.push(finding(index, noMatchingWorkloads, p, `selector ${JSON.stringify(selector)} matches no workload of namespace ${index.ns(p)}`,
@@ -425,7 +512,7 @@ const noMatchingWorkloads: Rule = {
     }
     for (const server of index.of('Server', 'policy.linkerd.io')) {
       const selector = server.spec?.podSelector?.matchLabels;
-      const inNs = index.workloads().filter(w => w.namespace === index.ns(server));
+      const inNs = index.workloadsIn(index.ns(server));
       if (!selector || inNs.length === 0) continue;
       if (!inNs.some(w => matches(selector, w.labels))) {
         out.push(finding(index, noMatchingWorkloads, server, `podSelector ${JSON.stringify(selector)} matches no workload of namespace ${index.ns(server)}`,
@@ -565,29 +652,35 @@ function fieldNotHonoured(targets: MeshTarget[]): Rule {
   return {
     ...rule,
     name: 'FieldNotHonoured',
-    check: index => index.of('HTTPRoute', GATEWAY)
-      .filter(route => (route.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service'))
-      .flatMap(route => {
-        const rules: any[] = route.spec?.rules ?? [];
-        const used: [GatewayApiFeature, string][] = [];
-        if (rules.some(r => r.name !== undefined)) used.push(['ruleNames', 'rules[].name']);
-        if (rules.some(r => (r.filters ?? []).some((f: any) => f.requestMirror?.percent !== undefined || f.requestMirror?.fraction !== undefined))) {
-          used.push(['mirrorPercent', 'a RequestMirror percent or fraction']);
-        }
-        if (rules.some(r => r.timeouts !== undefined)) used.push(['timeouts', 'rules[].timeouts']);
-        if (rules.some(r => r.retry !== undefined)) used.push(['retry', 'rules[].retry']);
-        const problems = new Map<string, { feature: string; instead: string }>();
-        for (const t of targets) {
-          const profile = gatewayApiProfile({
-            bundle: GatewayApiBundle.of(`v1.${t.gatewayApi}`), experimental: t.gatewayApiChannel === 'experimental', apiVersion: 'v1', honours: t.honours,
-          });
-          for (const [feature, what] of used) {
-            const lack = gatewayApiLacks(profile, feature, what);
-            if (lack) problems.set(feature, lack);
+    check: index => {
+      // the targets' profiles, once per program (not per route: a chart holds thousands)
+      let profiles: GatewayApiProfile[] | undefined;
+      const profilesOf = () => profiles ??= targets.map(t => gatewayApiProfile({
+        bundle: GatewayApiBundle.of(`v1.${t.gatewayApi}`), experimental: t.gatewayApiChannel === 'experimental', apiVersion: 'v1', honours: t.honours,
+      }));
+      return index.of('HTTPRoute', GATEWAY)
+        .filter(route => (route.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service'))
+        .flatMap(route => {
+          const rules: any[] = route.spec?.rules ?? [];
+          const used: [GatewayApiFeature, string][] = [];
+          if (rules.some(r => r.name !== undefined)) used.push(['ruleNames', 'rules[].name']);
+          const mirrorShare = (f: any) => f.requestMirror?.percent !== undefined || f.requestMirror?.fraction !== undefined;
+          if (rules.some(r => (r.filters ?? []).some(mirrorShare))) {
+            used.push(['mirrorPercent', 'a RequestMirror percent or fraction']);
           }
-        }
-        return [...problems.values()].map(p => finding(index, rule, route, `uses ${p.feature}`, p.instead));
-      }),
+          if (rules.some(r => r.timeouts !== undefined)) used.push(['timeouts', 'rules[].timeouts']);
+          if (rules.some(r => r.retry !== undefined)) used.push(['retry', 'rules[].retry']);
+          const problems = new Map<string, { feature: string; instead: string }>();
+          if (used.length === 0) return [];
+          for (const profile of profilesOf()) {
+            for (const [feature, what] of used) {
+              const lack = gatewayApiLacks(profile, feature, what);
+              if (lack) problems.set(feature, lack);
+            }
+          }
+          return [...problems.values()].map(p => finding(index, rule, route, `uses ${p.feature}`, p.instead));
+        });
+    },
   };
 }
 

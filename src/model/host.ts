@@ -24,6 +24,10 @@ export interface HostAddress {
 
 const REGISTRY = new WeakMap<IConstruct, Map<string, MeshHost>>();
 
+// The checks of a policy's host, built once.
+const HOST = { host: required(shaped(['mesh', 'hostName', 'port'], 'a host: a CanaryRelease or ServiceHost.fromAttributes(...)')) };
+const HOST_MESH = { mesh: required(meshRef), protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')) };
+
 /** An object of the host: created when an intent first needs it, its content final at synthesis. */
 interface Declared {
   readonly object: ApiObject;
@@ -75,10 +79,8 @@ export class MeshHost extends Construct {
    * name and port.
    */
   public static of(source: IConstruct, target: IMeshHost): MeshHost {
-    checkProps(source, { host: target }, {
-      host: required(shaped(['mesh', 'hostName', 'port'], 'a host: a CanaryRelease or ServiceHost.fromAttributes(...)')),
-    });
-    checkProps(source, target, { mesh: required(meshRef), protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')) }, 'host.');
+    checkProps(source, { host: target }, HOST);
+    checkProps(source, target, HOST_MESH, 'host.');
     checkServiceName(source, 'host.hostName', target.hostName);
     checkPort(source, 'host.port', target.port);
     return MeshHost.obtain(source, target.mesh.provider._renderers, {
@@ -104,6 +106,9 @@ export class MeshHost extends Construct {
   /** the provider's traffic renderer, or the delivery controller that owns the host's routing */
   private traffic: TrafficRenderer;
   private delivery?: { source: IConstruct; renderer: DeliveryRenderer };
+  /** inside `batch()`: intents are recorded, their objects declared after the last */
+  private batching = 0;
+  private pendingDeclare = false;
 
   private constructor(scope: Construct, id: string, owner: IConstruct, renderers: ProviderRenderers, address: HostAddress) {
     super(scope, id);
@@ -141,6 +146,26 @@ export class MeshHost extends Construct {
     }
     this.delivery = { source, renderer };
     this.traffic = renderer;
+  }
+
+  /**
+   * Records several intents of one construct (`record` calls `addVersion`, `addRoute`, ...) and
+   * declares the objects they need once, after the last: each declaration renders the host, and a
+   * large program records thousands. A batch holds intents that need the same objects (the
+   * versions without policies of their own, or the routes), so the objects are created in the
+   * order one declaration per intent would create them.
+   */
+  public batch(source: IConstruct, record: () => void): void {
+    this.batching++;
+    try {
+      record();
+    } finally {
+      this.batching--;
+    }
+    if (this.batching === 0 && this.pendingDeclare) {
+      this.pendingDeclare = false;
+      this.declare(source);
+    }
   }
 
   /** Records a version (subset) of the host. */
@@ -314,6 +339,10 @@ export class MeshHost extends Construct {
    * with every intent known; a second owner of an object is an error at once.
    */
   private declare(source: IConstruct): void {
+    if (this.batching > 0) {
+      this.pendingDeclare = true;
+      return;
+    }
     let intent: HostIntent;
     try {
       intent = this.toIntent();

@@ -81,6 +81,16 @@ export interface CanaryDeploymentOptions {
   readonly securityContext?: kplus.ContainerSecurityContextProps;
 }
 
+// The checks of each kind of version, built once.
+const DEPLOY = {
+  name: required(dns1123Label),
+  image: required(image),
+  replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
+  env: optional(env),
+  proxy: optional(proxyResources),
+};
+const EXISTING = { name: required(dns1123Label), labels: required(labelMap({ min: 1 })) };
+
 /**
  * One side of a canary release: a version the release deploys, or an existing workload it
  * routes to without changing it.
@@ -137,13 +147,7 @@ export class CanaryVersion {
   public _toIntent(scope: IConstruct, prop: string): CanaryVersionIntent {
     const i = this.intent;
     const problems = new Problems(scope);
-    checkProps(scope, i.kind === 'deploy' ? { name: i.name, ...i.deploy } : i, i.kind === 'deploy' ? {
-      name: required(dns1123Label),
-      image: required(image),
-      replicas: optional(number(0, 2147483647, { rule: 'a non-negative integer' })),
-      env: optional(env),
-      proxy: optional(proxyResources),
-    } : { name: required(dns1123Label), labels: required(labelMap({ min: 1 })) }, `${prop}.`, problems);
+    checkProps(scope, i.kind === 'deploy' ? { name: i.name, ...i.deploy } : i, i.kind === 'deploy' ? DEPLOY : EXISTING, `${prop}.`, problems);
     problems.run(() => checkDns1123Label(scope, `${prop}.name`, this.intent.name));
     if (this.trafficPolicy === undefined) {
       problems.throwIfAny();

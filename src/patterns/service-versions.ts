@@ -105,7 +105,11 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
     return { ...v, serviceName };
   });
 
-  versions.forEach((v, i) => host.addVersion(scope, { ...v, trafficPolicy: spec.versions[i].intent.trafficPolicy }));
+  const intents = versions.map((v, i) => ({ ...v, trafficPolicy: spec.versions[i].intent.trafficPolicy }));
+  // One declaration for all the versions (each renders the host), unless a version has a policy of
+  // its own: a renderer may give it objects of its own, which are created version by version.
+  if (intents.some(v => v.trafficPolicy !== undefined)) intents.forEach(v => host.addVersion(scope, v));
+  else host.batch(scope, () => intents.forEach(v => host.addVersion(scope, v)));
   // Meshes that configure a host by annotating its Service (Linkerd failure accrual) find it here.
   host.bindService(scope, ApiObject.of(service));
   return {

@@ -229,6 +229,8 @@ interface Stage {
   readonly name: string;
   readonly meshWide?: MtlsModeIntent;
   readonly namespaces: NamespaceMtlsIntent[];
+  /** each namespace's own mode: plans span thousands of namespaces, looked up per namespace */
+  readonly modes: ReadonlyMap<string, MtlsModeIntent>;
   readonly workloads: WorkloadMtlsIntent[];
 }
 
@@ -372,12 +374,12 @@ function stageOf(scope: IConstruct, prefix: string, s: MtlsStage, index: number)
     }
   });
   const meshWide = s.meshWide !== undefined ? modeOf(scope, `${prefix}meshWide`, s.meshWide) : undefined;
-  return { name, meshWide, namespaces, workloads };
+  return { name, meshWide, namespaces, modes: new Map(namespaces.map(n => [n.namespace, n.mode])), workloads };
 }
 
 /** The mode a namespace's pods get: their own, else the mesh-wide one. */
 function effective(stage: Stage, namespace: string): MtlsModeIntent {
-  const own = stage.namespaces.find(n => n.namespace === namespace)?.mode ?? 'UNSET';
+  const own = stage.modes.get(namespace) ?? 'UNSET';
   return own !== 'UNSET' ? own : stage.meshWide ?? 'UNSET';
 }
 
@@ -387,7 +389,7 @@ function checkNonMeshedClients(scope: IConstruct, stage: Stage, clients: NonMesh
     for (const ns of c.calls) {
       checkDns1123Label(scope, `nonMeshedClients[${i}].calls`, ns);
       if (effective(stage, ns) === 'STRICT') {
-        const via = stage.namespaces.some(n => n.namespace === ns && n.mode === 'STRICT') ? '' : ' (through the mesh-wide mode)';
+        const via = stage.modes.get(ns) === 'STRICT' ? '' : ' (through the mesh-wide mode)';
         throw new Error(`${scope.node.path}: namespace '${ns}' cannot be STRICT in stage '${stage.name}'${via}: the non-meshed client '${c.name}' calls it and has no mTLS; keep '${ns}' PERMISSIVE until the client is meshed or stops calling it, then remove it from nonMeshedClients`);
       }
     }
@@ -398,7 +400,7 @@ function checkMeshWide(scope: IConstruct, stages: Stage[], current: number, plan
   const stage = stages[current];
   if (stage.meshWide !== 'STRICT') return;
   const listed = [...new Set(stages.flatMap(s => s.namespaces.map(n => n.namespace)))].sort();
-  const own = (s: Stage, ns: string) => s.namespaces.find(n => n.namespace === ns)?.mode ?? 'UNSET';
+  const own = (s: Stage, ns: string) => s.modes.get(ns) ?? 'UNSET';
   // In a plan, a namespace has passed PERMISSIVE only if an earlier stage ran it PERMISSIVE (or it
   // still is): STRICT in the first stage skipped the verification. Without a plan the props state
   // the modes in force, and an explicit STRICT says that migration happened.

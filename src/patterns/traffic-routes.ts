@@ -209,7 +209,7 @@ function buildTrafficRoutes(scope: Construct, props: TrafficRoutesProps): Servic
  */
 export function declareTrafficRoutes(scope: Construct, spec: ServiceVersionsSpec, routes: RouteIntent[]): ServiceVersions {
   const built = declareServiceVersions(scope, spec);
-  for (const route of routes) built.host.addRoute(route);
+  built.host.batch(scope, () => routes.forEach(route => built.host.addRoute(route)));
   return built;
 }
 

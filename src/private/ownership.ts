@@ -37,16 +37,24 @@ interface Entry {
   readonly key: string;
   readonly chart: Chart;
   readonly object?: ApiObject;
-  /** the first owner's content without metadata, to compare shared objects by */
-  readonly content?: string;
-  /** labels and annotations of a shared object so far, by owner */
-  readonly metadata: { readonly labels: Map<string, [string, Claim]>; readonly annotations: Map<string, [string, Claim]> };
+  /** the first owner's props, whose content (`contentOf`) a second owner's must match */
+  readonly props?: ApiObjectProps;
+  /** that content, computed when a second owner first claims the object (most never have one) */
+  content?: string;
+  /** labels and annotations of a shared object so far, by owner: recorded from the second claim on */
+  metadata?: { readonly labels: Map<string, [string, Claim]>; readonly annotations: Map<string, [string, Claim]> };
   readonly claims: Claim[];
 }
 
 interface Registry {
   readonly entries: Map<string, Entry[]>;
+  /** bumped by every claim: the cross-chart check is repeated only when something changed */
+  generation: number;
+  checked?: { readonly generation: number; readonly clusters: number; readonly errors: string[] };
 }
+
+/** bumped by every `assignCluster` (which changes what the cross-chart check compares) */
+let clusterGeneration = 0;
 
 const REGISTRIES = new WeakMap<IConstruct, Registry>();
 const CLUSTERS = new WeakMap<Chart, string>();
@@ -82,12 +90,14 @@ function keyOf(apiVersion: string, kind: string, namespace: string | undefined, 
 }
 
 function registry(scope: IConstruct): Registry {
-  const root = scope.node.root;
+  // the root, found without `node.root` (which builds the list of every scope on each call)
+  let root = scope;
+  while (root.node.scope) root = root.node.scope;
   let r = REGISTRIES.get(root);
   if (!r) {
-    r = { entries: new Map() };
+    r = { entries: new Map(), generation: 0 };
     REGISTRIES.set(root, r);
-    root.node.addValidation({ validate: () => crossChartConflicts(r!) });
+    root.node.addValidation({ validate: () => crossChartConflictsOnce(r!) });
   }
   return r;
 }
@@ -95,6 +105,7 @@ function registry(scope: IConstruct): Registry {
 /** Records the cluster a chart is applied to (`MeshCluster.assign`). */
 export function assignCluster(chart: Chart, cluster: string): void {
   CLUSTERS.set(chart, cluster);
+  clusterGeneration++;
 }
 
 /** The cluster a chart is applied to; '' for the app's one cluster. */
@@ -152,19 +163,19 @@ export function claim(scope: IConstruct, identity: string, what: string, c: Clai
 function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | undefined, c: Claim, props?: ApiObjectProps): void {
   // every chart that holds an object of this library is analyzed at synthesis
   analyzeAtSynth(chart);
-  const entries = registry(scope).entries;
+  const r = registry(scope);
+  const entries = r.entries;
   const list = entries.get(key) ?? [];
   const entry: Entry = {
     key,
     chart,
     object,
     claims: [c],
-    content: props ? contentOf(props, c.merge) : undefined,
-    metadata: { labels: new Map(), annotations: new Map() },
+    props,
   };
-  if (props) recordMetadata(entry, props, c);
   list.push(entry);
   entries.set(key, list);
+  r.generation++;
 }
 
 /**
@@ -187,13 +198,13 @@ function recordMetadata(entry: Entry, props: ApiObjectProps, c: Claim): void {
   for (const field of ['labels', 'annotations'] as const) {
     const given = props.metadata?.[field] ?? {};
     for (const [k, v] of Object.entries(given)) {
-      const prior = entry.metadata[field].get(k);
+      const prior = entry.metadata![field].get(k);
       if (prior && prior[0] !== v) {
         const singular = field.slice(0, -1);
         throw new OwnershipError(`${c.owner.node.path}: sets ${singular} '${k}' of ${describe(entry.key)} to ${JSON.stringify(v)}, but `
           + `${prior[1].owner.node.path} sets it to ${JSON.stringify(prior[0])}; the object is shared, so set the ${singular} in one place`);
       }
-      entry.metadata[field].set(k, [v, c]);
+      entry.metadata![field].set(k, [v, c]);
     }
   }
 }
@@ -202,8 +213,14 @@ function mergeInto(entry: Entry, props: ApiObjectProps, c: Claim): void {
   const first = entry.claims[0];
   if (c.merge === undefined || c.merge !== first.merge) throw new OwnershipError(conflict(entry.key, first, c));
   const how = c.merge === 'identical' ? 'with different content' : 'with a different spec';
+  if (entry.content === undefined && entry.props) entry.content = contentOf(entry.props, first.merge);
   if (contentOf(props, c.merge) !== entry.content) throw new OwnershipError(conflict(entry.key, first, c, undefined, how));
   if (c.merge === 'metadata') {
+    if (!entry.metadata) {
+      // the first owner's labels and annotations, which a second owner may not contradict
+      entry.metadata = { labels: new Map(), annotations: new Map() };
+      if (entry.props) recordMetadata(entry, entry.props, first);
+    }
     recordMetadata(entry, props, c);
     for (const [k, v] of Object.entries(props.metadata?.labels ?? {})) entry.object!.metadata.addLabel(k, v);
     for (const [k, v] of Object.entries(props.metadata?.annotations ?? {})) entry.object!.metadata.addAnnotation(k, v);
@@ -217,6 +234,18 @@ function conflict(key: string, first: Claim, second: Claim, what?: string, how?:
   const fix = fixes.length > 0 ? fixes.join(', or ') : 'give one of them another name';
   return `${second.owner.node.path}: emits ${object}${how ? ` ${how}` : ''}, which ${first.owner.node.path} emits too; `
     + `applied to one cluster, one would silently replace the other: ${fix}`;
+}
+
+/**
+ * The cross-chart check, repeated only when a claim or a cluster was added since: cdk8s validates
+ * the whole app again for every chart it writes, and an app with a chart per namespace has
+ * hundreds.
+ */
+function crossChartConflictsOnce(r: Registry): string[] {
+  if (r.checked && r.checked.generation === r.generation && r.checked.clusters === clusterGeneration) return r.checked.errors;
+  const errors = crossChartConflicts(r);
+  r.checked = { generation: r.generation, clusters: clusterGeneration, errors };
+  return errors;
 }
 
 function crossChartConflicts(r: Registry): string[] {

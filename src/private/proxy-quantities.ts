@@ -7,7 +7,15 @@ import { ProviderRenderers } from '../model/renderer';
 import { ProxyResources } from '../proxy';
 
 /** Validates proxy resources and renders them as quantities (defaults filled in). */
-export function proxyQuantities(scope: IConstruct, prop: string, r: ProxyResources = {}): ProxyQuantities {
+export function proxyQuantities(scope: IConstruct, prop: string, r?: ProxyResources): ProxyQuantities {
+  // the defaults, for most workloads: computed once
+  if (r === undefined) return DEFAULTS ??= Object.freeze(quantities(scope, prop, {}));
+  return quantities(scope, prop, r);
+}
+
+let DEFAULTS: ProxyQuantities | undefined;
+
+function quantities(scope: IConstruct, prop: string, r: ProxyResources): ProxyQuantities {
   const cpuRequest = r.cpuRequest ?? Cpu.millis(100);
   const cpuLimit = r.cpuLimit ?? Cpu.millis(2000);
   const memoryRequest = r.memoryRequest ?? Size.mebibytes(256);

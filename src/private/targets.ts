@@ -10,7 +10,11 @@ const TARGETS = new WeakMap<Chart, MeshTarget[]>();
 
 export function recordTarget(chart: Chart, target: MeshTarget): void {
   const list = TARGETS.get(chart) ?? [];
-  if (!list.some(t => JSON.stringify(t) === JSON.stringify(target))) list.push(target);
+  // every host of a provider passes the same target object: compare by content only the others
+  if (!list.includes(target)) {
+    const key = JSON.stringify(target);
+    if (!list.some(t => JSON.stringify(t) === key)) list.push(target);
+  }
   TARGETS.set(chart, list);
 }
 
