@@ -40,6 +40,8 @@ export function construct(c: Case, outdir: string): Built {
           serviceAccount,
           containers: [{ name, image: `registry.example.com/${name}:${tag}`, ports: [{ number: PORT, name: 'http' }] }],
         });
+        // as the library: no construct-address label on the pods (it would restart them when the construct moves)
+        ApiObject.of(deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
         deployment.select(kplus.LabelSelector.of({ labels }));
         for (const [k, v] of Object.entries({ ...labels, ...pod.labels })) deployment.podMetadata.addLabel(k, v);
         for (const [k, v] of Object.entries(pod.annotations)) deployment.podMetadata.addAnnotation(k, v);

@@ -1,9 +1,8 @@
 /**
  * The same objects as plain data, serialized with `yaml` (the library cdk8s writes with, same
  * options), one file per chart: no constructs at all. The floor any cdk8s program is measured
- * against. Workloads carry what cdk8s-plus-28 would write, its pod address label included.
+ * against. Workloads carry what cdk8s-plus-28 would write (the library drops its pod address label).
  */
-import { createHash } from 'crypto';
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { stringify } from 'yaml';
@@ -11,15 +10,7 @@ import { Built } from './built';
 import { K8sObject, namespaceObjects, podMesh, serviceMesh, serviceObjects, versionServices } from './objects';
 import { Case, chartIdOf, namespacesOf, PORT } from './spec';
 
-/** cdk8s's `Names.toLabelValue` for a short path: its components without `Resource`, and a hash of the path. */
-function addressLabel(path: string[]): string {
-  const hash = createHash('sha1');
-  // the app (the root, id '') is the first scope
-  for (const c of ['', ...path]) hash.update(`${c}\n`);
-  return [...path.filter(c => c !== 'Resource'), `c8${hash.digest('hex')}`.slice(0, 8)].join('-');
-}
-
-function deployment(chart: string, versionId: string, name: string, namespace: string, version: string, tag: string,
+function deployment(name: string, namespace: string, version: string, tag: string,
   mesh: { labels: Record<string, string>; annotations: Record<string, string> }): K8sObject {
   const labels = { app: name, version };
   const podAnnotations = Object.keys(mesh.annotations).length > 0 ? mesh.annotations : undefined;
@@ -36,7 +27,7 @@ function deployment(chart: string, versionId: string, name: string, namespace: s
       template: {
         metadata: {
           ...(podAnnotations ? { annotations: podAnnotations } : {}),
-          labels: { ...labels, 'cdk8s.io/metadata.addr': addressLabel([chart, name, versionId, 'Resource']), ...mesh.labels },
+          labels: { ...labels, ...mesh.labels },
         },
         spec: {
           automountServiceAccountToken: false,
@@ -92,7 +83,7 @@ export function construct(c: Case, outdir: string): Built {
         automountServiceAccountToken: false,
         metadata: { labels: { app: name }, name, namespace: ns },
       });
-      objects.push(deployment(chart, 'Stable', name, ns, 'v1', '1.0.0', pod), deployment(chart, 'Canary', name, ns, 'v2', '1.1.0', pod));
+      objects.push(deployment(name, ns, 'v1', '1.0.0', pod), deployment(name, ns, 'v2', '1.1.0', pod));
       objects.push(service(name, ns, { app: name }, { app: name, ...svcMesh.labels }, svcMesh.annotations));
       if (versionServices(c.provider)) {
         for (const v of ['v1', 'v2']) objects.push(service(`${name}-${v}`, ns, { app: name, version: v }, { app: name }, {}));

@@ -83,6 +83,8 @@ export class RolloutPlan {
   /** The per-step manifests' path, relative to the app's output directory. */
   public readonly manifestsFile: string;
   private readonly spec: RolloutPlanSpec;
+  /** the output directory the files were last written to */
+  private writtenTo?: string;
 
   private constructor(spec: RolloutPlanSpec, directory: string) {
     this.spec = spec;
@@ -151,10 +153,18 @@ export class RolloutPlan {
     };
   }
 
-  /** Writes both files into the app's output directory (a validation hook: errors are returned). */
+  /**
+   * Writes both files into the app's output directory (a validation hook: errors are returned).
+   * cdk8s validates the whole app again for every chart it writes, so once the files are written
+   * for this output directory (the host is final by then), later passes only check they are there.
+   */
   private write(): string[] {
     const root = this.spec.release.node.root as IConstruct & { outdir?: unknown };
     if (typeof root.outdir !== 'string') return [];
+    if (this.writtenTo === root.outdir && fs.existsSync(path.resolve(root.outdir, this.summaryFile))
+      && fs.existsSync(path.resolve(root.outdir, this.manifestsFile))) {
+      return [];
+    }
     try {
       this.spec.host.toIntent();
     } catch {
@@ -162,7 +172,8 @@ export class RolloutPlan {
     }
     let files: Array<[string, string]>;
     try {
-      files = [[this.summaryFile, this.renderSummary()], [this.manifestsFile, this.renderManifests()]];
+      const text = this.text();
+      files = [[this.summaryFile, planSummary(text)], [this.manifestsFile, planManifests(text)]];
     } catch (e) {
       return [(e as Error).message];
     }
@@ -172,6 +183,7 @@ export class RolloutPlan {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, content);
     }
+    this.writtenTo = root.outdir;
     return [];
   }
 }
