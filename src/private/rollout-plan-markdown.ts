@@ -7,7 +7,7 @@
  * and validates only .yaml files of its output directory (cdk8s-cli lib/util.js, findManifests),
  * so the other steps' objects are never applied or checked as if they were the release's.
  */
-import { Yaml } from 'cdk8s';
+import { blockYaml } from './block-yaml';
 import { MatchIntent, NamedMatchIntent, StringMatchIntent } from '../model/intents';
 
 /** One step of a plan, with the objects the host renders at it. */
@@ -126,7 +126,7 @@ export function planManifests(plan: PlanText): string {
       + `${plan.stable} ${100 - s.canaryWeight} %, ${plan.canary} ${s.canaryWeight} %`);
     lines.push('');
     lines.push('```yaml');
-    lines.push(Yaml.stringify(...s.manifests).trimEnd());
+    lines.push(blockYaml(...s.manifests).trimEnd());
     lines.push('```');
     lines.push('');
   }
