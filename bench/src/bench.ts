@@ -22,6 +22,8 @@ interface Options {
   migrationRuns: number;
   out: string;
   label: string;
+  /** whether the library writes its rollout plans (its default), which the other programs never write */
+  plans: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -35,6 +37,7 @@ function parseArgs(argv: string[]): Options {
     migrationRuns: quick ? 3 : 5,
     out: join(__dirname, '..', 'results'),
     label: quick ? 'quick' : 'full',
+    plans: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
@@ -53,6 +56,12 @@ function parseArgs(argv: string[]): Options {
       case '--migration-runs': o.migrationRuns = Number(value()); break;
       case '--out': o.out = value(); break;
       case '--label': o.label = value(); break;
+      case '--plans': {
+        const v = value();
+        if (v !== 'on' && v !== 'off') throw new Error(`--plans takes on or off, not ${v}`);
+        o.plans = v === 'on';
+        break;
+      }
       default: throw new Error(`unknown argument ${argv[i]} (see bench/README.md)`);
     }
   }
@@ -100,8 +109,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-function runChild(script: string, args: string[]): any {
-  const r = spawnSync(process.execPath, [join(__dirname, script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+function runChild(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): any {
+  const r = spawnSync(process.execPath, [join(__dirname, script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
   if (r.status !== 0) {
     throw new Error(`${script} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr.slice(-4000)}`);
   }
@@ -167,7 +176,7 @@ function main(): void {
       for (const v of order) {
         const file = join(scratch, `${v}.canonical`);
         const args = [v, c.provider, c.layout, String(c.services), join(scratch, `out-${v}`), ...(verify ? [file] : [])];
-        const s = runChild('child.js', args) as Sample;
+        const s = runChild('child.js', args, { ...process.env, BENCH_ROLLOUT_PLANS: o.plans ? 'on' : 'off' }) as Sample;
         files.set(v, file);
         got.set(v, s);
         samples.get(caseName(c))!.get(v)!.push(s);
@@ -259,7 +268,10 @@ function markdown(r: any): string {
     + `load average ${r.machine.loadAverage1m.map((x: number) => x.toFixed(1)).join(' → ')} (other work on the machine: the ratios of paired runs are the stable figures). `
     + `Medians of ${r.options.runs} runs; every program in its own process, interleaved. `
     + 'CPU: construction + synthesis (node start-up and module loading aside; whole-process ratio in brackets). '
-    + 'Every case: the three programs wrote the same objects (checked object for object).');
+    + 'Every case: the three programs wrote the same objects (checked object for object). '
+    + (r.options.plans
+      ? 'Rollout plans on (the library\'s default): the library also writes two Markdown files per release, which the other programs do not.'
+      : 'Rollout plans off (`rolloutPlan: { enabled: false }`): the library writes exactly the files the other programs write.'));
   lines.push('');
   lines.push('| provider | layout | services | objects | library CPU ms | hand-written CPU ms | plain CPU ms | library / hand-written CPU '
     + '| library / plain CPU | library / hand-written wall | peak RSS MB library / hand-written / plain |');

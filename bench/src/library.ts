@@ -46,6 +46,8 @@ export function construct(c: Case, outdir: string): Built {
         steps: STEPS,
         currentStep: s.step,
         canaryMatches: [RequestMatch.header('x-canary', 'true')],
+        // on by default; `--plans off` measures the library writing exactly what the others write
+        rolloutPlan: process.env.BENCH_ROLLOUT_PLANS === 'off' ? { enabled: false } : undefined,
       });
       new CircuitBreaker(chart, `${s.name}-breaker`, {
         host: release,

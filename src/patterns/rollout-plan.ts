@@ -57,8 +57,29 @@ export const rolloutPlanOptions = object({
   })),
 });
 
-/** Per app: the plan files claimed so far, by path relative to the output directory. */
-const CLAIMED = new WeakMap<IConstruct, Map<string, string>>();
+/** Per app: the plan files claimed so far, and what each validation pass found on disk. */
+interface AppPlans {
+  /** the release of each plan file, by path relative to the output directory */
+  readonly claimed: Map<string, string>;
+  /** counts the app's validation passes: an App-level validation, first in every pass, bumps it */
+  pass: number;
+  /** per plan directory (absolute): whether it existed, looked up once per pass */
+  readonly present: Map<string, { pass: number; exists: boolean; made?: boolean }>;
+}
+const PLANS = new WeakMap<IConstruct, AppPlans>();
+
+function plansOf(root: IConstruct): AppPlans {
+  let plans = PLANS.get(root);
+  if (!plans) {
+    const created: AppPlans = { claimed: new Map(), pass: 0, present: new Map() };
+    // cdk8s validates the app in construct order, the root first, once per synthesis and again
+    // for every chart it writes; this marks where each pass starts.
+    root.node.addValidation({ validate: () => { created.pass++; return []; } });
+    PLANS.set(root, created);
+    plans = created;
+  }
+  return plans;
+}
 
 /**
  * The rollout plan of a release with static steps: for every step, the objects the host renders
@@ -83,8 +104,9 @@ export class RolloutPlan {
   /** The per-step manifests' path, relative to the app's output directory. */
   public readonly manifestsFile: string;
   private readonly spec: RolloutPlanSpec;
-  /** the output directory the files were last written to */
-  private writtenTo?: string;
+  private readonly plans: AppPlans;
+  /** the output directory the files were last written to, and the plan directory in it */
+  private writtenTo?: { readonly outdir: string; readonly dir: string };
 
   private constructor(spec: RolloutPlanSpec, directory: string) {
     this.spec = spec;
@@ -94,8 +116,8 @@ export class RolloutPlan {
     this.summaryFile = path.posix.join(directory.split(path.sep).join('/'), `${base}.md`);
     this.manifestsFile = path.posix.join(directory.split(path.sep).join('/'), `${base}.steps.md`);
 
-    const claimed = CLAIMED.get(spec.release.node.root) ?? new Map<string, string>();
-    CLAIMED.set(spec.release.node.root, claimed);
+    this.plans = plansOf(spec.release.node.root);
+    const claimed = this.plans.claimed;
     const prior = claimed.get(this.summaryFile);
     if (prior !== undefined) {
       throw new Error(`${spec.release.node.path}: its rollout plan '${this.summaryFile}' is also the plan of ${prior}; `
@@ -156,15 +178,15 @@ export class RolloutPlan {
   /**
    * Writes both files into the app's output directory (a validation hook: errors are returned).
    * cdk8s validates the whole app again for every chart it writes, so once the files are written
-   * for this output directory (the host is final by then), later passes only check they are there.
+   * for this output directory (the host is final by then), later passes only check that the plan
+   * directory is still there: one lookup per directory and pass, shared by every plan in it (one
+   * per file made a chart per namespace quadratic in file-system calls).
    */
   private write(): string[] {
     const root = this.spec.release.node.root as IConstruct & { outdir?: unknown };
     if (typeof root.outdir !== 'string') return [];
-    if (this.writtenTo === root.outdir && fs.existsSync(path.resolve(root.outdir, this.summaryFile))
-      && fs.existsSync(path.resolve(root.outdir, this.manifestsFile))) {
-      return [];
-    }
+    if (this.writtenTo?.outdir === root.outdir && this.directoryExists(this.writtenTo.dir)) return [];
+    const dir = path.dirname(path.resolve(root.outdir, this.summaryFile));
     try {
       this.spec.host.toIntent();
     } catch {
@@ -177,13 +199,28 @@ export class RolloutPlan {
     } catch (e) {
       return [(e as Error).message];
     }
+    if (!this.directoryExists(dir)) {
+      // every plan of this directory writes again in this pass: it was missing when the pass began
+      const seen = this.plans.present.get(dir)!;
+      if (!seen.made) fs.mkdirSync(dir, { recursive: true });
+      seen.made = true;
+    }
     for (const [file, content] of files) {
       const target = path.resolve(root.outdir, file);
+      // the same bytes are not written again (a file's time changes only when its plan does)
       if (fs.existsSync(target) && fs.readFileSync(target, 'utf-8') === content) continue;
-      fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, content);
     }
-    this.writtenTo = root.outdir;
+    this.writtenTo = { outdir: root.outdir, dir };
     return [];
+  }
+
+  /** Whether the plan directory exists, looked up once per validation pass. */
+  private directoryExists(dir: string): boolean {
+    const known = this.plans.present.get(dir);
+    if (known?.pass === this.plans.pass) return known.exists;
+    const exists = fs.existsSync(dir);
+    this.plans.present.set(dir, { pass: this.plans.pass, exists });
+    return exists;
   }
 }

@@ -243,6 +243,40 @@ describe('the rollout plan', () => {
     expect(fs.existsSync(path.join(app.outdir, 'rollout-plans'))).toBe(false);
   });
 
+  test('a chart per namespace: the files are written once, and each later validation pass looks up the plan directory once', () => {
+    // cdk8s validates the whole app again for every chart it writes; a lookup per plan file per pass
+    // was quadratic in the charts (bench/README.md)
+    const outdir = fs.mkdtempSync(path.join(Testing.app().outdir, 'per-ns-'));
+    const app = new App({ outdir });
+    const charts = 12;
+    for (let i = 0; i < charts; i++) {
+      const chart = new Chart(app, `ns${i}`, { namespace: `ns${i}` });
+      for (const name of ['reviews', 'ratings']) {
+        new CanaryRelease(chart, name, { ...reviewsCanary('istio'), serviceName: name });
+      }
+    }
+    // the module object itself (the namespace import is a read-only view of it)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodeFs = require('fs') as typeof fs;
+    const exists = jest.spyOn(nodeFs, 'existsSync');
+    const writes = jest.spyOn(nodeFs, 'writeFileSync');
+    try {
+      app.synth();
+      const planLookups = exists.mock.calls.filter(([p]) => String(p).includes('rollout-plans')).length;
+      const planWrites = writes.mock.calls.filter(([p]) => String(p).includes('rollout-plans')).length;
+      expect(planWrites).toBe(charts * 2 * 2);
+      // before each file is written (does it hold these bytes already?), plus one directory lookup per pass
+      expect(planLookups).toBeLessThanOrEqual(charts * 2 * 2 + (charts + 2));
+      // removing the plans between two synths of the same app writes them again
+      fs.rmSync(path.join(outdir, 'rollout-plans'), { recursive: true });
+      app.synth();
+      expect(fs.readdirSync(path.join(outdir, 'rollout-plans'))).toHaveLength(charts * 2 * 2);
+    } finally {
+      exists.mockRestore();
+      writes.mockRestore();
+    }
+  });
+
   test('a nested release is named by its path in the chart', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
