@@ -55,7 +55,12 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // What `npm pack` ships (package.json, README and LICENSE always go too); test/package.test.ts
 // checks the list.
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'API.md', 'CHANGELOG.md', 'docs/**/*.md']);
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.js.map', 'lib/**/*.d.ts', '.jsii', 'API.md', 'CHANGELOG.md', 'docs/**/*.md']);
+// Source maps beside the JavaScript, not inside it: an inline map (jsii's default) more than
+// doubles every module node must read, parse and keep in memory on each `cdk8s synth`; a .map
+// file is read only by a debugger or `node --enable-source-maps`.
+project.tsconfig?.file.addOverride('compilerOptions.inlineSourceMap', false);
+project.tsconfig?.file.addOverride('compilerOptions.sourceMap', true);
 // jsii-pacmak would otherwise write a .npmignore of its own next to the allow-list.
 project.tasks.tryFind('package:js')?.reset('jsii-pacmak -v --target js --no-npmignore');
 // No public repository exists yet: the reserved .invalid domain cannot send anyone to a wrong

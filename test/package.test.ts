@@ -39,12 +39,17 @@ describe('npm pack', () => {
     const [pack] = JSON.parse(sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']));
     const files: string[] = pack.files.map((f: { path: string }) => f.path).sort();
     const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/, /^CHANGELOG\.md$/, /^\.jsii$/,
-      /^lib\/.+\.(js|d\.ts)$/, /^docs\/[\w-]+\.md$/];
+      /^lib\/.+\.(js|js\.map|d\.ts)$/, /^docs\/[\w-]+\.md$/];
     expect(files.filter(f => !allowed.some(re => re.test(f)))).toEqual([]);
     for (const required of ['package.json', 'README.md', 'LICENSE', 'API.md', 'CHANGELOG.md', '.jsii', 'lib/index.js',
       'lib/index.d.ts', 'docs/canary-release.md', 'docs/mesh-install.md']) {
       expect(files).toContain(required);
     }
+    // source maps in files of their own, sources embedded (src/ is not shipped): not inline, which
+    // more than doubled what node loads for every synth
+    expect(files).toContain('lib/index.js.map');
+    expect(fs.readFileSync(path.join(ROOT, 'lib', 'index.js'), 'utf-8')).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'lib', 'index.js.map'), 'utf-8')).sourcesContent?.length).toBeGreaterThan(0);
     // nothing of the repository's own tooling or examples
     expect(files.filter(f => /^(\.ci|scripts|bench|examples|src|test|projenrc)\//.test(f))).toEqual([]);
   });
