@@ -147,7 +147,7 @@ describeInstall('installed into a new cdk8s app with the README\'s steps', () =>
   test('the first program synthesizes the canary', () => {
     const objs = synth(markedBlock(README, 'file: main.ts').code);
     // and, beside the manifests, the release's rollout plan (README: "A first program")
-    expect(fs.readdirSync(path.join(appDir, 'dist', 'rollout-plans')).sort()).toEqual(['bookinfo-reviews.md', 'bookinfo-reviews.steps.md']);
+    expect(fs.readdirSync(path.join(appDir, 'dist', 'rollout-plans')).sort()).toEqual(['bookinfo-reviews.md']);
     expect(objs.map(o => o.kind).sort()).toEqual(['Deployment', 'Deployment', 'DestinationRule', 'Service', 'ServiceAccount', 'VirtualService']);
     const vs = objs.find(o => o.kind === 'VirtualService');
     expect(vs.spec.http.map((r: any) => r.route.map((d: any) => [d.destination.subset, d.weight ?? 100]))).toEqual([

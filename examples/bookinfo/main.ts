@@ -6,7 +6,7 @@
  *
  * Each chart's release also writes its rollout plan, for review before the rollout starts:
  * dist/rollout-plans/bookinfo-<chart>-reviews.md (every step's weights as a table and a Mermaid
- * flowchart) and .steps.md (every step's routing objects). Moving on is `currentStep: 1`.
+ * flowchart, then every step's routing objects). Moving on is `currentStep: 1`.
  */
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';

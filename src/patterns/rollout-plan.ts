@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { MeshHost } from '../model/host';
 import { MatchIntent, RouteIntent } from '../model/intents';
 import { renderPlain } from '../model/render-plain';
-import { PlanStep, PlanText, planManifests, planSummary } from '../private/rollout-plan-markdown';
+import { PlanStep, PlanText, planMarkdown } from '../private/rollout-plan-markdown';
 import { boolean, object, optional, string } from '../private/validation';
 
 /**
@@ -84,9 +84,9 @@ function plansOf(root: IConstruct): AppPlans {
 /**
  * The rollout plan of a release with static steps: for every step, the objects the host renders
  * with that step's weights, and a summary (a table and a Mermaid flowchart) of what goes where.
- * The synthesis writes two Markdown files into the app's output directory,
- * `<directory>/<chart>-<release>.md` and `<chart>-<release>.steps.md` (what no deployment tool
- * applies: see src/private/rollout-plan-markdown.ts).
+ * The synthesis writes one Markdown file per release into the app's output directory,
+ * `<directory>/<chart>-<release>.md` (what no deployment tool applies: see
+ * src/private/rollout-plan-markdown.ts).
  *
  * They are written during validation, the step of synthesis that cdk8s runs on every path
  * (`app.synth()`, `cdk8s synth`, `app.synthYaml()`, `Testing.synth()`), once the program has
@@ -99,10 +99,8 @@ export class RolloutPlan {
     return new RolloutPlan(spec, options.directory ?? 'rollout-plans');
   }
 
-  /** The summary's path, relative to the app's output directory. */
-  public readonly summaryFile: string;
-  /** The per-step manifests' path, relative to the app's output directory. */
-  public readonly manifestsFile: string;
+  /** The plan's path, relative to the app's output directory. */
+  public readonly file: string;
   private readonly spec: RolloutPlanSpec;
   private readonly plans: AppPlans;
   /** the output directory the files were last written to, and the plan directory in it */
@@ -113,28 +111,25 @@ export class RolloutPlan {
     const chart = Chart.of(spec.release);
     const within = spec.release.node.scopes.slice(spec.release.node.scopes.indexOf(chart) + 1).map(s => s.node.id);
     const base = [Names.toDnsLabel(chart), ...within].join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
-    this.summaryFile = path.posix.join(directory.split(path.sep).join('/'), `${base}.md`);
-    this.manifestsFile = path.posix.join(directory.split(path.sep).join('/'), `${base}.steps.md`);
+    this.file = path.posix.join(directory.split(path.sep).join('/'), `${base}.md`);
 
     this.plans = plansOf(spec.release.node.root);
     const claimed = this.plans.claimed;
-    const prior = claimed.get(this.summaryFile);
+    const prior = claimed.get(this.file);
     if (prior !== undefined) {
-      throw new Error(`${spec.release.node.path}: its rollout plan '${this.summaryFile}' is also the plan of ${prior}; `
+      throw new Error(`${spec.release.node.path}: its rollout plan '${this.file}' is also the plan of ${prior}; `
         + 'give one release another id, or its plan another directory (rolloutPlan.directory)');
     }
-    claimed.set(this.summaryFile, spec.release.node.path);
+    claimed.set(this.file, spec.release.node.path);
     spec.release.node.addValidation({ validate: () => this.write() });
   }
 
-  /** The summary: a table and a Mermaid flowchart of every step, and how to move the release. */
-  public renderSummary(): string {
-    return planSummary(this.text());
-  }
-
-  /** Every step's objects, one YAML block per step. */
-  public renderManifests(): string {
-    return planManifests(this.text());
+  /**
+   * The plan's text: a summary (a table and a Mermaid flowchart of every step, and how to move the
+   * release), then every step's objects, one YAML block per step.
+   */
+  public render(): string {
+    return planMarkdown(this.text());
   }
 
   private text(): PlanText {
@@ -171,12 +166,11 @@ export class RolloutPlan {
       currentStep: s.currentStep,
       matches: s.matches,
       steps,
-      manifestsFile: path.posix.basename(this.manifestsFile),
     };
   }
 
   /**
-   * Writes both files into the app's output directory (a validation hook: errors are returned).
+   * Writes the plan into the app's output directory (a validation hook: errors are returned).
    * cdk8s validates the whole app again for every chart it writes, so once the files are written
    * for this output directory (the host is final by then), later passes only check that the plan
    * directory is still there: one lookup per directory and pass, shared by every plan in it (one
@@ -186,16 +180,16 @@ export class RolloutPlan {
     const root = this.spec.release.node.root as IConstruct & { outdir?: unknown };
     if (typeof root.outdir !== 'string') return [];
     if (this.writtenTo?.outdir === root.outdir && this.directoryExists(this.writtenTo.dir)) return [];
-    const dir = path.dirname(path.resolve(root.outdir, this.summaryFile));
+    const target = path.resolve(root.outdir, this.file);
+    const dir = path.dirname(target);
     try {
       this.spec.host.toIntent();
     } catch {
       return []; // the host reports what is wrong with its intents
     }
-    let files: Array<[string, string]>;
+    let content: string;
     try {
-      const text = this.text();
-      files = [[this.summaryFile, planSummary(text)], [this.manifestsFile, planManifests(text)]];
+      content = this.render();
     } catch (e) {
       return [(e as Error).message];
     }
@@ -204,13 +198,12 @@ export class RolloutPlan {
       const seen = this.plans.present.get(dir)!;
       if (!seen.made) fs.mkdirSync(dir, { recursive: true });
       seen.made = true;
+    } else if (fs.existsSync(target) && fs.readFileSync(target, 'utf-8') === content) {
+      // the same bytes are not written again (the file's time changes only when the plan does)
+      this.writtenTo = { outdir: root.outdir, dir };
+      return [];
     }
-    for (const [file, content] of files) {
-      const target = path.resolve(root.outdir, file);
-      // the same bytes are not written again (a file's time changes only when its plan does)
-      if (fs.existsSync(target) && fs.readFileSync(target, 'utf-8') === content) continue;
-      fs.writeFileSync(target, content);
-    }
+    fs.writeFileSync(target, content);
     this.writtenTo = { outdir: root.outdir, dir };
     return [];
   }

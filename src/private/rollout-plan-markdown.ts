@@ -1,6 +1,6 @@
 /**
  * The text of a rollout plan: a Markdown summary (a table and a Mermaid flowchart of every step)
- * and a Markdown file of each step's manifests. Markdown because every Git host renders it (GitHub,
+ * followed by each step's manifests, in one file. Markdown because every Git host renders it (GitHub,
  * GitLab and Gitea render ```mermaid blocks), and because no deployment tool reads it: Flux
  * applies only .yaml/.yml files (fluxcd/pkg kustomize/kustomize_generator.go,
  * generateKustomization), Argo CD's directory source .yaml/.yml/.json, and the cdk8s CLI lists
@@ -38,11 +38,18 @@ export interface PlanText {
   /** requests that go to the canary at every step */
   readonly matches: MatchIntent[];
   readonly steps: PlanStep[];
-  /** the file name of the manifests, beside the summary */
-  readonly manifestsFile: string;
 }
 
 const HEADER = '<!-- Written by cdk8s-mesh at synthesis from the CanaryRelease; edit the program, not this file. -->';
+
+/**
+ * The plan's file: the summary (what each step sends where, as a table and a flowchart, and how
+ * to move), then every step's manifests. One file per release: the plan is read as one review,
+ * and a 1,000-release program writes 1,000 files, not 2,000 (bench/README.md).
+ */
+export function planMarkdown(plan: PlanText): string {
+  return `${planSummary(plan)}\n${planManifests(plan)}`;
+}
 
 /** The summary: what each step sends where, as a table and a flowchart, and how to move. */
 export function planSummary(plan: PlanText): string {
@@ -56,7 +63,7 @@ export function planSummary(plan: PlanText): string {
     `Release \`${plan.path}\`: host \`${plan.host}\`${plan.namespace ? ` in namespace \`${plan.namespace}\`` : ''}, `
       + `routed by ${plan.provider}. Stable version \`${plan.stable}\`, canary \`${plan.canary}\`.`,
     `Step in force: **${plan.currentStep}** (${current.canaryWeight} % to \`${plan.canary}\`). `
-      + `The manifests of every step: [${plan.manifestsFile}](${plan.manifestsFile}).`,
+      + 'The manifests of every step follow the summary ([Manifests per step](#manifests-per-step)).',
     '',
     `| Step | \`${plan.stable}\` (stable) | \`${plan.canary}\` (canary) | Header routes | Mirror | Analysis gate |`,
     '|---|--:|--:|---|---|---|',
@@ -110,19 +117,17 @@ export function planFlowchart(plan: PlanText): string {
   return lines.join('\n');
 }
 
-/** Every step's objects, one YAML block per step, as cdk8s writes them. */
+/** Every step's objects, one YAML block per step (src/private/block-yaml.ts). */
 export function planManifests(plan: PlanText): string {
   const lines = [
-    `# Rollout plan manifests: ${plan.title}`,
-    '',
-    HEADER,
+    '## Manifests per step',
     '',
     `The objects ${plan.provider} renders for host \`${plan.host}\` at each step of \`${plan.path}\`. `
       + `The synthesized manifests hold step ${plan.currentStep}; these are for review (JSON patches on the objects are not applied here).`,
     '',
   ];
   for (const s of plan.steps) {
-    lines.push(`## Step ${s.index}${s.index === plan.currentStep ? ' (current)' : ''}: `
+    lines.push(`### Step ${s.index}${s.index === plan.currentStep ? ' (current)' : ''}: `
       + `${plan.stable} ${100 - s.canaryWeight} %, ${plan.canary} ${s.canaryWeight} %`);
     lines.push('');
     lines.push('```yaml');

@@ -66,7 +66,7 @@ beforeAll(() => {
 test('cdk8s synth writes a plan per chart beside the manifests, and lists only the manifests', () => {
   const files = Object.keys(tree(cliOut));
   expect(files.filter(f => f.startsWith('rollout-plans/'))).toEqual(CHARTS.flatMap(c => [
-    `rollout-plans/bookinfo-${c}-reviews.md`, `rollout-plans/bookinfo-${c}-reviews.steps.md`,
+    `rollout-plans/bookinfo-${c}-reviews.md`,
   ]).sort());
   // the CLI (and so its validation plugins) sees the charts' manifests, not the plans
   expect(cliListing).toMatch(/bookinfo-istio\.k8s\.yaml/);
@@ -81,7 +81,7 @@ test('deterministic: cdk8s synth (its own process) and app.synth() (this one) wr
 });
 
 test.each(CHARTS)('bookinfo-%s: the table\'s weights equal each step\'s rendered routes', chart => {
-  const plan = readPlan(cliOut, `rollout-plans/bookinfo-${chart}-reviews.md`, `rollout-plans/bookinfo-${chart}-reviews.steps.md`);
+  const plan = readPlan(cliOut, `rollout-plans/bookinfo-${chart}-reviews.md`);
   const table = parseTable(plan.summary);
   const steps = parseStepManifests(plan.manifests);
   expect(table.map(r => r.weights)).toEqual([10, 25, 50, 100].map(w => ({ v1: 100 - w, v2: w })));
@@ -101,7 +101,7 @@ itValidates('every step\'s manifests pass the validator at the versions the char
   const targets: Record<string, ValidationTarget> = {};
   for (const chart of CHARTS) {
     expect(PROVIDERS[chart]).toBeDefined(); // the chart is named after the provider configuration it uses
-    const steps = parseStepManifests(fs.readFileSync(path.join(cliOut, `rollout-plans/bookinfo-${chart}-reviews.steps.md`), 'utf-8'));
+    const steps = parseStepManifests(readPlan(cliOut, `rollout-plans/bookinfo-${chart}-reviews.md`).manifests);
     steps.forEach((objects, i) => {
       sets[`bookinfo-${chart}-step-${i}`] = objects;
       targets[`bookinfo-${chart}-step-${i}`] = validationTargetOf(chart);

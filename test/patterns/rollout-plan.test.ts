@@ -25,19 +25,21 @@ function release(provider: string, overrides: Partial<CanaryReleaseProps> = {}) 
     ...overrides,
   }));
   const synthesized = Testing.synth(chart);
-  const plan = readPlan(app.outdir, r.rolloutPlan!.summaryFile, r.rolloutPlan!.manifestsFile);
+  const plan = readPlan(app.outdir, r.rolloutPlan!.file);
   return { app, chart, release: r, synthesized, ...plan, table: parseTable(plan.summary), steps: parseStepManifests(plan.manifests) };
 }
 
 describe('the rollout plan', () => {
-  test('is written by the synthesis beside the manifests: <outdir>/rollout-plans/<chart>-<release>.md and .steps.md', () => {
+  test('is written by the synthesis beside the manifests: one file per release, <outdir>/rollout-plans/<chart>-<release>.md', () => {
     const p = release('istio');
-    expect(p.release.rolloutPlan!.summaryFile).toBe('rollout-plans/bookinfo-reviews.md');
-    expect(p.release.rolloutPlan!.manifestsFile).toBe('rollout-plans/bookinfo-reviews.steps.md');
-    expect(fs.readdirSync(path.join(p.app.outdir, 'rollout-plans')).sort()).toEqual(['bookinfo-reviews.md', 'bookinfo-reviews.steps.md']);
-    // what the files hold is what the plan renders
-    expect(p.summary).toBe(p.release.rolloutPlan!.renderSummary());
-    expect(p.manifests).toBe(p.release.rolloutPlan!.renderManifests());
+    expect(p.release.rolloutPlan!.file).toBe('rollout-plans/bookinfo-reviews.md');
+    expect(fs.readdirSync(path.join(p.app.outdir, 'rollout-plans')).sort()).toEqual(['bookinfo-reviews.md']);
+    // what the file holds is what the plan renders: the summary, then the manifests of every step
+    expect(p.text).toBe(p.release.rolloutPlan!.render());
+    expect(p.summary).toMatch(/^# Rollout plan: reviews\n[\s\S]*\| Step \|[\s\S]*```mermaid\n[\s\S]*## Moving the release\n/);
+    expect(p.summary).toContain('The manifests of every step follow the summary ([Manifests per step](#manifests-per-step)).');
+    expect(p.manifests).toMatch(/^## Manifests per step\n/);
+    expect(p.steps).toHaveLength(STEPS.length);
   });
 
   test('the table: weights per version, header routes, mirror and the gate of every step', () => {
@@ -121,7 +123,7 @@ describe('the rollout plan', () => {
       timeout: Duration.seconds(5),
     });
     Testing.synth(chart);
-    const steps = parseStepManifests(readPlan(app.outdir, r.rolloutPlan!.summaryFile, r.rolloutPlan!.manifestsFile).manifests);
+    const steps = parseStepManifests(readPlan(app.outdir, r.rolloutPlan!.file).manifests);
     steps.forEach((objects, i) => {
       const vs = objects.find(o => o.kind === 'VirtualService');
       const policy = vs.spec.http.find((h: any) => h.name === 'get-review');
@@ -210,7 +212,7 @@ describe('the rollout plan', () => {
       const p = release('istio', { canaryMatches: [RequestMatch.header('end-user', 'jason')] });
       // synthesizing the app again rewrites the same bytes
       p.app.synth();
-      return readPlan(p.app.outdir, p.release.rolloutPlan!.summaryFile, p.release.rolloutPlan!.manifestsFile);
+      return readPlan(p.app.outdir, p.release.rolloutPlan!.file);
     };
     expect(files()).toEqual(files());
   });
@@ -222,7 +224,7 @@ describe('the rollout plan', () => {
     new CanaryRelease(chart, 'reviews', reviewsCanary('gateway-api'));
     app.synth();
     expect(fs.readdirSync(outdir).sort()).toEqual(['rollout-plans', 'shop.k8s.yaml']);
-    expect(fs.readdirSync(path.join(outdir, 'rollout-plans')).sort()).toEqual(['shop-reviews.md', 'shop-reviews.steps.md']);
+    expect(fs.readdirSync(path.join(outdir, 'rollout-plans')).sort()).toEqual(['shop-reviews.md']);
   });
 
   test('rolloutPlan.directory places the files; rolloutPlan.enabled: false writes none', () => {
@@ -237,8 +239,8 @@ describe('the rollout plan', () => {
       canary: reviewsCanary('istio').canary,
     });
     Testing.synth(chart);
-    expect(placed.rolloutPlan!.summaryFile).toBe('plans/bookinfo/bookinfo-reviews.md');
-    expect(fs.readdirSync(path.join(app.outdir, 'plans', 'bookinfo')).sort()).toEqual(['bookinfo-reviews.md', 'bookinfo-reviews.steps.md']);
+    expect(placed.rolloutPlan!.file).toBe('plans/bookinfo/bookinfo-reviews.md');
+    expect(fs.readdirSync(path.join(app.outdir, 'plans', 'bookinfo')).sort()).toEqual(['bookinfo-reviews.md']);
     expect(off.rolloutPlan).toBeUndefined();
     expect(fs.existsSync(path.join(app.outdir, 'rollout-plans'))).toBe(false);
   });
@@ -264,13 +266,13 @@ describe('the rollout plan', () => {
       app.synth();
       const planLookups = exists.mock.calls.filter(([p]) => String(p).includes('rollout-plans')).length;
       const planWrites = writes.mock.calls.filter(([p]) => String(p).includes('rollout-plans')).length;
-      expect(planWrites).toBe(charts * 2 * 2);
-      // before each file is written (does it hold these bytes already?), plus one directory lookup per pass
-      expect(planLookups).toBeLessThanOrEqual(charts * 2 * 2 + (charts + 2));
+      expect(planWrites).toBe(charts * 2);
+      // one directory lookup per pass (the directory is new: no file is read back first)
+      expect(planLookups).toBeLessThanOrEqual(charts + 2);
       // removing the plans between two synths of the same app writes them again
       fs.rmSync(path.join(outdir, 'rollout-plans'), { recursive: true });
       app.synth();
-      expect(fs.readdirSync(path.join(outdir, 'rollout-plans'))).toHaveLength(charts * 2 * 2);
+      expect(fs.readdirSync(path.join(outdir, 'rollout-plans'))).toHaveLength(charts * 2);
     } finally {
       exists.mockRestore();
       writes.mockRestore();
@@ -281,7 +283,7 @@ describe('the rollout plan', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
     const r = new CanaryRelease(new Construct(chart, 'Team_A'), 'reviews', reviewsCanary('istio'));
-    expect(r.rolloutPlan!.summaryFile).toBe('rollout-plans/bookinfo-team-a-reviews.md');
+    expect(r.rolloutPlan!.file).toBe('rollout-plans/bookinfo-team-a-reviews.md');
   });
 
   test('two releases whose plans would be one file are an error naming both', () => {

@@ -64,10 +64,10 @@ export function mermaidBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map(m => m[1]);
 }
 
-/** Each step's manifests (the ```yaml block under `## Step <n>`), in step order. */
+/** Each step's manifests (the ```yaml block under `### Step <n>`), in step order. */
 export function parseStepManifests(markdown: string): any[][] {
   const steps: any[][] = [];
-  for (const m of markdown.matchAll(/^## Step (\d+)[^\n]*\n\n```yaml\n([\s\S]*?)\n```/gm)) {
+  for (const m of markdown.matchAll(/^### Step (\d+)[^\n]*\n\n```yaml\n([\s\S]*?)\n```/gm)) {
     const docs = parseAllDocuments(m[2]);
     for (const d of docs) if (d.errors.length > 0) throw new Error(`step ${m[1]}: ${d.errors[0].message}`);
     steps[Number(m[1])] = docs.map(d => d.toJS());
@@ -103,12 +103,15 @@ export function defaultRouteWeights(manifests: any[], host: string): Record<stri
   return out;
 }
 
-/** The two files of a plan, read from the app's output directory. */
-export function readPlan(outdir: string, summaryFile: string, manifestsFile: string): { summary: string; manifests: string } {
-  return {
-    summary: fs.readFileSync(path.join(outdir, summaryFile), 'utf-8'),
-    manifests: fs.readFileSync(path.join(outdir, manifestsFile), 'utf-8'),
-  };
+/**
+ * A plan's file, read from the app's output directory: its summary (table, flowchart, how to
+ * move) and its manifests per step (from `## Manifests per step` on).
+ */
+export function readPlan(outdir: string, file: string): { text: string; summary: string; manifests: string } {
+  const text = fs.readFileSync(path.join(outdir, file), 'utf-8');
+  const at = text.indexOf('\n## Manifests per step\n');
+  if (at < 0) throw new Error(`${file}: no "## Manifests per step" section`);
+  return { text, summary: text.slice(0, at + 1), manifests: text.slice(at + 1) };
 }
 
 export interface MermaidResult {
