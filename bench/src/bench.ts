@@ -270,7 +270,7 @@ function markdown(r: any): string {
     + 'CPU: construction + synthesis (node start-up and module loading aside; whole-process ratio in brackets). '
     + 'Every case: the three programs wrote the same objects (checked object for object). '
     + (r.options.plans
-      ? 'Rollout plans on (the library\'s default): the library also writes two Markdown files per release, which the other programs do not.'
+      ? 'Rollout plans on (the library\'s default): the library also writes a Markdown file per release, which the other programs do not.'
       : 'Rollout plans off (`rolloutPlan: { enabled: false }`): the library writes exactly the files the other programs write.'));
   lines.push('');
   lines.push('| provider | layout | services | objects | library CPU ms | hand-written CPU ms | plain CPU ms | library / hand-written CPU '
