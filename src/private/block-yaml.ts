@@ -84,14 +84,14 @@ function writeMap(map: Record<string, unknown>, indent: string, first: string, l
 }
 
 function writeList(list: unknown[], indent: string, lines: string[]): void {
-  for (const item of list) {
+  list.forEach((item, index) => {
     if (isMap(item) && Object.keys(item).length > 0) {
       writeMap(item, indent + '  ', `${indent}- `, lines);
     } else if (Array.isArray(item) && item.length > 0) {
       lines.push(`${indent}-`);
       writeList(item, indent + '  ', lines);
     } else {
-      lines.push(`${indent}- ${inline(item, `[${list.indexOf(item)}]`)}`);
+      lines.push(`${indent}- ${inline(item, `[${index}]`)}`);
     }
-  }
+  });
 }

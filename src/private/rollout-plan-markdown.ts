@@ -52,7 +52,7 @@ export function planMarkdown(plan: PlanText): string {
 }
 
 /** The summary: what each step sends where, as a table and a flowchart, and how to move. */
-export function planSummary(plan: PlanText): string {
+function planSummary(plan: PlanText): string {
   const last = plan.steps.length - 1;
   const current = plan.steps[plan.currentStep];
   const lines = [
@@ -93,7 +93,7 @@ export function planSummary(plan: PlanText): string {
 }
 
 /** A flowchart with one box per step: the requests, each version, the weights, header routes and mirroring. */
-export function planFlowchart(plan: PlanText): string {
+function planFlowchart(plan: PlanText): string {
   const lines = ['flowchart TB'];
   for (const s of plan.steps) {
     const id = `step${s.index}`;
@@ -118,7 +118,7 @@ export function planFlowchart(plan: PlanText): string {
 }
 
 /** Every step's objects, one YAML block per step (src/private/block-yaml.ts). */
-export function planManifests(plan: PlanText): string {
+function planManifests(plan: PlanText): string {
   const lines = [
     '## Manifests per step',
     '',

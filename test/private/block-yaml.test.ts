@@ -81,5 +81,6 @@ describe('blockYaml', () => {
   test('what has no YAML form in a manifest is refused', () => {
     expect(() => blockYaml({ a: Number.NaN })).toThrow(/a: NaN has no YAML form/);
     expect(() => blockYaml({ f: () => 1 })).toThrow(/f: a function has no YAML form/);
+    expect(() => blockYaml({ list: [1, Number.POSITIVE_INFINITY] })).toThrow(/\[1\]: Infinity has no YAML form/);
   });
 });
