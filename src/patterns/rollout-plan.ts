@@ -103,6 +103,8 @@ export class RolloutPlan {
   public readonly file: string;
   private readonly spec: RolloutPlanSpec;
   private readonly plans: AppPlans;
+  /** the app (`node.root` builds the list of every scope on each call; this runs once per pass) */
+  private readonly root: IConstruct & { outdir?: unknown };
   /** the output directory the files were last written to, and the plan directory in it */
   private writtenTo?: { readonly outdir: string; readonly dir: string };
 
@@ -113,7 +115,8 @@ export class RolloutPlan {
     const base = [Names.toDnsLabel(chart), ...within].join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
     this.file = path.posix.join(directory.split(path.sep).join('/'), `${base}.md`);
 
-    this.plans = plansOf(spec.release.node.root);
+    this.root = spec.release.node.root;
+    this.plans = plansOf(this.root);
     const claimed = this.plans.claimed;
     const prior = claimed.get(this.file);
     if (prior !== undefined) {
@@ -177,7 +180,7 @@ export class RolloutPlan {
    * per file made a chart per namespace quadratic in file-system calls).
    */
   private write(): string[] {
-    const root = this.spec.release.node.root as IConstruct & { outdir?: unknown };
+    const root = this.root;
     if (typeof root.outdir !== 'string') return [];
     if (this.writtenTo?.outdir === root.outdir && this.directoryExists(this.writtenTo.dir)) return [];
     const target = path.resolve(root.outdir, this.file);

@@ -43,11 +43,15 @@ interface Entry {
   content?: string;
   /** labels and annotations of a shared object so far, by owner: recorded from the second claim on */
   metadata?: { readonly labels: Map<string, [string, Claim]>; readonly annotations: Map<string, [string, Claim]> };
-  readonly claims: Claim[];
+  /** the first claim: the owner named in errors (later claims merge into the object and are not kept) */
+  readonly claim: Claim;
+  /** the entry with the same identity in the next chart that claimed it (rare: most identities have one) */
+  next?: Entry;
 }
 
 interface Registry {
-  readonly entries: Map<string, Entry[]>;
+  /** by identity, the first chart's entry; other charts' follow it (`next`) */
+  readonly entries: Map<string, Entry>;
   /** bumped by every claim: the cross-chart check is repeated only when something changed */
   generation: number;
   checked?: { readonly generation: number; readonly clusters: number; readonly errors: string[] };
@@ -127,7 +131,7 @@ export function emit(scope: Construct, id: string, props: ApiObjectProps, c: Cla
   const clusterScoped = isClusterScoped(props.apiVersion, props.kind);
   const namespace = clusterScoped ? undefined : props.metadata?.namespace ?? chart.namespace;
   const key = keyOf(props.apiVersion, props.kind, namespace, props.metadata?.name ?? '');
-  const same = registry(scope).entries.get(key)?.find(e => e.chart === chart);
+  const same = inChart(registry(scope), key, chart);
   if (same?.object) {
     mergeInto(same, props, c);
     return same.object;
@@ -142,8 +146,8 @@ export function emit(scope: Construct, id: string, props: ApiObjectProps, c: Cla
 export function own(object: ApiObject, c: Claim): void {
   const chart = Chart.of(object);
   const key = keyOf(object.apiVersion, object.kind, object.metadata.namespace, object.name);
-  const same = registry(object).entries.get(key)?.find(e => e.chart === chart);
-  if (same) throw new OwnershipError(conflict(key, same.claims[0], c));
+  const same = inChart(registry(object), key, chart);
+  if (same) throw new OwnershipError(conflict(key, same.claim, c));
   add(object, key, chart, object, c);
 }
 
@@ -155,8 +159,8 @@ export function own(object: ApiObject, c: Claim): void {
 export function claim(scope: IConstruct, identity: string, what: string, c: Claim): void {
   const chart = Chart.of(scope);
   const key = JSON.stringify(['', what, '', identity]);
-  const same = registry(scope).entries.get(key)?.find(e => e.chart === chart);
-  if (same) throw new OwnershipError(conflict(key, same.claims[0], c, what));
+  const same = inChart(registry(scope), key, chart);
+  if (same) throw new OwnershipError(conflict(key, same.claim, c, what));
   add(scope, key, chart, undefined, c);
 }
 
@@ -164,18 +168,22 @@ function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | u
   // every chart that holds an object of this library is analyzed at synthesis
   analyzeAtSynth(chart);
   const r = registry(scope);
-  const entries = r.entries;
-  const list = entries.get(key) ?? [];
-  const entry: Entry = {
-    key,
-    chart,
-    object,
-    claims: [c],
-    props,
-  };
-  list.push(entry);
-  entries.set(key, list);
+  // A registry entry per object of a large program: kept small (no arrays), since it lives until
+  // the process ends (bench/README.md, memory).
+  const entry: Entry = { key, chart, object, claim: c, props };
+  let last = r.entries.get(key);
+  if (!last) r.entries.set(key, entry);
+  else {
+    while (last.next) last = last.next;
+    last.next = entry;
+  }
   r.generation++;
+}
+
+/** The entry of `key` in `chart`, if any. */
+function inChart(r: Registry, key: string, chart: Chart): Entry | undefined {
+  for (let e = r.entries.get(key); e; e = e.next) if (e.chart === chart) return e;
+  return undefined;
 }
 
 /**
@@ -210,7 +218,7 @@ function recordMetadata(entry: Entry, props: ApiObjectProps, c: Claim): void {
 }
 
 function mergeInto(entry: Entry, props: ApiObjectProps, c: Claim): void {
-  const first = entry.claims[0];
+  const first = entry.claim;
   if (c.merge === undefined || c.merge !== first.merge) throw new OwnershipError(conflict(entry.key, first, c));
   const how = c.merge === 'identical' ? 'with different content' : 'with a different spec';
   if (entry.content === undefined && entry.props) entry.content = contentOf(entry.props, first.merge);
@@ -225,7 +233,6 @@ function mergeInto(entry: Entry, props: ApiObjectProps, c: Claim): void {
     for (const [k, v] of Object.entries(props.metadata?.labels ?? {})) entry.object!.metadata.addLabel(k, v);
     for (const [k, v] of Object.entries(props.metadata?.annotations ?? {})) entry.object!.metadata.addAnnotation(k, v);
   }
-  entry.claims.push(c);
 }
 
 function conflict(key: string, first: Claim, second: Claim, what?: string, how?: string): string {
@@ -250,8 +257,10 @@ function crossChartConflictsOnce(r: Registry): string[] {
 
 function crossChartConflicts(r: Registry): string[] {
   const errors: string[] = [];
-  for (const [key, entries] of r.entries) {
-    if (entries.length < 2) continue;
+  for (const [key, first] of r.entries) {
+    if (!first.next) continue;
+    const entries: Entry[] = [];
+    for (let e: Entry | undefined = first; e; e = e.next) entries.push(e);
     const byCluster = new Map<string, Entry[]>();
     for (const e of entries) byCluster.set(clusterOf(e.chart), [...(byCluster.get(clusterOf(e.chart)) ?? []), e]);
     for (const same of byCluster.values()) {
@@ -259,8 +268,8 @@ function crossChartConflicts(r: Registry): string[] {
         const [a, b] = [same[0], same[i]];
         const what = JSON.parse(key)[1] as string;
         const object = a.object ? describe(key) : `${what} ${JSON.parse(key)[3]}`;
-        const fixes = [a.claims[0].resolve, b.claims[0].resolve].filter((x): x is string => x !== undefined);
-        errors.push(`${b.claims[0].owner.node.path}: emits ${object}, which ${a.claims[0].owner.node.path} emits too, in another chart `
+        const fixes = [a.claim.resolve, b.claim.resolve].filter((x): x is string => x !== undefined);
+        errors.push(`${b.claim.owner.node.path}: emits ${object}, which ${a.claim.owner.node.path} emits too, in another chart `
           + `('${b.chart.node.path}' and '${a.chart.node.path}'); applied to one cluster, one would silently replace the other: `
           + `${fixes.length > 0 ? fixes.join(', or ') : 'declare both in one chart'}, or, if the charts go to different clusters, `
           + 'say so with MeshCluster.assign(chart, clusterName)');
