@@ -309,6 +309,24 @@ describe('across the charts of one app', () => {
     expect(MeshCluster.of(app.charts[0])).toBe('eu');
   });
 
+  test('three charts on one host, two of them for one cluster: only those two conflict', () => {
+    const app = Testing.app();
+    for (const [name, cluster] of [['eu-a', 'eu'], ['us', 'us'], ['eu-b', 'eu']]) {
+      const c = new Chart(app, name, { namespace: 'shop' });
+      MeshCluster.assign(c, cluster);
+      new CanaryRelease(c, 'reviews', reviewsCanary('istio'));
+    }
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/eu-b\/reviews: emits VirtualService.networking.istio.io shop\/reviews, which eu-a\/reviews emits too, in another chart \('eu-b' and 'eu-a'\)/);
+    expect(message).toMatch(/eu-b\/reviews: emits DestinationRule.networking.istio.io shop\/reviews, which eu-a\/reviews emits too/);
+    expect(message).not.toMatch(/'us'|us\/reviews/);
+  });
+
   test('MeshCluster.assign rejects a name that is not a DNS name', () => {
     expect(() => MeshCluster.assign(chart(), 'Prod EU')).toThrow(/^MeshCluster.assign: 'clusterName' \("Prod EU"\) must be a DNS name, e.g. "prod-eu-1"$/);
   });

@@ -52,7 +52,12 @@ function parseArgs(argv: string[]): Options {
       case '--runs': o.runs = Number(value()); break;
       case '--providers': o.providers = list() as Provider[]; break;
       case '--layouts': o.layouts = list() as Layout[]; break;
-      case '--migration': o.migration = list().map(Number); break;
+      // `none` skips it: projen's task runner drops an empty argument (`--migration ''`)
+      case '--migration': {
+        const sizes = value();
+        o.migration = sizes === 'none' ? [] : sizes.split(',').filter(x => x !== '').map(Number);
+        break;
+      }
       case '--migration-runs': o.migrationRuns = Number(value()); break;
       case '--out': o.out = value(); break;
       case '--label': o.label = value(); break;
@@ -67,7 +72,9 @@ function parseArgs(argv: string[]): Options {
   }
   for (const p of o.providers) if (!PROVIDERS.includes(p)) throw new Error(`unknown provider ${p} (${PROVIDERS.join(', ')})`);
   for (const l of o.layouts) if (!LAYOUTS.includes(l)) throw new Error(`unknown layout ${l} (${LAYOUTS.join(', ')})`);
-  if (o.runs < 1 || o.sizes.some(n => !(n > 0))) throw new Error('--runs and --sizes must be positive');
+  if (o.runs < 1 || o.sizes.some(n => !(n > 0)) || o.migration.some(n => !(n > 0))) {
+    throw new Error('--runs, --sizes and --migration must be positive (--migration none skips the migration case)');
+  }
   return o;
 }
 

@@ -172,8 +172,7 @@ function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | u
   // the process ends (bench/README.md, memory).
   const entry: Entry = { key, chart, object, claim: c, props };
   let last = r.entries.get(key);
-  if (!last) r.entries.set(key, entry);
-  else {
+  if (!last) {r.entries.set(key, entry);} else {
     while (last.next) last = last.next;
     last.next = entry;
   }
