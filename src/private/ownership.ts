@@ -171,8 +171,11 @@ function add(scope: IConstruct, key: string, chart: Chart, object: ApiObject | u
   // A registry entry per object of a large program: kept small (no arrays), since it lives until
   // the process ends (bench/README.md, memory).
   const entry: Entry = { key, chart, object, claim: c, props };
-  let last = r.entries.get(key);
-  if (!last) {r.entries.set(key, entry);} else {
+  const first = r.entries.get(key);
+  if (!first) {
+    r.entries.set(key, entry);
+  } else {
+    let last = first;
     while (last.next) last = last.next;
     last.next = entry;
   }
