@@ -24,6 +24,8 @@ interface Options {
   label: string;
   /** whether the library writes its rollout plans (its default), which the other programs never write */
   plans: boolean;
+  /** empty constructs the hand-written program adds per service: what a construct as such costs */
+  extraConstructs: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -38,6 +40,7 @@ function parseArgs(argv: string[]): Options {
     out: join(__dirname, '..', 'results'),
     label: quick ? 'quick' : 'full',
     plans: true,
+    extraConstructs: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
@@ -61,6 +64,7 @@ function parseArgs(argv: string[]): Options {
       case '--migration-runs': o.migrationRuns = Number(value()); break;
       case '--out': o.out = value(); break;
       case '--label': o.label = value(); break;
+      case '--extra-constructs': o.extraConstructs = Number(value()); break;
       case '--plans': {
         const v = value();
         if (v !== 'on' && v !== 'off') throw new Error(`--plans takes on or off, not ${v}`);
@@ -72,6 +76,7 @@ function parseArgs(argv: string[]): Options {
   }
   for (const p of o.providers) if (!PROVIDERS.includes(p)) throw new Error(`unknown provider ${p} (${PROVIDERS.join(', ')})`);
   for (const l of o.layouts) if (!LAYOUTS.includes(l)) throw new Error(`unknown layout ${l} (${LAYOUTS.join(', ')})`);
+  if (!Number.isInteger(o.extraConstructs) || o.extraConstructs < 0) throw new Error('--extra-constructs takes a whole number');
   if (o.runs < 1 || o.sizes.some(n => !(n > 0)) || o.migration.some(n => !(n > 0))) {
     throw new Error('--runs, --sizes and --migration must be positive (--migration none skips the migration case)');
   }
@@ -183,7 +188,11 @@ function main(): void {
       for (const v of order) {
         const file = join(scratch, `${v}.canonical`);
         const args = [v, c.provider, c.layout, String(c.services), join(scratch, `out-${v}`), ...(verify ? [file] : [])];
-        const s = runChild('child.js', args, { ...process.env, BENCH_ROLLOUT_PLANS: o.plans ? 'on' : 'off' }) as Sample;
+        const s = runChild('child.js', args, {
+          ...process.env,
+          BENCH_ROLLOUT_PLANS: o.plans ? 'on' : 'off',
+          BENCH_EXTRA_CONSTRUCTS: String(o.extraConstructs),
+        }) as Sample;
         files.set(v, file);
         got.set(v, s);
         samples.get(caseName(c))!.get(v)!.push(s);
@@ -278,7 +287,8 @@ function markdown(r: any): string {
     + 'Every case: the three programs wrote the same objects (checked object for object). '
     + (r.options.plans
       ? 'Rollout plans on (the library\'s default): the library also writes a Markdown file per release, which the other programs do not.'
-      : 'Rollout plans off (`rolloutPlan: { enabled: false }`): the library writes exactly the files the other programs write.'));
+      : 'Rollout plans off (`rolloutPlan: { enabled: false }`): the library writes exactly the files the other programs write.')
+    + (r.options.extraConstructs > 0 ? ` The hand-written program adds ${r.options.extraConstructs} empty constructs per service (\`--extra-constructs\`).` : ''));
   lines.push('');
   lines.push('| provider | layout | services | objects | library CPU ms | hand-written CPU ms | plain CPU ms | library / hand-written CPU '
     + '| library / plain CPU | library / hand-written wall | peak RSS MB library / hand-written / plain |');

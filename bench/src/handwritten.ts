@@ -10,6 +10,13 @@ import { Built, built } from './built';
 import { namespaceObjects, podMesh, serviceMesh, serviceObjects, versionServices } from './objects';
 import { Case, chartIdOf, namespacesOf, PORT } from './spec';
 
+/**
+ * `BENCH_EXTRA_CONSTRUCTS=k` (`--extra-constructs k`): k empty constructs per service, which emit
+ * nothing: what constructs as such cost (as many as the library's CanaryRelease, CircuitBreaker,
+ * RoutePolicy and MeshAuthorization come to 4).
+ */
+const EXTRA = Number(process.env.BENCH_EXTRA_CONSTRUCTS ?? 0);
+
 export function construct(c: Case, outdir: string): Built {
   const app = new App({ outdir });
   const perNamespace = c.layout === 'chart-per-namespace';
@@ -27,6 +34,7 @@ export function construct(c: Case, outdir: string): Built {
     for (const s of services) {
       const name = s.name;
       const group = new Construct(chart, name);
+      for (let k = 0; k < EXTRA; k++) new Construct(group, `Extra${k}`);
       const serviceAccount = new kplus.ServiceAccount(group, 'ServiceAccount', {
         metadata: { name, namespace, labels: { app: name } },
         automountToken: false,
