@@ -201,12 +201,11 @@ export class RolloutPlan {
       const seen = this.plans.present.get(dir)!;
       if (!seen.made) fs.mkdirSync(dir, { recursive: true });
       seen.made = true;
-    } else if (fs.existsSync(target) && fs.readFileSync(target, 'utf-8') === content) {
+      fs.writeFileSync(target, content);
+    } else if (!fs.existsSync(target) || fs.readFileSync(target, 'utf-8') !== content) {
       // the same bytes are not written again (the file's time changes only when the plan does)
-      this.writtenTo = { outdir: root.outdir, dir };
-      return [];
+      fs.writeFileSync(target, content);
     }
-    fs.writeFileSync(target, content);
     this.writtenTo = { outdir: root.outdir, dir };
     return [];
   }
