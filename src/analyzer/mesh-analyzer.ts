@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, DependencyGraph, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { analyzeObjects, K8sObject } from './rules';
+import { runSynthesis } from '../private/synthesis';
 import { targetsOf } from '../private/targets';
 
 /** Metadata type of the analyzer's findings on the constructs of the objects they are about. */
@@ -88,8 +89,13 @@ export function analyzeAtSynth(chart: Chart): void {
   chart.node.addValidation({
     validate: () => {
       if (!writesFolders(chart)) return [];
-      // The chart's own validation runs before its children's, which complete their objects
-      // (hosts render at synthesis): run them first; if one fails, it reports, not the analyzer.
+      // The chart's objects are complete once its synthesis work (hosts render) and its children's
+      // validations have run: run them first; if one fails, it reports, not the analyzer.
+      try {
+        if (runSynthesis(chart).length > 0) return [];
+      } catch {
+        return [];
+      }
       for (const c of chart.node.findAll()) {
         if (c === chart) continue;
         try {

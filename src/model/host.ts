@@ -10,6 +10,7 @@ import { checkPort, checkServiceName, invalid, throwUnsupported } from '../priva
 import { emit, OwnershipError } from '../private/ownership';
 import { tcpPolicyProblems } from '../private/protocol';
 import { warnNonIdempotentRetries } from '../private/retry';
+import { atSynthesis } from '../private/synthesis';
 import { recordTarget } from '../private/targets';
 import { asksForFailover, FAILOVER_NEEDS_OUTLIER_DETECTION } from '../private/traffic-policy';
 import { checkProps, enumOf, meshRef, optional, required, shaped } from '../private/validation';
@@ -119,7 +120,8 @@ export class MeshHost extends Construct {
     this.traffic = renderers.traffic;
     this.port = address.port;
     this.protocol = address.protocol ?? ServiceProtocol.HTTP;
-    this.node.addValidation({ validate: () => this.renderOnce() });
+    // rendered once, at synthesis, by its chart's one validation (src/private/synthesis.ts)
+    atSynthesis(this, () => ({ errors: this.renderOnce(), again: false }));
   }
 
   /** The objects of the host so far, in the order they were created. */

@@ -6,6 +6,7 @@ import { MeshHost } from '../model/host';
 import { MatchIntent, RouteIntent } from '../model/intents';
 import { renderPlain } from '../model/render-plain';
 import { PlanStep, PlanText, planMarkdown } from '../private/rollout-plan-markdown';
+import { atSynthesis } from '../private/synthesis';
 import { boolean, object, optional, string } from '../private/validation';
 
 /**
@@ -124,7 +125,7 @@ export class RolloutPlan {
         + 'give one release another id, or its plan another directory (rolloutPlan.directory)');
     }
     claimed.set(this.file, spec.release.node.path);
-    spec.release.node.addValidation({ validate: () => this.write() });
+    chartPlans(chart, this.plans, this.root).add(this);
   }
 
   /**
@@ -173,16 +174,17 @@ export class RolloutPlan {
   }
 
   /**
-   * Writes the plan into the app's output directory (a validation hook: errors are returned).
-   * cdk8s validates the whole app again for every chart it writes, so once the files are written
-   * for this output directory (the host is final by then), later passes only check that the plan
+   * Writes the plan into the app's output directory (at synthesis: errors are returned). cdk8s
+   * validates the whole app again for every chart it writes, so once the files are written for
+   * this output directory (the host is final by then), later passes only check that the plan
    * directory is still there: one lookup per directory and pass, shared by every plan in it (one
    * per file made a chart per namespace quadratic in file-system calls).
+   * @internal
    */
-  private write(): string[] {
+  public _write(): string[] {
     const root = this.root;
     if (typeof root.outdir !== 'string') return [];
-    if (this.writtenTo?.outdir === root.outdir && this.directoryExists(this.writtenTo.dir)) return [];
+    if (this.writtenTo?.outdir === root.outdir && directoryExists(this.plans, this.writtenTo.dir)) return [];
     const target = path.resolve(root.outdir, this.file);
     const dir = path.dirname(target);
     try {
@@ -196,7 +198,7 @@ export class RolloutPlan {
     } catch (e) {
       return [(e as Error).message];
     }
-    if (!this.directoryExists(dir)) {
+    if (!directoryExists(this.plans, dir)) {
       // every plan of this directory writes again in this pass: it was missing when the pass began
       const seen = this.plans.present.get(dir)!;
       if (!seen.made) fs.mkdirSync(dir, { recursive: true });
@@ -210,12 +212,66 @@ export class RolloutPlan {
     return [];
   }
 
-  /** Whether the plan directory exists, looked up once per validation pass. */
-  private directoryExists(dir: string): boolean {
-    const known = this.plans.present.get(dir);
-    if (known?.pass === this.plans.pass) return known.exists;
-    const exists = fs.existsSync(dir);
-    this.plans.present.set(dir, { pass: this.plans.pass, exists });
-    return exists;
+  /**
+   * The output directory and plan directory this plan was last written to.
+   * @internal
+   */
+  public get _writtenTo(): { readonly outdir: string; readonly dir: string } | undefined {
+    return this.writtenTo;
   }
+}
+
+/** Whether a plan directory exists, looked up once per validation pass for every plan in it. */
+function directoryExists(plans: AppPlans, dir: string): boolean {
+  const known = plans.present.get(dir);
+  if (known?.pass === plans.pass) return known.exists;
+  const exists = fs.existsSync(dir);
+  plans.present.set(dir, { pass: plans.pass, exists });
+  return exists;
+}
+
+/**
+ * The plans of one chart, written by one piece of synthesis work: once every plan is written for
+ * the app's output directory, a later validation pass costs one directory lookup per plan
+ * directory, not one call per release.
+ */
+class ChartPlans {
+  private readonly plans: RolloutPlan[] = [];
+  /** the output directory every plan was written to, and their plan directories */
+  private written?: { readonly outdir: string; readonly dirs: string[] };
+
+  constructor(chart: Chart, private readonly app: AppPlans, private readonly root: IConstruct & { outdir?: unknown }) {
+    atSynthesis(chart, () => ({ errors: this.write(), again: true }));
+  }
+
+  public add(plan: RolloutPlan): void {
+    this.plans.push(plan);
+    this.written = undefined;
+  }
+
+  private write(): string[] {
+    const outdir = this.root.outdir;
+    if (this.written && this.written.outdir === outdir && this.written.dirs.every(d => directoryExists(this.app, d))) return [];
+    const errors = this.plans.flatMap(p => p._write());
+    const dirs = new Set<string>();
+    for (const p of this.plans) {
+      const to = p._writtenTo;
+      // a plan not written (no output directory, or a host in error) keeps the group writing
+      if (!to || to.outdir !== outdir) return errors;
+      dirs.add(to.dir);
+    }
+    if (errors.length === 0 && typeof outdir === 'string') this.written = { outdir, dirs: [...dirs] };
+    return errors;
+  }
+}
+
+const CHART_PLANS = new WeakMap<Chart, ChartPlans>();
+
+function chartPlans(chart: Chart, app: AppPlans, root: IConstruct & { outdir?: unknown }): ChartPlans {
+  let plans = CHART_PLANS.get(chart);
+  if (!plans) {
+    plans = new ChartPlans(chart, app, root);
+    CHART_PLANS.set(chart, plans);
+  }
+  return plans;
 }

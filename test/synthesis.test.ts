@@ -1,0 +1,99 @@
+/**
+ * The library's work at synthesis (hosts render, rollout plans are written) runs in one validation
+ * per chart: cdk8s validates the whole app again for every chart it writes, so a validation per
+ * host or release is called charts × hosts times (bench/README.md).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, Testing, Yaml, YamlOutputType } from 'cdk8s';
+import { Node } from 'constructs';
+import { CanaryRelease, CanaryVersion, CircuitBreaker, RoutePolicy } from '../src';
+import { meshOf } from './support/fixtures';
+import { expectValid, itValidates } from './support/validator';
+
+function service(chart: Chart, name: string): void {
+  const mesh = meshOf('istio');
+  const release = new CanaryRelease(chart, name, {
+    mesh,
+    serviceName: name,
+    port: 8080,
+    stable: CanaryVersion.deploy({ name: 'v1', image: `registry.example.com/${name}:1` }),
+    canary: CanaryVersion.deploy({ name: 'v2', image: `registry.example.com/${name}:2` }),
+    steps: [10, 50, 100],
+    currentStep: 1,
+  });
+  new CircuitBreaker(chart, `${name}-breaker`, { host: release, outlierDetection: { consecutive5xxErrors: 5 } });
+  new RoutePolicy(chart, `${name}-policy`, { host: release, retries: { attempts: 2 } });
+}
+
+/** The validations the library registers while `build` runs. */
+function validationsRegistered(build: () => void): number {
+  const spy = jest.spyOn(Node.prototype, 'addValidation');
+  try {
+    build();
+    return spy.mock.calls.length;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+const folderApp = () => new App({
+  outdir: fs.mkdtempSync(path.join(Testing.app().outdir, 'folders-')),
+  yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE,
+});
+const written = (outdir: string) => fs.readdirSync(outdir, { recursive: true }).map(String)
+  .filter(f => f.endsWith('.k8s.yaml')).flatMap(f => Yaml.load(path.join(outdir, f)));
+
+describe('synthesis work', () => {
+  test('one validation per chart, whatever the number of hosts and releases in it', () => {
+    const count = (services: number) => validationsRegistered(() => {
+      const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+      for (let i = 0; i < services; i++) service(chart, `svc${i}`);
+    });
+    expect(count(20)).toBe(count(2));
+    // and the work still runs: every host rendered, every plan written
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    for (let i = 0; i < 3; i++) service(chart, `svc${i}`);
+    const out = Testing.synth(chart);
+    const routes = out.filter(o => o.kind === 'VirtualService');
+    expect(routes.map(o => o.spec.http[0].route.map((r: any) => r.weight))).toEqual([[50, 50], [50, 50], [50, 50]]);
+    expect(routes.map(o => o.spec.http[0].retries)).toEqual(Array(3).fill({ attempts: 2, retryOn: expect.any(String) }));
+    expect(out.filter(o => o.kind === 'DestinationRule').map(o => o.spec.trafficPolicy.outlierDetection.consecutive5xxErrors)).toEqual([5, 5, 5]);
+    expect(fs.readdirSync(path.join(app.outdir, 'rollout-plans')).sort()).toEqual(['shop-svc0.md', 'shop-svc1.md', 'shop-svc2.md']);
+  });
+
+  describe('a folder per chart, a file per object (the analyzer runs at validation there)', () => {
+    const app = folderApp;
+
+    test('the objects are complete when written', () => {
+      const a = app();
+      service(new Chart(a, 'shop', { namespace: 'shop' }), 'cart');
+      a.synth();
+      const route = written(a.outdir).find(o => o.kind === 'VirtualService');
+      expect(route.spec.http[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['v1', 50], ['v2', 50]]);
+    });
+
+    test('the analyzer reads the rendered objects: a second VirtualService for a host fails synthesis', () => {
+      const a = app();
+      const chart = new Chart(a, 'shop', { namespace: 'shop' });
+      service(chart, 'cart');
+      new ApiObject(chart, 'extra', {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'cart-extra' },
+        spec: { hosts: ['cart'], http: [{ route: [{ destination: { host: 'cart', subset: 'v1' } }] }] },
+      });
+      expect(() => a.synth()).toThrow(/\[shop\] IST0109 VirtualService shop\/cart-extra: is the second VirtualService for mesh host 'cart'/);
+    });
+  });
+});
+
+itValidates('what these programs write passes the upstream schemas', () => {
+  const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+  for (let i = 0; i < 3; i++) service(chart, `svc${i}`);
+  const a = folderApp();
+  service(new Chart(a, 'shop', { namespace: 'shop' }), 'cart');
+  a.synth();
+  expectValid({ 'one-chart': Testing.synth(chart), 'folder-per-chart': written(a.outdir) });
+});
