@@ -4,7 +4,7 @@
  * the phases' wall and CPU time and the peak RSS. With a canonical file, it then (unmeasured) reads
  * back what it wrote and stores its canonical form there for the parent to compare.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { Case, Layout, Provider, Variant } from './spec';
 
 interface Program {
@@ -16,6 +16,27 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 const wallMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * CPU ms of the process's threads other than the main one (V8's compiler and GC helper threads,
+ * libuv's pool), from /proc (Linux; undefined elsewhere). In clock ticks, assumed 100 per second
+ * (USER_HZ on Linux).
+ */
+function backgroundCpuMs(): number | undefined {
+  if (!existsSync('/proc/self/task')) return undefined;
+  let ms = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    if (tid === String(process.pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime
+    } catch {
+      // the thread ended
+    }
+  }
+  return ms;
+}
 
 function main(): void {
   const [variant, provider, layout, services, outdir, canonicalFile] = process.argv.slice(2);
@@ -29,12 +50,14 @@ function main(): void {
   const program = require(`./${variant as Variant}`) as Program;
   const w1 = wallMs();
   const c1 = cpuMs();
+  const b1 = backgroundCpuMs();
   const built = program.construct(c, outdir);
   const w2 = wallMs();
   const c2 = cpuMs();
   built.synth();
   const w3 = wallMs();
   const c3 = cpuMs();
+  const b3 = backgroundCpuMs();
   const usage = process.resourceUsage();
 
   const result: Record<string, unknown> = {
@@ -47,6 +70,8 @@ function main(): void {
     // the whole process, node's own start-up included
     processCpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
     maxRssMb: usage.maxRSS / 1024,
+    // of construction + synthesis: the part of their CPU time spent off the main thread
+    workBackgroundCpuMs: b1 !== undefined && b3 !== undefined ? b3 - b1 : undefined,
   };
   if (canonicalFile) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
