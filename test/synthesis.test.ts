@@ -6,8 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing, Yaml, YamlOutputType } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Node } from 'constructs';
-import { CanaryRelease, CanaryVersion, CircuitBreaker, RoutePolicy } from '../src';
+import { CanaryRelease, CanaryVersion, CircuitBreaker, RoutePolicy, ServiceHost } from '../src';
 import { meshOf } from './support/fixtures';
 import { expectValid, itValidates } from './support/validator';
 
@@ -61,6 +62,37 @@ describe('synthesis work', () => {
     expect(routes.map(o => o.spec.http[0].retries)).toEqual(Array(3).fill({ attempts: 2, retryOn: expect.any(String) }));
     expect(out.filter(o => o.kind === 'DestinationRule').map(o => o.spec.trafficPolicy.outlierDetection.consecutive5xxErrors)).toEqual([5, 5, 5]);
     expect(fs.readdirSync(path.join(app.outdir, 'rollout-plans')).sort()).toEqual(['shop-svc0.md', 'shop-svc1.md', 'shop-svc2.md']);
+  });
+
+  test('Services declared apart from their hosts are found with one walk of the chart, whatever the number of hosts', () => {
+    // Linkerd's failure accrual annotates each host's Service; a search of the chart per host
+    // made a chart of many hosts quadratic
+    const synth = (hosts: number) => {
+      const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+      const mesh = meshOf('linkerd');
+      for (let i = 0; i < hosts; i++) {
+        new kplus.Service(chart, `svc${i}`, { metadata: { name: `svc${i}` }, ports: [{ port: 8080 }] });
+        const host = ServiceHost.fromAttributes({ mesh, serviceName: `svc${i}`, port: 8080 });
+        new CircuitBreaker(chart, `svc${i}-breaker`, { host, outlierDetection: { consecutive5xxErrors: 5 } });
+      }
+      const walks: unknown[] = [];
+      const findAll = Node.prototype.findAll;
+      const spy = jest.spyOn(Node.prototype, 'findAll').mockImplementation(function (this: Node, ...args) {
+        walks.push(this);
+        return findAll.apply(this, args);
+      });
+      try {
+        const out = Testing.synth(chart);
+        return { out, chartWalks: walks.filter(n => n === chart.node).length };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const few = synth(3);
+    const many = synth(30);
+    expect(many.chartWalks).toBe(few.chartWalks);
+    const annotated = many.out.filter(o => o.kind === 'Service' && o.metadata.annotations?.['balancer.linkerd.io/failure-accrual'] === 'consecutive');
+    expect(annotated.map(o => o.metadata.name)).toEqual(Array.from({ length: 30 }, (_, i) => `svc${i}`));
   });
 
   describe('a folder per chart, a file per object (the analyzer runs at validation there)', () => {

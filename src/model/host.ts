@@ -384,11 +384,7 @@ export class MeshHost extends Construct {
   private findService(): ApiObject | undefined {
     if (this.service) return this.service.object;
     const chart = Chart.of(this);
-    const namespace = this.namespace ?? chart.namespace;
-    // Only this chart's own objects: a chart nested in it is synthesized on its own, often for
-    // another cluster or mesh, and must not get this host's labels (a waypoint, failure accrual).
-    return chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Service'
-      && c.apiVersion === 'v1' && c.metadata.name === this.hostName && c.metadata.namespace === namespace && Chart.of(c) === chart);
+    return chartService(chart, this.namespace ?? chart.namespace, this.hostName);
   }
 
   private renderOnce(): string[] {
@@ -426,6 +422,31 @@ export class MeshHost extends Construct {
       return [(e as Error).message];
     }
   }
+}
+
+/** Per chart: its own v1 Services by `<namespace>/<name>`, the first of each in construct order. */
+const SERVICES = new WeakMap<Chart, Map<string, ApiObject>>();
+
+/**
+ * The Service `namespace/name` among the chart's own objects. Only this chart's: a chart nested
+ * in it is synthesized on its own, often for another cluster or mesh, and must not get this host's
+ * labels (a waypoint, failure accrual). Looked up in an index of the chart, built at the first
+ * lookup and again when one misses (the chart may have grown since): a search of the chart per
+ * host made a chart of many hosts quadratic.
+ */
+function chartService(chart: Chart, namespace: string | undefined, name: string): ApiObject | undefined {
+  const key = `${namespace ?? ''}/${name}`;
+  const known = SERVICES.get(chart)?.get(key);
+  if (known) return known;
+  const index = new Map<string, ApiObject>();
+  for (const c of chart.node.findAll()) {
+    if (c instanceof ApiObject && c.kind === 'Service' && c.apiVersion === 'v1' && Chart.of(c) === chart) {
+      const k = `${c.metadata.namespace ?? ''}/${c.metadata.name}`;
+      if (!index.has(k)) index.set(k, c);
+    }
+  }
+  SERVICES.set(chart, index);
+  return index.get(key);
 }
 
 /** What of a route looks into requests (everything but a weighted destination). */
