@@ -1,7 +1,8 @@
 /**
- * The library's work at synthesis (hosts render, rollout plans are written) runs in one validation
- * per chart: cdk8s validates the whole app again for every chart it writes, so a validation per
- * host or release is called charts × hosts times (bench/README.md).
+ * The library's work at synthesis costs per chart and per object, not per pair of them. Hosts
+ * render and rollout plans are written in one validation per chart: cdk8s validates the whole app
+ * again for every chart it writes, so a validation per host or release is called charts × hosts
+ * times (bench/README.md). A host finds a Service it did not create in an index of its chart.
  */
 import * as fs from 'fs';
 import * as path from 'path';
