@@ -125,7 +125,9 @@ export class RolloutPlan {
         + 'give one release another id, or its plan another directory (rolloutPlan.directory)');
     }
     claimed.set(this.file, spec.release.node.path);
-    chartPlans(chart, this.plans, this.root).add(this);
+    // written at synthesis, by the chart's one validation (src/private/synthesis.ts); again in
+    // later passes, which cost a lookup once the file is written
+    atSynthesis(spec.release, () => ({ errors: this.write(), again: true }));
   }
 
   /**
@@ -179,9 +181,8 @@ export class RolloutPlan {
    * this output directory (the host is final by then), later passes only check that the plan
    * directory is still there: one lookup per directory and pass, shared by every plan in it (one
    * per file made a chart per namespace quadratic in file-system calls).
-   * @internal
    */
-  public _write(): string[] {
+  private write(): string[] {
     const root = this.root;
     if (typeof root.outdir !== 'string') return [];
     if (this.writtenTo?.outdir === root.outdir && directoryExists(this.plans, this.writtenTo.dir)) return [];
@@ -211,14 +212,6 @@ export class RolloutPlan {
     this.writtenTo = { outdir: root.outdir, dir };
     return [];
   }
-
-  /**
-   * The output directory and plan directory this plan was last written to.
-   * @internal
-   */
-  public get _writtenTo(): { readonly outdir: string; readonly dir: string } | undefined {
-    return this.writtenTo;
-  }
 }
 
 /** Whether a plan directory exists, looked up once per validation pass for every plan in it. */
@@ -228,50 +221,4 @@ function directoryExists(plans: AppPlans, dir: string): boolean {
   const exists = fs.existsSync(dir);
   plans.present.set(dir, { pass: plans.pass, exists });
   return exists;
-}
-
-/**
- * The plans of one chart, written by one piece of synthesis work: once every plan is written for
- * the app's output directory, a later validation pass costs one directory lookup per plan
- * directory, not one call per release.
- */
-class ChartPlans {
-  private readonly plans: RolloutPlan[] = [];
-  /** the output directory every plan was written to, and their plan directories */
-  private written?: { readonly outdir: string; readonly dirs: string[] };
-
-  constructor(chart: Chart, private readonly app: AppPlans, private readonly root: IConstruct & { outdir?: unknown }) {
-    atSynthesis(chart, () => ({ errors: this.write(), again: true }));
-  }
-
-  public add(plan: RolloutPlan): void {
-    this.plans.push(plan);
-    this.written = undefined;
-  }
-
-  private write(): string[] {
-    const outdir = this.root.outdir;
-    if (this.written && this.written.outdir === outdir && this.written.dirs.every(d => directoryExists(this.app, d))) return [];
-    const errors = this.plans.flatMap(p => p._write());
-    const dirs = new Set<string>();
-    for (const p of this.plans) {
-      const to = p._writtenTo;
-      // a plan not written (no output directory, or a host in error) keeps the group writing
-      if (!to || to.outdir !== outdir) return errors;
-      dirs.add(to.dir);
-    }
-    if (errors.length === 0 && typeof outdir === 'string') this.written = { outdir, dirs: [...dirs] };
-    return errors;
-  }
-}
-
-const CHART_PLANS = new WeakMap<Chart, ChartPlans>();
-
-function chartPlans(chart: Chart, app: AppPlans, root: IConstruct & { outdir?: unknown }): ChartPlans {
-  let plans = CHART_PLANS.get(chart);
-  if (!plans) {
-    plans = new ChartPlans(chart, app, root);
-    CHART_PLANS.set(chart, plans);
-  }
-  return plans;
 }
