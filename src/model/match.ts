@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { GrpcMethodIntent, MatchIntent, NamedMatchIntent, StringMatchIntent } from './intents';
 import { invalid } from '../private/errors';
 import { checkHeaderName } from '../private/match';
-import { absolutePath, arrayOf, checkProps, enumOf, headerName, instanceOf, nonEmptyString, optional, queryParamName, required, string } from '../private/validation';
+import { absolutePath, arrayOf, Check, checkProps, checkValue, enumOf, fieldsOnce, headerName, instanceOf, nonEmptyString, optional, queryParamName, required, string } from '../private/validation';
 
 /**
  * HTTP methods for request matching.
@@ -45,7 +45,7 @@ export class PathMatch {
   /** @internal the validated match; `prop` names it in errors */
   public _toIntent(scope: IConstruct, prop: string): StringMatchIntent {
     const { kind, value } = this.intent;
-    checkProps(scope, { [prop]: value }, { [prop]: required(kind === 'regex' ? nonEmptyString : absolutePath) });
+    checkValue(scope, prop, value, kind === 'regex' ? REQUIRED_PATTERN : REQUIRED_PATH);
     if (kind !== 'regex' && !value.startsWith('/')) invalid(scope, prop, value, 'a path that starts with \'/\'');
     return this.intent;
   }
@@ -205,13 +205,7 @@ export class RequestMatch {
 
   /** @internal the validated match (at least one condition); `prop` names it in errors */
   public _toIntent(scope: IConstruct, prop: string): MatchIntent {
-    checkProps(scope, this.options, {
-      path: optional(instanceOf(PathMatch, 'PathMatch (PathMatch.exact(), .prefix(), .regex())')),
-      headers: optional(arrayOf(instanceOf(HeaderMatch, 'HeaderMatch (HeaderMatch.exact(), .prefix(), .regex())'))),
-      queryParams: optional(arrayOf(instanceOf(QueryParamMatch, 'QueryParamMatch (QueryParamMatch.exact(), .regex())'))),
-      method: optional(enumOf(HttpMethod, 'HttpMethod')),
-      grpcMethod: optional(instanceOf(GrpcMethodMatch, 'GrpcMethodMatch (GrpcMethodMatch.service(), .method())')),
-    }, `${prop}.`);
+    checkProps(scope, this.options, REQUEST_MATCH(), `${prop}.`);
     const { path, headers = [], queryParams = [], method, grpcMethod } = this.options;
     if (!path && !method && !grpcMethod && headers.length === 0 && queryParams.length === 0) {
       invalid(scope, prop, {}, 'at least one condition (path, header, query parameter, method or gRPC method)');
@@ -243,15 +237,33 @@ export class RequestMatch {
 /** A header (`isHeader`) or query parameter match: a non-empty name, and a value unless a regex. */
 function checkNamed(scope: IConstruct, prop: string, m: NamedMatchIntent, isHeader: boolean): NamedMatchIntent {
   if (typeof m.name === 'string' && m.name.trim() === '') invalid(scope, `${prop}.name`, m.name, 'a non-empty name');
-  checkProps(scope, m, {
-    name: required(isHeader ? headerName : queryParamName),
-    value: required(m.kind === 'regex' ? nonEmptyString : string({ max: 4096, rule: 'a string of at most 4096 characters' })),
-  }, `${prop}.`);
+  checkProps(scope, m, NAMED[isHeader ? 'header' : 'query'][m.kind === 'regex' ? 'regex' : 'value'], `${prop}.`);
   if (m.name.trim() === '') invalid(scope, `${prop}.name`, m.name, 'a non-empty name');
   if (isHeader) checkHeaderName(scope, `${prop}.name`, m.name);
   if (m.kind !== 'regex' && m.value === '') invalid(scope, `${prop}.value`, m.value, 'non-empty');
   return m;
 }
+
+/** The checks of a header or query parameter match, by what it names and how it matches. */
+const NAMED = (() => {
+  const value = required(string({ max: 4096, rule: 'a string of at most 4096 characters' }));
+  const pattern = required(nonEmptyString);
+  const of = (name: Check) => ({ value: { name, value }, regex: { name, value: pattern } });
+  return { header: of(required(headerName)), query: of(required(queryParamName)) };
+})();
+
+/** The checks of a path match's value. */
+const REQUIRED_PATTERN = required(nonEmptyString);
+const REQUIRED_PATH = required(absolutePath);
+
+/** The checks of RequestMatchOptions. */
+const REQUEST_MATCH = fieldsOnce(() => ({
+  path: optional(instanceOf(PathMatch, 'PathMatch (PathMatch.exact(), .prefix(), .regex())')),
+  headers: optional(arrayOf(instanceOf(HeaderMatch, 'HeaderMatch (HeaderMatch.exact(), .prefix(), .regex())'))),
+  queryParams: optional(arrayOf(instanceOf(QueryParamMatch, 'QueryParamMatch (QueryParamMatch.exact(), .regex())'))),
+  method: optional(enumOf(HttpMethod, 'HttpMethod')),
+  grpcMethod: optional(instanceOf(GrpcMethodMatch, 'GrpcMethodMatch (GrpcMethodMatch.service(), .method())')),
+}));
 
 function escapeRegex(s: string): string {
   return String(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

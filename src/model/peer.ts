@@ -4,7 +4,12 @@ import { HttpMethod } from './match';
 import { PeerIntent } from './security';
 import { MeshIdentity } from '../identity';
 import { checkDns1123Label, InputError, invalid, show } from '../private/errors';
-import { arrayOf, checkProps, dns1123Label, nonEmptyString, required } from '../private/validation';
+import { arrayOf, checkProps, checkValue, dns1123Label, nonEmptyString, required } from '../private/validation';
+
+// The checks of a peer's fields, built once.
+const NAMESPACE = required(dns1123Label);
+const NAMESPACES = required(arrayOf(dns1123Label));
+const JWT = { issuer: required(nonEmptyString), subject: required(nonEmptyString) };
 
 /**
  * Who sends a request, for authorization rules. Several peers in one rule mean any of them.
@@ -70,9 +75,9 @@ export class Peer {
    */
   public _toIntent(scope: IConstruct, prop: string): PeerIntent {
     const peer = this.intent;
-    if (peer.kind === 'namespace') checkProps(scope, { [prop]: peer.namespace }, { [prop]: required(dns1123Label) });
-    if (peer.kind === 'notNamespaces') checkProps(scope, { [prop]: peer.namespaces }, { [prop]: required(arrayOf(dns1123Label)) });
-    if (peer.kind === 'jwt') checkProps(scope, peer, { issuer: required(nonEmptyString), subject: required(nonEmptyString) }, `${prop}.`);
+    if (peer.kind === 'namespace') checkValue(scope, prop, peer.namespace, NAMESPACE);
+    if (peer.kind === 'notNamespaces') checkValue(scope, prop, peer.namespaces, NAMESPACES);
+    if (peer.kind === 'jwt') checkProps(scope, peer, JWT, `${prop}.`);
     switch (peer.kind) {
       case 'namespace':
         checkDns1123Label(scope, prop, peer.namespace);

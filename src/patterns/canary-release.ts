@@ -18,9 +18,28 @@ import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../p
 import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
 import {
-  anything, arrayOf, checkProps, enumOf, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems,
+  anything, arrayOf, checkProps, enumOf, fieldsOnce, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems,
   required,
 } from '../private/validation';
+
+/** The checks of CanaryReleaseProps. */
+const PROPS = fieldsOnce(() => ({
+  mesh: required(meshRef),
+  serviceName: required(dns1035Label),
+  namespace: optional(dns1123Label),
+  port: required(portNumber),
+  targetPort: optional(portNumber),
+  protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
+  stable: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
+  canary: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
+  steps: optional(arrayOf(anything, { what: 'integers in 1..100' })),
+  currentStep: optional(finiteNumber),
+  canaryMatches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'))),
+  retries: optional(retryPolicy),
+  timeout: optional(duration()),
+  delivery: optional(instanceOf(Delivery, 'Delivery (Delivery.steps(), .flagger() or .argoRollouts())')),
+  rolloutPlan: optional(rolloutPlanOptions),
+}));
 
 /**
  * Props for `CanaryRelease`.
@@ -173,23 +192,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
     const problems = new Problems(this);
-    checkProps(this, props, {
-      mesh: required(meshRef),
-      serviceName: required(dns1035Label),
-      namespace: optional(dns1123Label),
-      port: required(portNumber),
-      targetPort: optional(portNumber),
-      protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
-      stable: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
-      canary: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
-      steps: optional(arrayOf(anything, { what: 'integers in 1..100' })),
-      currentStep: optional(finiteNumber),
-      canaryMatches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'))),
-      retries: optional(retryPolicy),
-      timeout: optional(duration()),
-      delivery: optional(instanceOf(Delivery, 'Delivery (Delivery.steps(), .flagger() or .argoRollouts())')),
-      rolloutPlan: optional(rolloutPlanOptions),
-    }, '', problems);
+    checkProps(this, props, PROPS(), '', problems);
     if (typeof props !== 'object' || props === null) problems.throwIfAny();
     problems.run(() => checkServiceName(this, 'serviceName', props.serviceName));
     if (props.namespace != null) problems.run(() => checkDns1123Label(this, 'namespace', props.namespace!));

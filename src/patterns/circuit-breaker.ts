@@ -7,7 +7,7 @@ import { checkTcpPolicy } from '../private/protocol';
 import {
   asksForFailover, FAILOVER_NEEDS_OUTLIER_DETECTION, TRAFFIC_POLICY_FIELDS, TRAFFIC_POLICY_PROPS, trafficPolicyIntent,
 } from '../private/traffic-policy';
-import { checkProps, Problems, required } from '../private/validation';
+import { checkProps, fieldsOnce, Problems, required } from '../private/validation';
 
 /**
  * Props for `CircuitBreaker`: the host and its traffic policy.
@@ -16,6 +16,9 @@ export interface CircuitBreakerProps extends TrafficPolicyOptions {
   /** The host whose clients stop calling failing endpoints: a `CanaryRelease`, `TrafficRoutes` or `ServiceHost.fromAttributes(...)`. */
   readonly host: IMeshHost;
 }
+
+/** The checks of CircuitBreakerProps: the host (checked by `MeshHost.of`) and the traffic policy. */
+const PROPS = fieldsOnce(() => ({ host: required(() => undefined), ...TRAFFIC_POLICY_FIELDS }));
 
 /**
  * Stop calling what is failing: connection-pool limits, outlier detection and the load
@@ -35,7 +38,7 @@ export class CircuitBreaker extends Construct {
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
-    checkProps(this, props, { host: required(() => undefined), ...TRAFFIC_POLICY_FIELDS });
+    checkProps(this, props, PROPS());
     const host = MeshHost.of(this, props.host);
     this.routing = host;
     if (TRAFFIC_POLICY_PROPS.every(k => (props as unknown as Record<string, unknown>)[k] == null)) {

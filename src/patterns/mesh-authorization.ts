@@ -12,7 +12,7 @@ import {
 import { valuePattern } from '../private/authz-patterns';
 import { checkDns1123Label, checkPort, invalid, throwUnsupported } from '../private/errors';
 import {
-  arrayOf, boolean, Check, checkProps, dns1123Label, enumOf, headerName, instanceOf, meshRef, nonEmptyString, object, optional, portNumber,
+  arrayOf, boolean, Check, checkProps, fieldsOnce, dns1123Label, enumOf, headerName, instanceOf, meshRef, nonEmptyString, object, optional, portNumber,
   queryParamName, required, string,
 } from '../private/validation';
 
@@ -104,6 +104,29 @@ export interface JwtIssuer {
   readonly fromParams?: string[];
 }
 
+/** The checks of MeshAuthorizationProps. */
+const PROPS = fieldsOnce(() => ({
+  mesh: required(meshRef),
+  name: optional(dns1123Label),
+  namespace: optional(dns1123Label),
+  workload: optional(instanceOf(WorkloadSelector, 'WorkloadSelector (WorkloadSelector.labels(), or a workload\'s workloadSelector)')),
+  denyByDefault: optional(boolean),
+  allow: optional(RULES),
+  deny: optional(RULES),
+  jwt: optional(object({
+    issuer: required(nonEmptyString),
+    jwksUri: required(string({ pattern: /^https?:\/\/[^\s/]+[^\s]*$/, rule: 'an http:// or https:// URL' })),
+    audiences: optional(arrayOf(nonEmptyString)),
+    forwardOriginalToken: optional(boolean),
+    outputPayloadToHeader: optional(headerName),
+    fromHeaders: optional(arrayOf(object({
+      name: required(headerName),
+      prefix: optional(string({ nonEmpty: true, pattern: /^[^\u0000-\u001f\u007f]+$/, rule: 'a non-empty string without control characters' })),
+    }), { min: 1 })),
+    fromParams: optional(arrayOf(queryParamName, { min: 1 })),
+  })),
+}));
+
 /**
  * Props for `MeshAuthorization`.
  */
@@ -177,27 +200,7 @@ export class MeshAuthorization extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshAuthorizationProps) {
     super(scope, id);
-    checkProps(this, props, {
-      mesh: required(meshRef),
-      name: optional(dns1123Label),
-      namespace: optional(dns1123Label),
-      workload: optional(instanceOf(WorkloadSelector, 'WorkloadSelector (WorkloadSelector.labels(), or a workload\'s workloadSelector)')),
-      denyByDefault: optional(boolean),
-      allow: optional(RULES),
-      deny: optional(RULES),
-      jwt: optional(object({
-        issuer: required(nonEmptyString),
-        jwksUri: required(string({ pattern: /^https?:\/\/[^\s/]+[^\s]*$/, rule: 'an http:// or https:// URL' })),
-        audiences: optional(arrayOf(nonEmptyString)),
-        forwardOriginalToken: optional(boolean),
-        outputPayloadToHeader: optional(headerName),
-        fromHeaders: optional(arrayOf(object({
-          name: required(headerName),
-          prefix: optional(string({ nonEmpty: true, pattern: /^[^\u0000-\u001f\u007f]+$/, rule: 'a non-empty string without control characters' })),
-        }), { min: 1 })),
-        fromParams: optional(arrayOf(queryParamName, { min: 1 })),
-      })),
-    });
+    checkProps(this, props, PROPS());
     const name = props.name ?? id;
     checkDns1123Label(this, 'name', name);
     const namespace = props.namespace ?? props.workload?.namespace ?? Chart.of(this).namespace;

@@ -9,7 +9,18 @@ import { checkDns1123Label, invalid } from '../private/errors';
 import { faultInjection, faultIntent } from '../private/fault';
 import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
-import { arrayOf, checkProps, dns1123Label, duration, instanceOf, nonEmptyString, optional, Problems, required } from '../private/validation';
+import { arrayOf, checkProps, fieldsOnce, dns1123Label, duration, instanceOf, nonEmptyString, optional, Problems, required } from '../private/validation';
+
+/** The checks of RoutePolicyProps. */
+const PROPS = fieldsOnce(() => ({
+  host: required(() => undefined),
+  matches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'), { min: 1 })),
+  name: optional(dns1123Label),
+  description: optional(nonEmptyString),
+  retries: optional(retryPolicy),
+  timeout: optional(duration()),
+  fault: optional(faultInjection),
+}));
 
 /**
  * Props for `RoutePolicy`.
@@ -73,15 +84,7 @@ export class RoutePolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: RoutePolicyProps) {
     super(scope, id);
-    checkProps(this, props, {
-      host: required(() => undefined),
-      matches: optional(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'), { min: 1 })),
-      name: optional(dns1123Label),
-      description: optional(nonEmptyString),
-      retries: optional(retryPolicy),
-      timeout: optional(duration()),
-      fault: optional(faultInjection),
-    });
+    checkProps(this, props, PROPS());
     const meshHost = MeshHost.of(this, props.host);
     this.routing = meshHost;
     if (props.retries === undefined && props.timeout === undefined && props.fault === undefined) {

@@ -77,13 +77,13 @@ export type Check = (problems: Problems, prop: string, value: unknown) => void;
  * `prefix` names nested props in messages (`'listeners[0].'`); `problems` collects into a
  * construct's collector instead of throwing.
  */
-export function checkProps(where: Where, props: unknown, fields: { [prop: string]: Check }, prefix = '', problems?: Problems): void {
+export function checkProps(where: Where, props: unknown, fields: Fields, prefix = '', problems?: Problems): void {
   const p = problems ?? new Problems(where);
   checkFields(p, prefix === '' ? 'props' : prefix.replace(/\.$/, ''), props, fields, prefix);
   if (!problems) p.throwIfAny();
 }
 
-function checkFields(problems: Problems, what: string, value: unknown, fields: { [prop: string]: Check }, prefix: string): void {
+function checkFields(problems: Problems, what: string, value: unknown, fields: Fields, prefix: string): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.add(what, value, 'an object');
     return;
@@ -92,6 +92,27 @@ function checkFields(problems: Problems, what: string, value: unknown, fields: {
   // Every public entry point runs this (dozens of times per service of a large program): no
   // allocation beyond the prop names.
   for (const k in fields) fields[k](problems, prefix === '' ? k : prefix + k, v[k]);
+}
+
+/** The checks of an object's props, by prop name. */
+export type Fields = { [prop: string]: Check };
+
+/**
+ * A table of checks built on first use and kept, for entry points a large program calls per
+ * service: a table written inside a constructor allocates a closure per prop on every call. Built
+ * on first use rather than at module load, since a table may name a class (`instanceOf`) that a
+ * circular import has not defined yet.
+ */
+export function fieldsOnce(build: () => Fields): () => Fields {
+  let fields: Fields | undefined;
+  return () => fields ?? (fields = build());
+}
+
+/** Checks one value, reported as `prop`; throws with the problem, if any. */
+export function checkValue(where: Where, prop: string, value: unknown, check: Check): void {
+  const p = new Problems(where);
+  check(p, prop, value);
+  p.throwIfAny();
 }
 
 /** Absent values: `undefined`, and `null` (which jsii passes for an optional value left out). */
@@ -115,7 +136,7 @@ export function optional(check: Check): Check {
 }
 
 /** Nested props: an object whose fields are checked as `prop.field`. */
-export function object(fields: { [prop: string]: Check }): Check {
+export function object(fields: Fields): Check {
   return (p, prop, value) => checkFields(p, prop, value, fields, `${prop}.`);
 }
 
