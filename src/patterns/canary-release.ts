@@ -18,8 +18,8 @@ import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../p
 import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
 import {
-  anything, arrayOf, checkProps, enumOf, fieldsOnce, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber, Problems,
-  required,
+  anything, arrayOf, checkProps, enumOf, fieldsOnce, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber,
+  Problems, required,
 } from '../private/validation';
 
 /** The checks of CanaryReleaseProps. */

@@ -12,8 +12,8 @@ import {
 import { valuePattern } from '../private/authz-patterns';
 import { checkDns1123Label, checkPort, invalid, throwUnsupported } from '../private/errors';
 import {
-  arrayOf, boolean, Check, checkProps, fieldsOnce, dns1123Label, enumOf, headerName, instanceOf, meshRef, nonEmptyString, object, optional, portNumber,
-  queryParamName, required, string,
+  arrayOf, boolean, Check, checkProps, fieldsOnce, dns1123Label, enumOf, headerName, instanceOf, meshRef, nonEmptyString, object, optional,
+  portNumber, queryParamName, required, string,
 } from '../private/validation';
 
 const OPERATION = {
