@@ -84,13 +84,23 @@ function isClusterScoped(apiVersion: string, kind: string): boolean {
 
 /** `<Kind> <namespace>/<name>` (or `<Kind> <name>` when cluster-scoped), as users read it. */
 function describe(key: string): string {
-  const [group, kind, namespace, name] = JSON.parse(key) as string[];
+  const [group, kind, namespace, name] = partsOf(key);
   const what = group === '' ? kind : `${kind}.${group}`;
   return namespace === '' ? `${what} ${name}` : `${what} ${namespace}/${name}`;
 }
 
+/**
+ * An identity as a registry key: group, kind, namespace and name joined by NUL, which none of them
+ * can hold (Kubernetes names and kinds are printable). A key is kept for every object a program
+ * emits: `join` makes one flat string (a template literal would keep a tree of its parts).
+ */
 function keyOf(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
-  return JSON.stringify([groupOf(apiVersion), kind, isClusterScoped(apiVersion, kind) ? '' : namespace ?? '', name]);
+  return [groupOf(apiVersion), kind, isClusterScoped(apiVersion, kind) ? '' : namespace ?? '', name].join('\0');
+}
+
+/** The group, kind, namespace and name of a key. */
+function partsOf(key: string): string[] {
+  return key.split('\0');
 }
 
 function registry(scope: IConstruct): Registry {
@@ -158,7 +168,7 @@ export function own(object: ApiObject, c: Claim): void {
  */
 export function claim(scope: IConstruct, identity: string, what: string, c: Claim): void {
   const chart = Chart.of(scope);
-  const key = JSON.stringify(['', what, '', identity]);
+  const key = ['', what, '', identity].join('\0');
   const same = inChart(registry(scope), key, chart);
   if (same) throw new OwnershipError(conflict(key, same.claim, c, what));
   add(scope, key, chart, undefined, c);
@@ -238,7 +248,7 @@ function mergeInto(entry: Entry, props: ApiObjectProps, c: Claim): void {
 }
 
 function conflict(key: string, first: Claim, second: Claim, what?: string, how?: string): string {
-  const object = what ? `${what} ${JSON.parse(key)[3]}` : describe(key);
+  const object = what ? `${what} ${partsOf(key)[3]}` : describe(key);
   const fixes = [first.resolve, second.resolve].filter((x): x is string => x !== undefined);
   const fix = fixes.length > 0 ? fixes.join(', or ') : 'give one of them another name';
   return `${second.owner.node.path}: emits ${object}${how ? ` ${how}` : ''}, which ${first.owner.node.path} emits too; `
@@ -268,8 +278,8 @@ function crossChartConflicts(r: Registry): string[] {
     for (const same of byCluster.values()) {
       for (let i = 1; i < same.length; i++) {
         const [a, b] = [same[0], same[i]];
-        const what = JSON.parse(key)[1] as string;
-        const object = a.object ? describe(key) : `${what} ${JSON.parse(key)[3]}`;
+        const [, what, , identity] = partsOf(key);
+        const object = a.object ? describe(key) : `${what} ${identity}`;
         const fixes = [a.claim.resolve, b.claim.resolve].filter((x): x is string => x !== undefined);
         errors.push(`${b.claim.owner.node.path}: emits ${object}, which ${a.claim.owner.node.path} emits too, in another chart `
           + `('${b.chart.node.path}' and '${a.chart.node.path}'); applied to one cluster, one would silently replace the other: `
