@@ -7,6 +7,7 @@ import { protocolMember, ServiceProtocol } from './protocol';
 import { DeliveryRenderer, HostObject, HostObjectSink, ProviderRenderers, TrafficRenderer, Unsupported } from './renderer';
 import type { IMeshHost } from '../mesh-host';
 import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
+import { extend } from '../private/objects';
 import { emit, OwnershipError } from '../private/ownership';
 import { tcpPolicyProblems } from '../private/protocol';
 import { warnNonIdempotentRetries } from '../private/retry';
@@ -69,7 +70,7 @@ export class MeshHost extends Construct {
       existing.join(source, renderers, address.port, address.protocol);
       return existing;
     }
-    const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, renderers, { ...address, namespace });
+    const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, renderers, extend(address, { namespace }));
     recordTarget(chart, renderers.target);
     hosts.set(key, host);
     return host;
@@ -183,7 +184,7 @@ export class MeshHost extends Construct {
         + `serves TCP (${protocolMember(this.protocol)}): ${l7.map(([, , f]) => f).join(', ')} act on HTTP requests, and a TCP connection carries none`);
     }
     if (version.trafficPolicy) this.check(source, this.traffic.unsupportedPolicy(version.trafficPolicy, version.name, this.protocol));
-    this.versions.set(version.name, { ...version, source });
+    this.versions.set(version.name, extend(version, { source }));
     this.declare(source);
   }
 
@@ -237,7 +238,7 @@ export class MeshHost extends Construct {
     if (this.defaults) {
       throw new Error(`${defaults.source.node.path}: host '${this.hostName}' already has a route policy from ${this.defaults.source.node.path}; combine them into one`);
     }
-    const asRoute = { ...defaults, name: 'defaults', matches: [], backends: [] };
+    const asRoute = extend(defaults, { name: 'defaults', matches: [], backends: [] });
     this.checkLayer4(defaults.source, asRoute);
     this.check(defaults.source, this.traffic.unsupported(asRoute, this.protocol));
     warnNonIdempotentRetries(defaults.source, defaults.retries, []);
@@ -279,7 +280,7 @@ export class MeshHost extends Construct {
         throw new Error(`${d.source.node.path}: host '${this.hostName}' gets ${field} both here and from ${route.source.node.path}; set it in one place`);
       }
     }
-    const merged = { ...route, retries: route.retries ?? d.retries, timeout: route.timeout ?? d.timeout, fault: route.fault ?? d.fault };
+    const merged = extend(route, { retries: route.retries ?? d.retries, timeout: route.timeout ?? d.timeout, fault: route.fault ?? d.fault });
     checkPerTry(merged.retries?.perTryTimeout, merged.timeout, d.source, this.hostName);
     return merged;
   }

@@ -18,6 +18,7 @@ import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { GrpcMethodIntent, MatchIntent, NamedMatchIntent, RouteIntent, StringMatchIntent } from './intents';
+import { extend } from '../private/objects';
 
 /** Returned where the intersection of two conditions cannot be written as one condition. */
 export const UNKNOWN = 'unknown';
@@ -282,14 +283,14 @@ export function forSpecificity<T extends OrderedRule>(rules: T[], o: Specificity
   conjunctions.sort((a, b) => b.members.length - a.members.length || a.members[0] - b.members[0]
     || a.members.join(',').localeCompare(b.members.join(',')));
   const sameMatches = (a: MatchIntent[], b: MatchIntent[]) => a.length === b.length && a.every((m, i) => sameMatch(m, b[i]));
-  const narrow = o.narrow ?? ((r: T, matches: MatchIntent[]) => ({ ...r, matches }));
+  const narrow = o.narrow ?? ((r: T, matches: MatchIntent[]) => extend(r, { matches }));
   const candidates: T[] = [
     // A conjunction that is its earliest rule (whose conditions imply the others') is that rule.
     ...conjunctions.map((c, k) => {
       const first = rules[c.members[0]];
       if (sameMatches(c.matches, matchesOf(first))) return first;
       const derived = narrow(first, c.matches);
-      return first.name !== undefined ? { ...derived, name: derivedName(first.name, `and${k + 1}`) } : derived;
+      return first.name !== undefined ? extend(derived, { name: derivedName(first.name, `and${k + 1}`) }) : derived;
     }),
     ...rules,
   ];

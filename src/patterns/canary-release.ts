@@ -216,12 +216,12 @@ export class CanaryRelease extends Construct implements IMeshHost {
     const retries = props.retries ? problems.run(() => retryIntent(this, 'retries', props.retries!, props.timeout ?? undefined)) : undefined;
     const protocol = props.protocol ?? ServiceProtocol.HTTP;
     // A TCP host splits connections by the step's weights: nothing that reads a request applies.
-    checkTcpProps(this, problems, protocol, {
+    checkTcpProps(this, problems, protocol, () => ({
       canaryMatches: [props.canaryMatches, 'request matches'],
       mirrorPercent: [props.mirrorPercent, 'mirrors'],
       retries: [props.retries, 'retries'],
       timeout: [props.timeout instanceof Duration ? props.timeout.toHumanString() : props.timeout, 'request timeouts'],
-    });
+    }));
     const matches = problems.run(() => {
       const intents = (props.canaryMatches ?? []).map((m, i) => m._toIntent(this, `canaryMatches[${i}]`));
       checkGrpcMatches(this, 'canaryMatches', intents, protocol);
@@ -250,11 +250,15 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.protocol = protocol;
 
     // A release is TrafficRoutes with two versions: matched requests to the canary, the rest split by the step.
-    const routeCommon = { source: this, retries, timeout: props.timeout };
+    // (literals of one shape, not spreads: see private/objects.ts)
     const routes: RouteIntent[] = [
-      ...(matches.length > 0 ? [{ ...routeCommon, name: 'canary-match', matches, backends: [{ version: props.canary.name, weight: 100 }] }] : []),
+      ...(matches.length > 0 ? [{
+        source: this, retries, timeout: props.timeout, name: 'canary-match', matches, backends: [{ version: props.canary.name, weight: 100 }],
+      }] : []),
       {
-        ...routeCommon,
+        source: this,
+        retries,
+        timeout: props.timeout,
         name: 'canary-split',
         matches: [],
         backends: [

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { CanaryVersionIntent } from './canary-version-intent';
 import { TrafficPolicyOptions } from '../model/traffic-policy';
 import { checkDns1123Label, invalid } from '../private/errors';
+import { extend } from '../private/objects';
 import { TRAFFIC_POLICY_PROPS, trafficPolicyIntent } from '../private/traffic-policy';
 import { checkProps, dns1123Label, env, image, labelMap, number, optional, Problems, proxyResources, required } from '../private/validation';
 import { selectorLabels } from '../private/workload';
@@ -159,6 +160,6 @@ export class CanaryVersion {
     }
     const trafficPolicy = trafficPolicyIntent(scope, `${prop}.trafficPolicy.`, this.trafficPolicy, problems);
     problems.throwIfAny();
-    return { ...this.intent, trafficPolicy };
+    return extend(this.intent, { trafficPolicy });
   }
 }

@@ -91,12 +91,12 @@ export class RoutePolicy extends Construct {
       invalid(this, 'retries/timeout/fault', undefined, 'set (a route policy needs retries, a timeout or a fault)');
     }
     const problems = new Problems(this);
-    checkTcpProps(this, problems, meshHost.protocol, {
+    checkTcpProps(this, problems, meshHost.protocol, () => ({
       matches: [props.matches, 'request matches'],
       retries: [props.retries, 'retries'],
       timeout: [props.timeout?.toHumanString(), 'request timeouts'],
       fault: [props.fault, 'injected faults'],
-    });
+    }));
     problems.throwIfAny();
     const fault = props.fault ? problems.run(() => faultIntent(this, 'fault', props.fault!)) : undefined;
     if (props.timeout != null) problems.run(() => positiveDuration(this, 'timeout', props.timeout!));

@@ -14,6 +14,7 @@ import { VersionIntent } from '../model/intents';
 import { ServiceProtocol } from '../model/protocol';
 import { ServicePortSpec } from '../model/renderer';
 import { checkServiceName, invalid } from '../private/errors';
+import { extend } from '../private/objects';
 import { own } from '../private/ownership';
 
 export interface VersionSpec {
@@ -72,8 +73,7 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
   const workloads = new Map<string, MeshWorkload>();
   const bound = spec.versions.map(({ intent: v, workloadId }) => {
     if (v.kind === 'existing') return { name: v.name, labels: v.labels };
-    const workload = new MeshWorkload(scope, workloadId, {
-      ...v.deploy,
+    const workload = new MeshWorkload(scope, workloadId, extend(v.deploy, {
       mesh: spec.mesh,
       serviceName: spec.serviceName,
       version: v.name,
@@ -81,7 +81,7 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
       protocol: spec.protocol,
       namespace: spec.namespace,
       serviceAccount,
-    });
+    }));
     workloads.set(v.name, workload);
     return { name: v.name, labels: workload.selectorLabels };
   });
@@ -102,10 +102,10 @@ export function declareServiceVersions(scope: Construct, spec: ServiceVersionsSp
     if (!provider._renderers.traffic.versionServices) return v;
     const serviceName = `${spec.serviceName}-${v.name}`;
     meshService(scope, `Service-${v.name}`, serviceName, spec.namespace, spec.port, spec.targetPort, servicePort, v.labels);
-    return { ...v, serviceName };
+    return extend(v, { serviceName });
   });
 
-  const intents = versions.map((v, i) => ({ ...v, trafficPolicy: spec.versions[i].intent.trafficPolicy }));
+  const intents = versions.map((v, i) => extend(v, { trafficPolicy: spec.versions[i].intent.trafficPolicy }));
   // One declaration for all the versions (each renders the host), unless a version has a policy of
   // its own: a renderer may give it objects of its own, which are created version by version.
   if (intents.some(v => v.trafficPolicy !== undefined)) intents.forEach(v => host.addVersion(scope, v));

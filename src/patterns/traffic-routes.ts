@@ -166,7 +166,7 @@ function buildTrafficRoutes(scope: Construct, props: TrafficRoutesProps): Servic
   const rules = props.rules ?? [];
   const d = props.defaultRoute;
   // A TCP host splits connections by weight: nothing that reads a request applies.
-  checkTcpProps(scope, problems, protocol, {
+  checkTcpProps(scope, problems, protocol, () => ({
     'rules': [rules.length > 0 ? `${rules.length} rule(s)` : undefined, 'rules (request matches)'],
     'defaultRoute.mirror': [d.mirror, 'mirrors'],
     'defaultRoute.timeout': [d.timeout?.toHumanString(), 'request timeouts'],
@@ -174,7 +174,7 @@ function buildTrafficRoutes(scope: Construct, props: TrafficRoutesProps): Servic
     'defaultRoute.fault': [d.fault, 'injected faults'],
     'defaultRoute.requestHeaders': [d.requestHeaders, 'header changes'],
     'defaultRoute.responseHeaders': [d.responseHeaders, 'header changes'],
-  });
+  }));
   const routes: RouteIntent[] = [];
   rules.forEach((r, i) => {
     const prop = `rules[${i}]`;

@@ -14,10 +14,14 @@ export function tcpRule(feature: string): string {
     + 'a TCP host is routed by weight only';
 }
 
-/** Each of `props` (name → [value, feature]) that is set, as a problem on a TCP host. */
-export function checkTcpProps(scope: IConstruct, problems: Problems, protocol: ServiceProtocol, props: Record<string, [unknown, string]>): void {
+/**
+ * Each of `props` (name → [value, feature]) that is set, as a problem on a TCP host; `props` is
+ * called for a TCP host only (most hosts are not: nothing is built for them).
+ */
+export function checkTcpProps(scope: IConstruct, problems: Problems, protocol: ServiceProtocol,
+  props: () => Record<string, [unknown, string]>): void {
   if (protocol !== ServiceProtocol.TCP) return;
-  for (const [prop, [value, feature]] of Object.entries(props)) {
+  for (const [prop, [value, feature]] of Object.entries(props())) {
     if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
     problems.run(() => invalid(scope, prop, value, tcpRule(feature)));
   }
@@ -54,5 +58,5 @@ export function tcpPolicyProblems(policy: VersionTrafficPolicyIntent): [string, 
 export function checkTcpPolicy(
   scope: IConstruct, problems: Problems, protocol: ServiceProtocol, prefix: string, policy: VersionTrafficPolicyIntent,
 ): void {
-  checkTcpProps(scope, problems, protocol, Object.fromEntries(tcpPolicyProblems(policy).map(([prop, value, feature]) => [`${prefix}${prop}`, [value, feature]])));
+  checkTcpProps(scope, problems, protocol, () => Object.fromEntries(tcpPolicyProblems(policy).map(([prop, value, feature]) => [`${prefix}${prop}`, [value, feature]])));
 }

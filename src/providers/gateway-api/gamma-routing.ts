@@ -11,6 +11,7 @@ import { forSpecificity, routeSpecificity } from '../../model/precedence';
 import { ServiceProtocol } from '../../model/protocol';
 import { HostObjectSink, TrafficRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
+import { extend } from '../../private/objects';
 
 const PATH_TYPES: Record<StringMatchIntent['kind'], HTTPPathMatch['type']> = {
   exact: 'Exact',
@@ -200,7 +201,7 @@ export function grpcRouteSpec(
         requestMirror: { backendRef: backendOf(host, r.mirror.version), ...(options.mirrorPercent ? mirrorShare(r.mirror.percent) : {}) },
       }] : []),
     ]),
-    backendRefs: r.backends.map(b => ({ ...backendOf(host, b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
+    backendRefs: r.backends.map(b => extend(backendOf(host, b.version), { weight: r.backends.length > 1 ? b.weight : undefined })),
   });
   return {
     parentRefs: serviceParent(host),
@@ -223,7 +224,7 @@ export function tcpRouteSpec(host: HostIntent): TCPRouteSpec {
   const r = host.routes[host.routes.length - 1];
   return {
     parentRefs: serviceParent(host),
-    rules: [{ backendRefs: r.backends.map(b => ({ ...backendOf(host, b.version), weight: r.backends.length > 1 ? b.weight : undefined })) }],
+    rules: [{ backendRefs: r.backends.map(b => extend(backendOf(host, b.version), { weight: r.backends.length > 1 ? b.weight : undefined })) }],
   };
 }
 
@@ -293,7 +294,7 @@ export function gammaRouteSpec(
         requestMirror: { backendRef: backend(r.mirror.version), ...(options.mirrorPercent ? mirrorShare(r.mirror.percent) : {}) },
       }] : []),
     ]),
-    backendRefs: r.backends.map(b => ({ ...backend(b.version), weight: r.backends.length > 1 ? b.weight : undefined })),
+    backendRefs: r.backends.map(b => extend(backend(b.version), { weight: r.backends.length > 1 ? b.weight : undefined })),
     timeouts: r.timeout || (options.experimentalRetries && r.retries?.perTryTimeout) ? {
       request: r.timeout ? goDuration(r.timeout) : undefined,
       backendRequest: options.experimentalRetries && r.retries?.perTryTimeout ? goDuration(perTry(r.retries.perTryTimeout, r.timeout)) : undefined,

@@ -4,6 +4,7 @@ import { onWaypointBound, WAYPOINT_NAME } from './ambient-waypoint';
 import { AuthorizationPolicySpec, Condition, Operation, PeerAuthenticationSpec, PolicyTargetReference, Rule, Source } from './types';
 import { SecurityRenderer, Unsupported } from '../../model/renderer';
 import { AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, MtlsIntent, OperationIntent, PeerIntent, readsJwt } from '../../model/security';
+import { extend } from '../../private/objects';
 import { emit } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
@@ -175,12 +176,12 @@ export class IstioSecurity implements SecurityRenderer {
     const hasAllowPolicy = intent.allow.length > 0 || intent.denyByDefault;
     if (hasAllowPolicy) {
       // An ALLOW policy without rules matches nothing: every request to the target is denied.
-      policy('Allow', intent.name, lazy(how.allow ?? (() => ({
-        ...target(), action: 'ALLOW', rules: intent.allow.length > 0 ? intent.allow.map(r => this.rule(r)) : undefined,
+      policy('Allow', intent.name, lazy(how.allow ?? (() => extend(target(), {
+        action: 'ALLOW' as const, rules: intent.allow.length > 0 ? intent.allow.map(r => this.rule(r)) : undefined,
       }))));
     }
     if (intent.deny.length > 0) {
-      policy('Deny', hasAllowPolicy ? `${intent.name}-deny` : intent.name, lazy(() => ({ ...target(), action: 'DENY', rules: intent.deny.map(r => this.rule(r)) })));
+      policy('Deny', hasAllowPolicy ? `${intent.name}-deny` : intent.name, lazy(() => extend(target(), { action: 'DENY' as const, rules: intent.deny.map(r => this.rule(r)) })));
     }
     if (intent.jwt) {
       const jwt = intent.jwt;

@@ -6,6 +6,7 @@ import {
   AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, MtlsIntent, MtlsModeIntent, OperationIntent, PatternIntent, readsJwt,
   WorkloadRefIntent,
 } from '../../model/security';
+import { extend } from '../../private/objects';
 import { claim, Claim, emit } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
@@ -346,7 +347,7 @@ function matchGroups(r: AuthorizationRuleIntent, allPorts: number[]): { ports: n
     const group = groups.get(key) ?? { ports, matches: [] };
     groups.set(key, group);
     for (const m of operationMatches(o)) {
-      group.matches.push(...headerSets.map(headers => ({ ...m, headers: headers.length > 0 ? headers : undefined })));
+      group.matches.push(...headerSets.map(headers => extend(m, { headers: headers.length > 0 ? headers : undefined })));
     }
   }
   return [...groups.values()];
