@@ -5,6 +5,7 @@ import { MeshIdentity, WorkloadSelector } from '../identity';
 import { CanaryVersion } from './canary-version';
 import { declareDeliveryRelease } from './delivery-release';
 import { RolloutPlan, RolloutPlanOptions, rolloutPlanOptions } from './rollout-plan';
+import { SERVICE_FIELDS } from './service-versions';
 import { declareTrafficRoutes } from './traffic-routes';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
@@ -17,19 +18,11 @@ import { HttpRetryPolicy } from '../model/retry';
 import { checkDns1123Label, checkPercent, checkServiceName, invalid } from '../private/errors';
 import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
-import {
-  anything, arrayOf, checkProps, enumOf, fieldsOnce, finiteNumber, dns1035Label, dns1123Label, duration, instanceOf, meshRef, optional, portNumber,
-  Problems, required,
-} from '../private/validation';
+import { anything, arrayOf, checkProps, fieldsOnce, finiteNumber, duration, instanceOf, optional, Problems, required } from '../private/validation';
 
 /** The checks of CanaryReleaseProps. */
 const PROPS = fieldsOnce(() => ({
-  mesh: required(meshRef),
-  serviceName: required(dns1035Label),
-  namespace: optional(dns1123Label),
-  port: required(portNumber),
-  targetPort: optional(portNumber),
-  protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
+  ...SERVICE_FIELDS(),
   stable: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
   canary: required(instanceOf(CanaryVersion, 'CanaryVersion (CanaryVersion.deploy(), .fromDeployment() or .fromLabels())')),
   steps: optional(arrayOf(anything, { what: 'integers in 1..100' })),

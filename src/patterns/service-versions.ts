@@ -16,6 +16,17 @@ import { ServicePortSpec } from '../model/renderer';
 import { checkServiceName, invalid } from '../private/errors';
 import { extend } from '../private/objects';
 import { own } from '../private/ownership';
+import { dns1035Label, dns1123Label, enumOf, Fields, fieldsOnce, meshRef, optional, portNumber, required } from '../private/validation';
+
+/** The checks of the props every routed service has (CanaryRelease, TrafficRoutes). */
+export const SERVICE_FIELDS = fieldsOnce((): Fields => ({
+  mesh: required(meshRef),
+  serviceName: required(dns1035Label),
+  namespace: optional(dns1123Label),
+  port: required(portNumber),
+  targetPort: optional(portNumber),
+  protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
+}));
 
 export interface VersionSpec {
   readonly intent: CanaryVersionIntent;

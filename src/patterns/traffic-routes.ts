@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { CanaryVersion } from './canary-version';
 import { CanaryVersionIntent } from './canary-version-intent';
-import { declareServiceVersions, ServiceVersions, ServiceVersionsSpec } from './service-versions';
+import { declareServiceVersions, SERVICE_FIELDS, ServiceVersions, ServiceVersionsSpec } from './service-versions';
 import { MeshIdentity, WorkloadSelector } from '../identity';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
@@ -16,10 +16,7 @@ import { faultInjection, faultIntent } from '../private/fault';
 import { headerModification, headerModifierIntent } from '../private/headers';
 import { checkGrpcMatches, checkTcpProps } from '../private/protocol';
 import { positiveDuration, retryIntent, retryPolicy } from '../private/retry';
-import {
-  arrayOf, Check, checkProps, dns1035Label, dns1123Label, duration, enumOf, instanceOf, meshRef, number, object, optional, portNumber, Problems,
-  required,
-} from '../private/validation';
+import { arrayOf, Check, checkProps, dns1123Label, duration, fieldsOnce, instanceOf, number, object, optional, Problems, required } from '../private/validation';
 
 /**
  * Props for `TrafficRoutes`.
@@ -137,24 +134,22 @@ const ACTION: Record<string, Check> = {
   responseHeaders: optional(headerModification),
 };
 
+/** The checks of TrafficRoutesProps. */
+const PROPS = fieldsOnce(() => ({
+  ...SERVICE_FIELDS(),
+  versions: required(arrayOf(instanceOf(CanaryVersion, VERSION), { min: 1 })),
+  rules: optional(arrayOf(object({
+    ...ACTION,
+    matches: required(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'), { min: 1 })),
+    name: optional(dns1123Label),
+  }))),
+  defaultRoute: required(object(ACTION)),
+}));
+
 /** Validates `props` (every problem in one error), then declares the service, its versions and routes. */
 function buildTrafficRoutes(scope: Construct, props: TrafficRoutesProps): ServiceVersions {
   const problems = new Problems(scope);
-  checkProps(scope, props, {
-    mesh: required(meshRef),
-    serviceName: required(dns1035Label),
-    namespace: optional(dns1123Label),
-    port: required(portNumber),
-    targetPort: optional(portNumber),
-    protocol: optional(enumOf(ServiceProtocol, 'ServiceProtocol')),
-    versions: required(arrayOf(instanceOf(CanaryVersion, VERSION), { min: 1 })),
-    rules: optional(arrayOf(object({
-      ...ACTION,
-      matches: required(arrayOf(instanceOf(RequestMatch, 'RequestMatch (RequestMatch.header(), .of(), ...)'), { min: 1 })),
-      name: optional(dns1123Label),
-    }))),
-    defaultRoute: required(object(ACTION)),
-  }, '', problems);
+  checkProps(scope, props, PROPS(), '', problems);
   problems.throwIfAny();
   problems.run(() => checkServiceName(scope, 'serviceName', props.serviceName));
   if (props.namespace != null) problems.run(() => checkDns1123Label(scope, 'namespace', props.namespace!));
