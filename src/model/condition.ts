@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { ConditionIntent, ConditionKind, PatternIntent } from './security';
 import { valuePattern } from '../private/authz-patterns';
 import { invalid, show } from '../private/errors';
-import { arrayOf, checkProps, headerName, instanceOf, nonEmptyString, optional, required, string } from '../private/validation';
+import { arrayOf, checkProps, checkValue, headerName, instanceOf, nonEmptyString, optional, required, string } from '../private/validation';
 
 /** What a factory recorded, validated only when a policy uses it (errors then name the construct). */
 type Spec =
@@ -107,7 +107,7 @@ export class Condition {
   public _toIntent(scope: IConstruct, prop: string): ConditionIntent {
     const spec = this.spec;
     if (spec.kind === 'not') {
-      checkProps(scope, { [prop]: spec.condition }, { [prop]: required(instanceOf(Condition, 'Condition (Condition.header(), .claim(), ...)')) });
+      checkValue(scope, prop, spec.condition, required(instanceOf(Condition, 'Condition (Condition.header(), .claim(), ...)')));
       const inner = (spec.condition as Condition)._toIntent(scope, prop);
       return { ...inner, negated: !inner.negated, display: `Condition.negate(${inner.display})` };
     }
