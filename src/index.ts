@@ -7,6 +7,7 @@ export { GatewayApiBundle } from './providers/gateway-api/profile';
 export { IstioApiVersion, IstioDataPlaneMode, IstioProviderOptions, IstioRoutingApi, IstioVersion } from './providers/istio/options';
 export { LinkerdProviderOptions, LinkerdRoutingApi, LinkerdVersion, SmiApiVersion } from './providers/linkerd/options';
 export * from './mesh-host';
+export * from './host-routing';
 export * from './proxy';
 export * from './mesh-workload';
 export * from './identity';

@@ -333,14 +333,14 @@ describe('across the charts of one app', () => {
 });
 
 describe('a handle on everything: escape hatches before synthesis', () => {
-  test('patching a host\'s VirtualService and DestinationRule through ApiObject.of', () => {
+  test('patching a host\'s VirtualService and DestinationRule through release.routing', () => {
     const c = chart('bookinfo');
     const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio'));
-    const vs = ApiObject.of(release.routing);
+    const vs = release.routing.route!;
     expect(vs.kind).toBe('VirtualService');
     vs.metadata.addLabel('team', 'reviews');
     vs.addJsonPatch(JsonPatch.add('/spec/http/0/corsPolicy', { allowOrigins: [{ exact: 'https://shop.example.com' }] }));
-    const dr = release.routing.node.findChild('DestinationRule') as ApiObject;
+    const [dr] = release.routing.ofKind('DestinationRule');
     dr.addJsonPatch(JsonPatch.add('/spec/trafficPolicy', { tls: { mode: 'ISTIO_MUTUAL' } }));
     const out = Testing.synth(c);
     const synthesized = one(out, 'VirtualService');
@@ -356,7 +356,7 @@ describe('a handle on everything: escape hatches before synthesis', () => {
     const release = new CanaryRelease(c, 'reviews', reviewsCanary('gateway-api'));
     const policy = new RoutePolicy(c, 'policy', { host: release, timeout: Duration.seconds(3) });
     expect(policy.routing).toBe(release.routing);
-    const route = ApiObject.of(policy.routing);
+    const route = policy.routing.route!;
     expect([route.apiVersion, route.kind, route.name]).toEqual(['gateway.networking.k8s.io/v1', 'HTTPRoute', 'reviews']);
     route.metadata.addAnnotation('example.com/owner', 'team-reviews');
     route.addJsonPatch(JsonPatch.replace('/spec/rules/1/timeouts/request', '4s'));
@@ -369,9 +369,28 @@ describe('a handle on everything: escape hatches before synthesis', () => {
     const c = chart('bookinfo');
     const host = ServiceHost.fromAttributes({ mesh: meshOf('istio'), serviceName: 'ratings', port: 9080 });
     const breaker = new CircuitBreaker(c, 'breaker', { host, outlierDetection: { consecutive5xxErrors: 5 } });
-    const dr = breaker.routing.node.findChild('DestinationRule') as ApiObject;
+    expect(breaker.routing.route).toBeUndefined();
+    const [dr] = breaker.routing.ofKind('DestinationRule');
     expect(dr.kind).toBe('DestinationRule');
     dr.metadata.addLabel('tier', 'backend');
+    // a route policy declared later on the host adds its routing object to the same handle
+    const policy = new RoutePolicy(c, 'policy', { host, timeout: Duration.seconds(3) });
+    expect(policy.routing.route?.kind).toBe('VirtualService');
+    expect(breaker.routing.objects.map(o => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
+    expect(breaker.routing.ofKind('Gateway')).toEqual([]);
     expect(one(Testing.synth(c), 'DestinationRule').metadata.labels).toEqual({ tier: 'backend' });
+  });
+
+  test('a host is no construct: its objects are children of the construct that first named it', () => {
+    // cdk8s walks every construct once per chart it writes; a scope per host would add one per service
+    const c = chart('bookinfo');
+    const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio'));
+    new RoutePolicy(c, 'policy', { host: release, timeout: Duration.seconds(3) });
+    new CircuitBreaker(c, 'breaker', { host: release, outlierDetection: { consecutive5xxErrors: 5 } });
+    expect(c.node.children.map(x => x.node.id)).toEqual(['reviews', 'policy', 'breaker']);
+    const hostObjects = release.node.children.filter(x => x.node.id.startsWith('Host-'));
+    expect(hostObjects.map(x => x.node.id)).toEqual(['Host-DestinationRule', 'Host-Resource']);
+    expect(hostObjects).toEqual(release.routing.objects);
+    expect(release.routing.route).toBe(release.node.findChild('Host-Resource'));
   });
 });

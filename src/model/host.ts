@@ -5,6 +5,7 @@ import { effectiveVersionPolicy } from './policy-merge';
 import { withPolicies } from './precedence';
 import { protocolMember, ServiceProtocol } from './protocol';
 import { DeliveryRenderer, HostObject, HostObjectSink, ProviderRenderers, TrafficRenderer, Unsupported } from './renderer';
+import { HostRouting } from '../host-routing';
 import type { IMeshHost } from '../mesh-host';
 import { checkPort, checkServiceName, invalid, throwUnsupported } from '../private/errors';
 import { extend } from '../private/objects';
@@ -25,6 +26,9 @@ export interface HostAddress {
 }
 
 const REGISTRY = new WeakMap<IConstruct, Map<string, MeshHost>>();
+
+/** Host objects are children of the construct that first named the host, under `Host-<id>`. */
+const OBJECT_ID_PREFIX = 'Host-';
 
 // The checks of a policy's host, built once.
 const HOST = { host: required(shaped(['mesh', 'hostName', 'port'], 'a host: a CanaryRelease or ServiceHost.fromAttributes(...)')) };
@@ -47,16 +51,19 @@ interface Declared {
  * cdk8s's unit of output (one file, one apply); the same host in two charts of one cluster is an
  * error (see src/private/ownership.ts).
  *
- * The host's objects exist from the intent that first needs them (children of this construct:
- * `Resource` for the routing object, the kind for the others), so escape hatches
- * (`ApiObject.of`, `addJsonPatch`, labels) work before synthesis; their content is filled in
- * once, at synthesis (during validation, before cdk8s collects the chart's objects).
+ * A MeshHost is not a construct: cdk8s walks every construct of the app once per chart it writes,
+ * so a scope per host would cost every program a construct per service that emits nothing. The
+ * host's objects are children of its owner, the construct that first named it (`Host-Resource`
+ * for the routing object, `Host-<kind>` for the others), reached through `routing`. They exist
+ * from the intent that first needs them, so escape hatches (`addJsonPatch`, labels) work before
+ * synthesis; their content is filled in once, at synthesis (during validation, before cdk8s
+ * collects the chart's objects).
  */
-export class MeshHost extends Construct {
+export class MeshHost {
   /**
    * The host for `address` in the chart of `source`, created by the first construct that names it.
    */
-  public static obtain(source: IConstruct, renderers: ProviderRenderers, address: HostAddress): MeshHost {
+  public static obtain(source: Construct, renderers: ProviderRenderers, address: HostAddress): MeshHost {
     const chart = Chart.of(source);
     const namespace = address.namespace ?? chart.namespace;
     const key = `${namespace ?? ''}/${address.name}`;
@@ -70,7 +77,7 @@ export class MeshHost extends Construct {
       existing.join(source, renderers, address.port, address.protocol);
       return existing;
     }
-    const host = new MeshHost(chart, `MeshHost-${namespace ?? 'default'}-${address.name}`, source, renderers, extend(address, { namespace }));
+    const host = new MeshHost(chart, source, renderers, extend(address, { namespace }));
     recordTarget(chart, renderers.target);
     hosts.set(key, host);
     return host;
@@ -80,7 +87,7 @@ export class MeshHost extends Construct {
    * The host a policy construct targets (a CanaryRelease or a ServiceHost), after checking its
    * name and port.
    */
-  public static of(source: IConstruct, target: IMeshHost): MeshHost {
+  public static of(source: Construct, target: IMeshHost): MeshHost {
     checkProps(source, { host: target }, HOST);
     checkProps(source, target, HOST_MESH, 'host.');
     checkServiceName(source, 'host.hostName', target.hostName);
@@ -93,16 +100,23 @@ export class MeshHost extends Construct {
   public readonly hostName: string;
   public readonly namespace?: string;
   public readonly renderers: ProviderRenderers;
+  /** The host's objects, for escape hatches. */
+  public readonly routing: HostRouting;
   /** What the host serves, fixed by the first construct on it. */
   public readonly protocol: ServiceProtocol;
   private readonly port: number;
-  private readonly owner: IConstruct;
+  /** the construct that first named the host: the scope of its objects, named in errors */
+  private readonly owner: Construct;
+  /** the chart the host is in (hosts are per chart) */
+  public readonly chart: Chart;
   private readonly versions = new Map<string, VersionIntent & { source: IConstruct }>();
   private readonly routes: RouteIntent[] = [];
   private defaults?: RouteDefaultsIntent;
   private trafficPolicy?: TrafficPolicyIntent;
   private service?: { source: IConstruct; object: ApiObject };
   private readonly declared = new Map<string, Declared>();
+  /** the objects of `declared`, by the renderer's id */
+  private readonly objectsById = new Map<string, ApiObject>();
   private readonly content = new Map<string, HostObject>();
   private rendered = false;
   /** the provider's traffic renderer, or the delivery controller that owns the host's routing */
@@ -112,9 +126,10 @@ export class MeshHost extends Construct {
   private batching = 0;
   private pendingDeclare = false;
 
-  private constructor(scope: Construct, id: string, owner: IConstruct, renderers: ProviderRenderers, address: HostAddress) {
-    super(scope, id);
+  private constructor(chart: Chart, owner: Construct, renderers: ProviderRenderers, address: HostAddress) {
+    this.chart = chart;
     this.owner = owner;
+    this.routing = HostRouting._of(() => this.objectsById);
     this.hostName = address.name;
     this.namespace = address.namespace;
     this.renderers = renderers;
@@ -122,12 +137,7 @@ export class MeshHost extends Construct {
     this.port = address.port;
     this.protocol = address.protocol ?? ServiceProtocol.HTTP;
     // rendered once, at synthesis, by its chart's one validation (src/private/synthesis.ts)
-    atSynthesis(this, () => ({ errors: this.renderOnce(), again: false }));
-  }
-
-  /** The objects of the host so far, in the order they were created. */
-  public get objects(): ApiObject[] {
-    return [...this.declared.values()].map(d => d.object);
+    atSynthesis(chart, () => ({ errors: this.renderOnce(), again: false }));
   }
 
   /**
@@ -262,7 +272,7 @@ export class MeshHost extends Construct {
     const routing = [...routes.filter(r => r.matches.length > 0 && !r.inheritBackends), ...(catchAll ? [catchAll] : [])];
     const ordered = withPolicies(routing, routes.filter(r => r.inheritBackends));
     return {
-      construct: this,
+      construct: this.owner,
       name: this.hostName,
       namespace: this.namespace,
       port: { name: this.renderers.dataPlane.servicePort(this.protocol).name, number: this.port, protocol: this.protocol },
@@ -367,7 +377,7 @@ export class MeshHost extends Construct {
     const prior = this.declared.get(id);
     if (prior) {
       if (prior.apiVersion !== object.apiVersion || prior.kind !== object.kind || prior.name !== object.metadata.name) {
-        throw new Error(`${this.node.path}: internal error: object '${id}' was declared as ${prior.apiVersion} ${prior.kind} ${prior.name} `
+        throw new Error(`${this.owner.node.path}: internal error: host '${this.hostName}': object '${id}' was declared as ${prior.apiVersion} ${prior.kind} ${prior.name} `
           + `and rendered as ${object.apiVersion} ${object.kind} ${object.metadata.name}`);
       }
       return prior;
@@ -375,17 +385,17 @@ export class MeshHost extends Construct {
     const metadata = { name: object.metadata.name, namespace: object.metadata.namespace };
     const props = shared ? { ...object, metadata: { ...object.metadata } }
       : { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: Lazy.any({ produce: () => this.content.get(id)?.spec }) };
-    const created = emit(this, id, props, { owner: source, merge: shared ? 'identical' : undefined });
+    const created = emit(this.owner, OBJECT_ID_PREFIX + id, props, { owner: source, merge: shared ? 'identical' : undefined });
     const declared: Declared = { object: created, apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, shared };
     this.declared.set(id, declared);
+    this.objectsById.set(id, created);
     return declared;
   }
 
   /** The host's Service: bound by the construct that created it, else declared in this chart. */
   private findService(): ApiObject | undefined {
     if (this.service) return this.service.object;
-    const chart = Chart.of(this);
-    return chartService(chart, this.namespace ?? chart.namespace, this.hostName);
+    return chartService(this.chart, this.namespace ?? this.chart.namespace, this.hostName);
   }
 
   private renderOnce(): string[] {
@@ -416,7 +426,7 @@ export class MeshHost extends Construct {
       };
       this.traffic.render(sink, intent);
       const missing = [...this.declared.keys()].filter(id => !emitted.has(id));
-      if (missing.length > 0) throw new Error(`${this.node.path}: internal error: objects ${missing.join(', ')} were declared but not rendered`);
+      if (missing.length > 0) throw new Error(`${this.owner.node.path}: internal error: host '${this.hostName}': objects ${missing.join(', ')} were declared but not rendered`);
       this.rendered = true;
       return [];
     } catch (e) {

@@ -7,6 +7,7 @@ import { declareDeliveryRelease } from './delivery-release';
 import { RolloutPlan, RolloutPlanOptions, rolloutPlanOptions } from './rollout-plan';
 import { SERVICE_FIELDS } from './service-versions';
 import { declareTrafficRoutes } from './traffic-routes';
+import { HostRouting } from '../host-routing';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
 import { MeshWorkload } from '../mesh-workload';
@@ -158,12 +159,12 @@ export class CanaryRelease extends Construct implements IMeshHost {
   public readonly workloadSelector: WorkloadSelector;
   /**
    * The objects the mesh renders for the release's host, shared with every construct on the
-   * host (RoutePolicy, CircuitBreaker): an escape hatch. `ApiObject.of(release.routing)` is the
-   * routing object (VirtualService, HTTPRoute or TrafficSplit); the others are its siblings by
-   * kind, e.g. `release.routing.node.findChild('DestinationRule')`. They exist from construction;
-   * their content is filled in at synthesis, and patches apply over it.
+   * host (RoutePolicy, CircuitBreaker): an escape hatch. `release.routing.route` is the routing
+   * object (VirtualService, HTTPRoute or TrafficSplit), `release.routing.ofKind('DestinationRule')`
+   * the others by kind. They exist from construction (children of this release); their content is
+   * filled in at synthesis, and patches apply over it.
    */
-  public readonly routing: Construct;
+  public readonly routing: HostRouting;
   /** What moves the release through its steps. */
   public readonly delivery: Delivery;
   /**
@@ -274,7 +275,7 @@ export class CanaryRelease extends Construct implements IMeshHost {
     this.service = built.service;
     this.identity = built.identity;
     this.workloadSelector = built.workloadSelector;
-    this.routing = built.host;
+    this.routing = built.host.routing;
     this.stableWorkload = built.workloads.get(props.stable.name);
     this.canaryWorkload = built.workloads.get(props.canary.name);
     this.rolloutPlan = driven ? undefined : RolloutPlan._attach({

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { HostRouting } from '../host-routing';
 import { IMeshHost } from '../mesh-host';
 import { MeshHost } from '../model/host';
 import { TrafficPolicyOptions } from '../model/traffic-policy';
@@ -34,13 +35,13 @@ export class CircuitBreaker extends Construct {
    * The objects the mesh renders for the host, shared with every construct on it: an escape hatch
    * (see `CanaryRelease.routing`); on Istio the circuit breaker is in its `DestinationRule`.
    */
-  public readonly routing: Construct;
+  public readonly routing: HostRouting;
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
     checkProps(this, props, PROPS());
     const host = MeshHost.of(this, props.host);
-    this.routing = host;
+    this.routing = host.routing;
     if (TRAFFIC_POLICY_PROPS.every(k => (props as unknown as Record<string, unknown>)[k] == null)) {
       invalid(this, TRAFFIC_POLICY_PROPS.join('/'), undefined, 'set (a circuit breaker needs at least one of them)');
     }

@@ -142,7 +142,7 @@ export class RolloutPlan {
     const s = this.spec;
     const host = s.host;
     const last = s.steps.length - 1;
-    const labels = Chart.of(host).labels;
+    const labels = host.chart.labels;
     const steps: PlanStep[] = s.steps.map((weight, index) => {
       // Nothing goes to the stable version at 100 %, so there is nothing to mirror.
       const mirrorPercent = weight < 100 ? s.mirrorPercent : undefined;

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { HostRouting } from '../host-routing';
 import { IMeshHost } from '../mesh-host';
 import { MeshHost } from '../model/host';
 import { RequestMatch } from '../model/match';
@@ -80,13 +81,13 @@ export class RoutePolicy extends Construct {
    * The objects the mesh renders for the host, shared with every construct on it: an escape hatch
    * (see `CanaryRelease.routing`).
    */
-  public readonly routing: Construct;
+  public readonly routing: HostRouting;
 
   constructor(scope: Construct, id: string, props: RoutePolicyProps) {
     super(scope, id);
     checkProps(this, props, PROPS());
     const meshHost = MeshHost.of(this, props.host);
-    this.routing = meshHost;
+    this.routing = meshHost.routing;
     if (props.retries === undefined && props.timeout === undefined && props.fault === undefined) {
       invalid(this, 'retries/timeout/fault', undefined, 'set (a route policy needs retries, a timeout or a fault)');
     }

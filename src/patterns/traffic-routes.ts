@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CanaryVersion } from './canary-version';
 import { CanaryVersionIntent } from './canary-version-intent';
 import { declareServiceVersions, SERVICE_FIELDS, ServiceVersions, ServiceVersionsSpec } from './service-versions';
+import { HostRouting } from '../host-routing';
 import { MeshIdentity, WorkloadSelector } from '../identity';
 import { IMesh } from '../mesh';
 import { IMeshHost } from '../mesh-host';
@@ -92,7 +93,7 @@ export class TrafficRoutes extends Construct implements IMeshHost {
    * The objects the mesh renders for the host, shared with every construct on it: an escape
    * hatch (see `CanaryRelease.routing`).
    */
-  public readonly routing: Construct;
+  public readonly routing: HostRouting;
   public readonly mesh: IMesh;
   public readonly hostName: string;
   public readonly hostNamespace?: string;
@@ -112,7 +113,7 @@ export class TrafficRoutes extends Construct implements IMeshHost {
     this.service = built.service;
     this.identity = built.identity;
     this.workloadSelector = built.workloadSelector;
-    this.routing = built.host;
+    this.routing = built.host.routing;
     this.workloads = built.workloads;
   }
 

@@ -386,7 +386,8 @@ describe('Argo Rollouts', () => {
     const c = chart('bookinfo');
     const release = new CanaryRelease(c, 'reviews', reviewsCanary('istio', { canaryMatches: undefined, delivery: Delivery.argoRollouts() }));
     release.canaryWorkload!.deployment.containers[0].env.addVariable('LOG_LEVEL', EnvValue.fromValue('debug'));
-    ApiObject.of(release.routing.node.findChild('Rollout')).addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', 3));
+    expect(release.routing.ofKind('Rollout')).toHaveLength(1);
+    release.routing.ofKind('Rollout')[0].addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', 3));
     const rollout = one(Testing.synth(c), 'Rollout');
     expect(rollout.spec.template.spec.containers[0].env).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
     expect(rollout.spec.revisionHistoryLimit).toBe(3);

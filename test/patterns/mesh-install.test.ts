@@ -595,7 +595,7 @@ describe('rejections', () => {
       host: ServiceHost.fromAttributes({ mesh: gatewayApi, serviceName: 'reviews', namespace: 'shop', port: 9080 }),
       timeout: Duration.seconds(3),
     });
-    expect(() => app.synth()).toThrow(/policies\/MeshHost-shop-reviews: ambient host 'reviews' is routed by both a VirtualService \(release\/MeshHost-shop-reviews\) and a HTTPRoute; .*do not mix Istio's VirtualService with Gateway API routes/);
+    expect(() => app.synth()).toThrow(/policies\/reviews: ambient host 'reviews' is routed by both a VirtualService \(release\/reviews\) and a HTTPRoute; .*do not mix Istio's VirtualService with Gateway API routes/);
   });
 
   test('mixing routing APIs on one ambient host in one chart', () => {
