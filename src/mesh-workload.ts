@@ -5,7 +5,7 @@ import { MeshIdentity, WorkloadSelector } from './identity';
 import { IMesh } from './mesh';
 import { ServiceProtocol } from './model/protocol';
 import { checkDns1123Label, checkPort, checkServiceName, invalid, throwUnsupported } from './private/errors';
-import { own } from './private/ownership';
+import { own, rename } from './private/ownership';
 import { proxyQuantities } from './private/proxy-quantities';
 import {
   boolean, checkProps, dns1035Label, dns1123Label, enumOf, env, image, meshRef, number, optional, portNumber, proxyResources, required, shaped,
@@ -198,7 +198,7 @@ export class MeshWorkload extends Construct {
     this.version = props.version;
     this.selectorLabels = { app: props.serviceName, version: props.version };
     const metadata: ApiObjectMetadata = { name, namespace: props.namespace, labels: this.selectorLabels };
-    const claim = { owner: this, resolve: `give ${this.node.path} another name (name)` };
+    const claim = { owner: this, resolve: rename('name (name)') };
     if (props.serviceAccount) {
       this.serviceAccount = props.serviceAccount;
     } else {

@@ -25,8 +25,12 @@ export type MergeMode = 'metadata' | 'identical';
 export interface Claim {
   /** the construct named in errors: the one the user wrote */
   readonly owner: IConstruct;
-  /** what the owner's author can change to give way, e.g. "set meshPeerAuthentication: false on the install" */
-  readonly resolve?: string;
+  /**
+   * what the owner's author can change to give way, e.g. "set meshPeerAuthentication: false on the
+   * install"; a function when the text needs the owner's path, which is built only for an error
+   * (see `rename`)
+   */
+  readonly resolve?: string | ((owner: IConstruct) => string);
   readonly merge?: MergeMode;
 }
 
@@ -247,9 +251,19 @@ function mergeInto(entry: Entry, props: ApiObjectProps, c: Claim): void {
   }
 }
 
+/** The usual fix for a claim whose owner names the object: "give <owner's path> another <what>". */
+export function rename(what = 'name'): (owner: IConstruct) => string {
+  return owner => `give ${owner.node.path} another ${what}`;
+}
+
+/** The fixes two claims offer, in their order. */
+function fixesOf(...claims: Claim[]): string[] {
+  return claims.flatMap(c => c.resolve === undefined ? [] : [typeof c.resolve === 'function' ? c.resolve(c.owner) : c.resolve]);
+}
+
 function conflict(key: string, first: Claim, second: Claim, what?: string, how?: string): string {
   const object = what ? `${what} ${partsOf(key)[3]}` : describe(key);
-  const fixes = [first.resolve, second.resolve].filter((x): x is string => x !== undefined);
+  const fixes = fixesOf(first, second);
   const fix = fixes.length > 0 ? fixes.join(', or ') : 'give one of them another name';
   return `${second.owner.node.path}: emits ${object}${how ? ` ${how}` : ''}, which ${first.owner.node.path} emits too; `
     + `applied to one cluster, one would silently replace the other: ${fix}`;
@@ -280,7 +294,7 @@ function crossChartConflicts(r: Registry): string[] {
         const [a, b] = [same[0], same[i]];
         const [, what, , identity] = partsOf(key);
         const object = a.object ? describe(key) : `${what} ${identity}`;
-        const fixes = [a.claim.resolve, b.claim.resolve].filter((x): x is string => x !== undefined);
+        const fixes = fixesOf(a.claim, b.claim);
         errors.push(`${b.claim.owner.node.path}: emits ${object}, which ${a.claim.owner.node.path} emits too, in another chart `
           + `('${b.chart.node.path}' and '${a.chart.node.path}'); applied to one cluster, one would silently replace the other: `
           + `${fixes.length > 0 ? fixes.join(', or ') : 'declare both in one chart'}, or, if the charts go to different clusters, `

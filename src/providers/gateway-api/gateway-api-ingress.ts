@@ -11,7 +11,7 @@ import { MatchIntent } from '../../model/intents';
 import { forSpecificity } from '../../model/precedence';
 import { IngressRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { Claim, emit } from '../../private/ownership';
+import { Claim, emit, rename } from '../../private/ownership';
 import { renderCertificates } from '../shared/cert-manager';
 
 const GROUP = 'gateway.networking.k8s.io';
@@ -81,7 +81,7 @@ export class GatewayApiIngress implements IngressRenderer {
 
   public renderGateway(scope: Construct, gateway: GatewayIntent, routes: () => IngressRouteIntent[]): void {
     const className = gateway.className ?? this.options.defaultClassName!;
-    const owner: Claim = { owner: gateway.source, resolve: `give ${gateway.source.node.path} another name` };
+    const owner: Claim = { owner: gateway.source, resolve: rename() };
     if (gateway.classController !== undefined) {
       // Gateways of one implementation share its one GatewayClass.
       emit(scope, 'GatewayClass', {
@@ -156,7 +156,7 @@ export class GatewayApiIngress implements IngressRenderer {
     });
     const hostnames = route.hostnames.length > 0 ? route.hostnames : undefined;
     const metadata = { name: route.name, namespace: route.namespace };
-    const owner: Claim = { owner: route.source, resolve: `give ${route.source.node.path} another name` };
+    const owner: Claim = { owner: route.source, resolve: rename() };
     if (route.passthrough) {
       const spec: TLSRouteSpec = { parentRefs, hostnames: route.hostnames, rules: [{ backendRefs: backendRefs(route.rules[0].backends) }] };
       // TLSRoute's version is the one the implementation watches and the bundle serves (see tlsRouteFor).

@@ -4,7 +4,7 @@ import { GatewaySpec, HTTPRouteDestination, IngressHTTPRoute, IngressVirtualServ
 import { GatewayIntent, IngressBackendIntent, IngressRouteIntent, IngressRuleIntent, ListenerIntent } from '../../model/ingress';
 import { IngressRenderer, Unsupported } from '../../model/renderer';
 import { goDuration } from '../../private/duration';
-import { emit } from '../../private/ownership';
+import { emit, rename } from '../../private/ownership';
 import { renderCertificates } from '../shared/cert-manager';
 
 /**
@@ -76,7 +76,7 @@ export class IstioIngress implements IngressRenderer {
       kind: 'Gateway',
       metadata: { name: gateway.name, namespace: gateway.namespace },
       spec,
-    }, { owner: gateway.source, resolve: `give ${gateway.source.node.path} another name` });
+    }, { owner: gateway.source, resolve: rename() });
     // cert-manager must write the Secret where the gateway pods read it, beside their deployment.
     renderCertificates(scope, gateway, routes, this.workloadNamespace(gateway));
   }
@@ -113,7 +113,7 @@ export class IstioIngress implements IngressRenderer {
       kind: 'VirtualService',
       metadata: { name: route.name, namespace: route.namespace },
       spec,
-    }, { owner: route.source, resolve: `give ${route.source.node.path} another name` });
+    }, { owner: route.source, resolve: rename() });
   }
 
   /**

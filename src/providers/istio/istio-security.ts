@@ -5,7 +5,7 @@ import { AuthorizationPolicySpec, Condition, Operation, PeerAuthenticationSpec, 
 import { SecurityRenderer, Unsupported } from '../../model/renderer';
 import { AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, MtlsIntent, OperationIntent, PeerIntent, readsJwt } from '../../model/security';
 import { extend } from '../../private/objects';
-import { emit } from '../../private/ownership';
+import { emit, rename } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
 export interface IstioSecurityOptions {
@@ -120,7 +120,7 @@ export class IstioSecurity implements SecurityRenderer {
     const targetRefs: PolicyTargetReference[] = [{ group: '', kind: 'Service', name: service }];
     const state = { waypoint: false };
     const target = () => state.waypoint ? { targetRefs } : { selector };
-    const claim = { owner: intent.source, resolve: `give ${intent.source.node.path} another name` };
+    const claim = { owner: intent.source, resolve: rename() };
     const hasAllowPolicy = intent.allow.length > 0 || intent.denyByDefault;
     const allowSpec = (): AuthorizationPolicySpec => ({
       action: 'ALLOW',
@@ -170,7 +170,7 @@ export class IstioSecurity implements SecurityRenderer {
   }): void {
     const target = how.target ?? (() => ({ selector: how.selector }));
     const lazy = <T>(produce: () => T): T => (how.target ? Lazy.any({ produce }) : produce()) as T;
-    const claim = { owner: intent.source, resolve: `give ${intent.source.node.path} another name` };
+    const claim = { owner: intent.source, resolve: rename() };
     const policy = (id: string, name: string, spec: AuthorizationPolicySpec) =>
       emit(scope, id, { apiVersion: this.options.apiVersion, kind: 'AuthorizationPolicy', metadata: { name, namespace: intent.namespace }, spec }, claim);
     const hasAllowPolicy = intent.allow.length > 0 || intent.denyByDefault;

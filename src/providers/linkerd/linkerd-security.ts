@@ -7,7 +7,7 @@ import {
   WorkloadRefIntent,
 } from '../../model/security';
 import { extend } from '../../private/objects';
-import { claim, Claim, emit } from '../../private/ownership';
+import { claim, Claim, emit, rename } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
 const POLICY = 'policy.linkerd.io';
@@ -180,7 +180,7 @@ export class LinkerdSecurity implements SecurityRenderer {
   public renderAuthorization(scope: Construct, intent: AuthorizationIntent): void {
     const workload = intent.workload!;
     const metadata = (name: string) => ({ name, namespace: intent.namespace });
-    const owner: Claim = { owner: intent.source, resolve: `give ${intent.source.node.path} another name` };
+    const owner: Claim = { owner: intent.source, resolve: rename() };
     // A Server with no authorization denies every request to its port: deny by default.
     const servers = new Map<number, string>();
     for (const port of workload.ports) {

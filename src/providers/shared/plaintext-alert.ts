@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { PlaintextAlertIntent } from '../../model/security';
 import { goDuration } from '../../private/duration';
-import { emit } from '../../private/ownership';
+import { emit, rename } from '../../private/ownership';
 
 /** How one mesh counts plaintext requests that reach a namespace. */
 export interface PlaintextMetric {
@@ -43,5 +43,5 @@ export function renderPlaintextAlert(scope: Construct, alert: PlaintextAlertInte
         }],
       }],
     },
-  }, { owner: scope, resolve: `give ${scope.node.path} another id (the alert is named after it)` });
+  }, { owner: scope, resolve: rename('id (the alert is named after it)') });
 }
