@@ -1,4 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import {
   IstioDataPlaneMode, LinkerdVersion, Mesh, MeshProvider, MeshWarnings, MtlsMode, MtlsStage, StrictMtlsMigration, WorkloadSelector,
 } from '../../src';
@@ -316,6 +317,17 @@ describe('rejected input', () => {
 });
 
 describe('plaintext alert', () => {
+  test('two migrations whose alerts share a name: the error names the owner to rename', () => {
+    const c = chart('security');
+    const stages = (ns: string): MtlsStage[] => [
+      { name: 'permissive', namespaces: [{ namespace: ns, mode: MtlsMode.PERMISSIVE }] },
+      { name: 'strict', namespaces: [{ namespace: ns, mode: MtlsMode.STRICT }] },
+    ];
+    new StrictMtlsMigration(new Construct(c, 'team-a'), 'migration', { mesh: meshOf('istio'), stages: stages('payments'), currentStage: 0, plaintextAlert: {} });
+    expect(() => new StrictMtlsMigration(new Construct(c, 'team-b'), 'migration', { mesh: meshOf('istio'), stages: stages('orders'), currentStage: 0, plaintextAlert: {} }))
+      .toThrow(/^test\/team-b\/migration: emits PrometheusRule.monitoring.coreos.com security\/migration-plaintext, which test\/team-a\/migration emits too; .*give test\/team-a\/migration another id \(the alert is named after it\), or give test\/team-b\/migration another id \(the alert is named after it\)$/);
+  });
+
   test('Istio: alerts on namespaces the next stage makes STRICT', () => {
     const out = synthStage('istio', THREE_STAGES, 0, { plaintextAlert: {} });
     const rule = one(out, 'PrometheusRule');
