@@ -156,6 +156,20 @@ export function emit(scope: Construct, id: string, props: ApiObjectProps, c: Cla
   return object;
 }
 
+/**
+ * The id of the `index`-th object of `kind` that a construct emits from a list (`Namespace-0`),
+ * where an id naming the object (`Namespace-payments`) would differ from construct to construct.
+ * constructs keeps a construct's children in an object keyed by id, and the first key of each
+ * such object adds a transition to the hidden class every `{}` in the process starts from. V8
+ * keeps about 1,536 of them; past that, every object built from `{}` with a property name not yet
+ * seen (cdk8s and yaml build every serialized object that way) gets a hidden class of its own, and
+ * synthesis slows several times (bench/README.md). A first id that repeats costs one transition
+ * for every construct of the kind.
+ */
+export function childId(kind: string, index: number): string {
+  return `${kind}-${index}`;
+}
+
 /** Registers an object created elsewhere (a cdk8s-plus Deployment or Service). */
 export function own(object: ApiObject, c: Claim): void {
   const chart = Chart.of(object);

@@ -1,5 +1,12 @@
 import { execFileSync } from 'child_process';
+import { App, Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  CanaryRelease, CanaryVersion, CircuitBreaker, IstioDataPlaneMode, Mesh, MeshAuthorization, MeshProvider, MtlsMode, Peer,
+  RoutePolicy, StrictMtlsMigration,
+} from '../../src';
 import { extend } from '../../src/private/objects';
+import { meshOf } from '../support/fixtures';
 
 describe('extend', () => {
   test('gives what a spread gives: the base, then the fields, the base untouched', () => {
@@ -33,5 +40,58 @@ describe('extend', () => {
     expect(result.extend).toBe(1999);
     // the behaviour extend works around (if V8 stops doing this, extend can go)
     expect(result.spread).toBeLessThan(1000);
+  });
+});
+
+// constructs keeps a construct's children in an object keyed by id, and the first id of each adds
+// a transition to the hidden class every `{}` starts from. V8 keeps about 1,536; past that, every
+// object cdk8s serializes gets a class of its own and synthesis slows several times
+// (bench/README.md). So a construct of the library never starts its children with an id that
+// names something: the same program for other services and namespaces spends no more of them.
+describe('first child ids repeat across instances', () => {
+  function firstIds(provider: string): Map<string, Set<string>> {
+    const app = new App();
+    const mesh = provider === 'istio-ambient'
+      ? Mesh.fromAttributes({ provider: MeshProvider.istio({ dataPlaneMode: IstioDataPlaneMode.AMBIENT }) })
+      : meshOf(provider);
+    for (const ns of ['shop', 'payments', 'orders']) {
+      const chart = new Chart(app, ns, { namespace: ns });
+      for (const name of [`${ns}-a`, `${ns}-b`]) {
+        const release = new CanaryRelease(chart, name, {
+          mesh,
+          serviceName: name,
+          port: 8080,
+          stable: CanaryVersion.deploy({ name: 'v1', image: `registry.example.com/${name}:1` }),
+          canary: CanaryVersion.deploy({ name: 'v2', image: `registry.example.com/${name}:2` }),
+          steps: [10, 50, 100],
+          currentStep: 0,
+          rolloutPlan: { enabled: false },
+        });
+        new CircuitBreaker(chart, `${name}-breaker`, { host: release, outlierDetection: { consecutive5xxErrors: 5 } });
+        new RoutePolicy(chart, `${name}-policy`, { host: release, timeout: Duration.seconds(3) });
+        new MeshAuthorization(chart, `${name}-authz`, { mesh, workload: release.workloadSelector, allow: [{ from: [Peer.namespace(ns)] }] });
+      }
+      new StrictMtlsMigration(chart, 'mtls', {
+        mesh,
+        stages: [{ name: 'permissive', namespaces: [{ namespace: ns, mode: MtlsMode.PERMISSIVE }] }, { name: 'strict', namespaces: [{ namespace: ns, mode: MtlsMode.STRICT }] }],
+        currentStage: 1,
+      });
+    }
+    const ids = new Map<string, Set<string>>();
+    for (const c of app.node.findAll()) {
+      if (c instanceof Chart || c === app || c.constructor === Construct || c.node.children.length === 0) continue;
+      const key = c.constructor.name;
+      if (!ids.has(key)) ids.set(key, new Set());
+      ids.get(key)!.add(c.node.children[0].node.id);
+    }
+    return ids;
+  }
+
+  test.each(['istio', 'istio-ambient', 'istio-gateway-api', 'linkerd', 'linkerd-policy'])('%s', provider => {
+    const ids = firstIds(provider);
+    expect(ids.get('StrictMtlsMigration')).toBeDefined();
+    expect(ids.get('CanaryRelease')).toBeDefined();
+    const varying = [...ids].filter(([, set]) => set.size > 1).map(([cls, set]) => `${cls}: ${[...set].join(', ')}`);
+    expect(varying).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { AuthorizationPolicySpec, Condition, Operation, PeerAuthenticationSpec, 
 import { SecurityRenderer, Unsupported } from '../../model/renderer';
 import { AuthorizationIntent, AuthorizationRuleIntent, ConditionIntent, MtlsIntent, OperationIntent, PeerIntent, readsJwt } from '../../model/security';
 import { extend } from '../../private/objects';
-import { emit, rename } from '../../private/ownership';
+import { childId, emit, rename } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
 export interface IstioSecurityOptions {
@@ -53,20 +53,20 @@ export class IstioSecurity implements SecurityRenderer {
       peerAuthentication('MeshWide', 'default', this.options.rootNamespace, { mtls: { mode: intent.meshWide } },
         `drop the mesh-wide mode (meshWide) from ${intent.source.node.path}`);
     }
-    for (const n of intent.namespaces) {
-      if (n.mode === 'UNSET') continue;
-      peerAuthentication(`Namespace-${n.namespace}`, 'default', n.namespace, { mtls: { mode: n.mode } },
+    // Ids by position, not by name: see childId.
+    intent.namespaces.filter(n => n.mode !== 'UNSET').forEach((n, i) => {
+      peerAuthentication(childId('Namespace', i), 'default', n.namespace, { mtls: { mode: n.mode } },
         `set namespace '${n.namespace}' in one migration only`);
-    }
-    for (const w of intent.workloads) {
+    });
+    intent.workloads.forEach((w, i) => {
       // portLevelMtls only takes effect with a selector (the CRD rejects it without one).
-      peerAuthentication(`Workload-${w.workload.namespace}-${w.name}`, w.name, w.workload.namespace, {
+      peerAuthentication(childId('Workload', i), w.name, w.workload.namespace, {
         selector: { matchLabels: w.workload.labels },
         mtls: w.mode !== 'UNSET' ? { mode: w.mode } : undefined,
         portLevelMtls: w.portExceptions.length > 0
           ? Object.fromEntries(w.portExceptions.map(e => [String(e.port), { mode: e.mode }])) : undefined,
       }, `give workload '${w.workload.namespace}/${w.name}' another name`);
-    }
+    });
     if (intent.alert) {
       // Ambient: ztunnel is L4 and exports only istio_tcp_* metrics (istio/ztunnel
       // src/proxy/metrics.rs); its inbound passthrough (plaintext) reports

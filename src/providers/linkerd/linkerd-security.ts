@@ -7,7 +7,7 @@ import {
   WorkloadRefIntent,
 } from '../../model/security';
 import { extend } from '../../private/objects';
-import { claim, Claim, emit, rename } from '../../private/ownership';
+import { childId, claim, Claim, emit, rename } from '../../private/ownership';
 import { renderPlaintextAlert } from '../shared/plaintext-alert';
 
 const POLICY = 'policy.linkerd.io';
@@ -68,10 +68,10 @@ export class LinkerdSecurity implements SecurityRenderer {
   }
 
   public renderMtls(scope: Construct, intent: MtlsIntent): void {
-    for (const n of intent.namespaces) {
+    intent.namespaces.forEach((n, i) => {
       // The Namespace is shared with the install that onboards it (labels and annotations merge);
-      // it must not be pruned when a stage drops it.
-      emit(scope, `Namespace-${n.namespace}`, {
+      // it must not be pruned when a stage drops it. Ids by position, not by name: see childId.
+      emit(scope, childId('Namespace', i), {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {
@@ -83,7 +83,7 @@ export class LinkerdSecurity implements SecurityRenderer {
           },
         },
       }, { owner: intent.source, merge: 'metadata' });
-    }
+    });
     for (const w of intent.workloads) {
       const ports = [...new Set([...w.workload.ports, ...w.portExceptions.map(e => e.port)])].sort((a, b) => a - b);
       for (const port of ports) {
