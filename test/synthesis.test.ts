@@ -9,21 +9,13 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Testing, Yaml, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Node } from 'constructs';
-import { CanaryRelease, CanaryVersion, CircuitBreaker, RoutePolicy, ServiceHost } from '../src';
-import { meshOf } from './support/fixtures';
+import { CircuitBreaker, RoutePolicy, ServiceHost } from '../src';
+import { meshOf, twoVersionRelease } from './support/fixtures';
 import { expectValid, itValidates } from './support/validator';
 
 function service(chart: Chart, name: string): void {
   const mesh = meshOf('istio');
-  const release = new CanaryRelease(chart, name, {
-    mesh,
-    serviceName: name,
-    port: 8080,
-    stable: CanaryVersion.deploy({ name: 'v1', image: `registry.example.com/${name}:1` }),
-    canary: CanaryVersion.deploy({ name: 'v2', image: `registry.example.com/${name}:2` }),
-    steps: [10, 50, 100],
-    currentStep: 1,
-  });
+  const release = twoVersionRelease(chart, name, mesh, { currentStep: 1 });
   new CircuitBreaker(chart, `${name}-breaker`, { host: release, outlierDetection: { consecutive5xxErrors: 5 } });
   new RoutePolicy(chart, `${name}-policy`, { host: release, retries: { attempts: 2 } });
 }

@@ -2,11 +2,11 @@ import { execFileSync } from 'child_process';
 import { App, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, CanaryVersion, CircuitBreaker, IstioDataPlaneMode, Mesh, MeshAuthorization, MeshProvider, MtlsMode, Peer,
+  CircuitBreaker, IstioDataPlaneMode, Mesh, MeshAuthorization, MeshProvider, MtlsMode, Peer,
   RoutePolicy, StrictMtlsMigration,
 } from '../../src';
 import { extend } from '../../src/private/objects';
-import { meshOf } from '../support/fixtures';
+import { meshOf, twoVersionRelease } from '../support/fixtures';
 
 describe('extend', () => {
   test('gives what a spread gives: the base, then the fields, the base untouched', () => {
@@ -57,16 +57,7 @@ describe('first child ids repeat across instances', () => {
     for (const ns of ['shop', 'payments', 'orders']) {
       const chart = new Chart(app, ns, { namespace: ns });
       for (const name of [`${ns}-a`, `${ns}-b`]) {
-        const release = new CanaryRelease(chart, name, {
-          mesh,
-          serviceName: name,
-          port: 8080,
-          stable: CanaryVersion.deploy({ name: 'v1', image: `registry.example.com/${name}:1` }),
-          canary: CanaryVersion.deploy({ name: 'v2', image: `registry.example.com/${name}:2` }),
-          steps: [10, 50, 100],
-          currentStep: 0,
-          rolloutPlan: { enabled: false },
-        });
+        const release = twoVersionRelease(chart, name, mesh, { rolloutPlan: { enabled: false } });
         new CircuitBreaker(chart, `${name}-breaker`, { host: release, outlierDetection: { consecutive5xxErrors: 5 } });
         new RoutePolicy(chart, `${name}-policy`, { host: release, timeout: Duration.seconds(3) });
         new MeshAuthorization(chart, `${name}-authz`, { mesh, workload: release.workloadSelector, allow: [{ from: [Peer.namespace(ns)] }] });

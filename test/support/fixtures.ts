@@ -1,10 +1,11 @@
 import { Chart, Duration, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { ValidationTarget } from './validator';
 import {
   AllowedRoutes, CanaryRelease, CanaryReleaseProps, CanaryVersion, GatewayApiBundle, GatewayApiVersion,
   GatewayBackend, GatewayImplementation, GatewayListener,
-  GatewayRoute, HttpRetryOn, HttpRetryPolicy, IngressGateway, IstioApiVersion, IstioRoutingApi, IstioVersion, LinkerdRoutingApi, LinkerdVersion, Mesh,
-  MeshProvider, PathMatch, RequestMatch, SmiApiVersion, TlsCertificate,
+  GatewayRoute, HttpRetryOn, HttpRetryPolicy, IMesh, IngressGateway, IstioApiVersion, IstioRoutingApi, IstioVersion, LinkerdRoutingApi,
+  LinkerdVersion, Mesh, MeshProvider, PathMatch, RequestMatch, SmiApiVersion, TlsCertificate,
 } from '../../src';
 
 /** What a provider configuration can express, so matrix cases ask each only for what it has. */
@@ -129,6 +130,20 @@ export function reviewsCanary(provider: string, overrides: Partial<CanaryRelease
     canaryMatches: capsOf(provider).requestMatches ? [RequestMatch.header('end-user', 'jason')] : undefined,
     ...overrides,
   };
+}
+
+/** A service `name` of a large program: a two-version release (images registry.example.com/<name>:1 and :2), steps 10, 50, 100. */
+export function twoVersionRelease(scope: Construct, name: string, mesh: IMesh, overrides: Partial<CanaryReleaseProps> = {}): CanaryRelease {
+  return new CanaryRelease(scope, name, {
+    mesh,
+    serviceName: name,
+    port: 8080,
+    stable: CanaryVersion.deploy({ name: 'v1', image: `registry.example.com/${name}:1` }),
+    canary: CanaryVersion.deploy({ name: 'v2', image: `registry.example.com/${name}:2` }),
+    steps: [10, 50, 100],
+    currentStep: 0,
+    ...overrides,
+  });
 }
 
 export function chart(namespace?: string): Chart {
