@@ -115,8 +115,6 @@ export class MeshHost {
   private trafficPolicy?: TrafficPolicyIntent;
   private service?: { source: IConstruct; object: ApiObject };
   private readonly declared = new Map<string, Declared>();
-  /** the objects of `declared`, by the renderer's id */
-  private readonly objectsById = new Map<string, ApiObject>();
   private readonly content = new Map<string, HostObject>();
   private rendered = false;
   /** the provider's traffic renderer, or the delivery controller that owns the host's routing */
@@ -129,7 +127,7 @@ export class MeshHost {
   private constructor(chart: Chart, owner: Construct, renderers: ProviderRenderers, address: HostAddress) {
     this.chart = chart;
     this.owner = owner;
-    this.routing = HostRouting._of(() => this.objectsById);
+    this.routing = HostRouting._of(() => new Map([...this.declared].map(([id, d]) => [id, d.object])));
     this.hostName = address.name;
     this.namespace = address.namespace;
     this.renderers = renderers;
@@ -388,7 +386,6 @@ export class MeshHost {
     const created = emit(this.owner, OBJECT_ID_PREFIX + id, props, { owner: source, merge: shared ? 'identical' : undefined });
     const declared: Declared = { object: created, apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, shared };
     this.declared.set(id, declared);
-    this.objectsById.set(id, created);
     return declared;
   }
 
