@@ -1,13 +1,14 @@
-/** The program written with cdk8s-mesh (the compiled library in lib/). */
+/** The program written with cdk8s-mesh (the compiled library in lib/, through ./mesh). */
 import { App, Chart, Duration } from 'cdk8s';
 import { Built, built } from './built';
-import { Case, chartIdOf, LAYOUTS, namespacesOf, PORT, STEPS } from './spec';
 import {
   CanaryRelease, CanaryVersion, CircuitBreaker, HttpRetryOn, IstioDataPlaneMode, LinkerdRoutingApi, Mesh, MeshAuthorization,
   MeshProvider, MtlsMode, Peer, RequestMatch, RoutePolicy, StrictMtlsMigration,
-} from '../../lib';
+} from './mesh';
+import { Case, chartIdOf, LAYOUTS, namespacesOf, PORT, STEPS } from './spec';
 
-function providerOf(c: Case): MeshProvider {
+/** The mesh provider a case runs on. */
+export function providerOf(c: Case): MeshProvider {
   switch (c.provider) {
     case 'istio': return MeshProvider.istio();
     case 'istio-ambient': return MeshProvider.istio({ dataPlaneMode: IstioDataPlaneMode.AMBIENT });

@@ -4,7 +4,7 @@
  * stage with a plaintext alert, and prints the construction's CPU and wall time as one JSON line.
  */
 import { App, Chart } from 'cdk8s';
-import { Mesh, MeshProvider, MtlsMode, StrictMtlsMigration } from '../../lib';
+import { Mesh, MeshProvider, MtlsMode, StrictMtlsMigration } from './mesh';
 
 function main(): void {
   const count = Number(process.argv[2]);
